@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import { CID } from 'multiformats/cid';
+import * as Digest from 'multiformats/hashes/digest';
+
+/** Multicodec of DAG-JSON, the codec of event CIDs. */
+export const DAG_JSON_CODE = 0x0129;
+/** Multicodec of raw bytes, the codec of content CIDs. */
+export const RAW_CODE = 0x55;
+/** Multihash code of sha2-256. */
+export const SHA2_256_CODE = 0x12;
+
+/** Hashes with Node's native SHA-256: several times faster than a JavaScript implementation. */
+function sha256(bytes: Uint8Array): Uint8Array {
+  return createHash('sha256').update(bytes).digest();
+}
+
+/** CIDv1 (dag-json, sha2-256) of the exact bytes of an event's message body. */
+export function eventCid(body: Uint8Array): CID {
+  return CID.createV1(DAG_JSON_CODE, Digest.create(SHA2_256_CODE, sha256(body)));
+}
+
+/** CIDv1 (raw, sha2-256) of a blob's bytes, printed as `bafkrei…`. */
+export function contentCid(bytes: Uint8Array): CID {
+  return CID.createV1(RAW_CODE, Digest.create(SHA2_256_CODE, sha256(bytes)));
+}
+
+/** Parses a CID string, returning undefined instead of throwing on malformed input. */
+export function parseCid(text: string): CID | undefined {
+  try {
+    return CID.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveConfig } from './config.js';
+import { InvalidConfigError } from './errors.js';
+
+const defaults = { dataDir: '/tmp/cim-default' };
+
+test('layers merge defaults ← file ← environment ← flags', () => {
+  const config = resolveConfig({
+    defaults,
+    file: { name: 'cim.json', values: { http: { port: 9000 }, log: { level: 'debug' } } },
+    env: { CIM_HTTP: '0.0.0.0:9100', NATS_URL: 'nats://127.0.0.1:4999' },
+    flags: { dataDir: '/srv/cim' },
+  });
+  assert.equal(config.dataDir, '/srv/cim');
+  assert.deepEqual(config.http, { host: '0.0.0.0', port: 9100 });
+  assert.equal(config.nats.url, 'nats://127.0.0.1:4999');
+  assert.equal(config.log.level, 'debug');
+  assert.equal(config.events.maxEventBytes, 1_000_000);
+});
+
+test('a bad field in the config file is named with the file', () => {
+  assert.throws(
+    () =>
+      resolveConfig({
+        defaults,
+        file: { name: 'cim.json', values: { http: { port: 'x' } } },
+        env: {},
+        flags: {},
+      }),
+    (err: unknown) =>
+      err instanceof InvalidConfigError && /cim\.json: http\.port/.test(err.message),
+  );
+});
+
+test('unknown fields are refused, not ignored', () => {
+  assert.throws(
+    () =>
+      resolveConfig({
+        defaults,
+        file: { name: 'c.json', values: { htpp: {} } },
+        env: {},
+        flags: {},
+      }),
+    /unknown field htpp/,
+  );
+});
+
+test('a file that is not an object and a malformed CIM_HTTP are clear errors', () => {
+  assert.throws(
+    () => resolveConfig({ defaults, file: { name: 'c.json', values: [1] }, env: {}, flags: {} }),
+    /must hold a JSON object/,
+  );
+  assert.throws(
+    () => resolveConfig({ defaults, env: { CIM_HTTP: 'nope' }, flags: {} }),
+    /HOST:PORT/,
+  );
+});

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { InvalidConfigError } from './errors.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The configuration schema. Every field has a default, so an empty file is a valid config. */
+export const configSchema = z
+  .object({
+    dataDir: z.string().min(1),
+    http: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+      })
+      .strict()
+      .prefault({}),
+    nats: z
+      .object({
+        /** Use this server instead of starting one. */
+        url: z.string().min(1).optional(),
+        /** Port of the managed server; 0 picks a free one. */
+        port: z.number().int().min(0).max(65535).default(0),
+        /** Executable of the managed server. */
+        serverBin: z.string().min(1).default('nats-server'),
+      })
+      .strict()
+      .prefault({}),
+    events: z
+      .object({
+        /** Largest encoded event accepted; kept under NATS's default 1 MiB payload limit. */
+        maxEventBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024)
+          .default(1_000_000),
+        /** JetStream duplicate window; retries older than this are caught by the version check. */
+        duplicateWindowSeconds: z.number().int().min(1).max(86_400).default(120),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(LOG_LEVELS).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** The validated configuration every component receives. */
+export type Config = z.infer<typeof configSchema>;
+
+/** A partial configuration as one layer (file, environment, flags) supplies it. */
+export type ConfigLayer = Record<string, unknown>;
+
+/** The layers, lowest precedence first: defaults ← config file ← environment ← flags. */
+export interface ConfigSources {
+  readonly defaults: ConfigLayer;
+  readonly file?: { readonly name: string; readonly values: unknown };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly flags: ConfigLayer;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep-merges `over` onto `base`; arrays and scalars replace, undefined leaves the base. */
+export function mergeLayers(base: ConfigLayer, over: ConfigLayer): ConfigLayer {
+  const out: ConfigLayer = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const prior = out[key];
+    out[key] = isPlainObject(prior) && isPlainObject(value) ? mergeLayers(prior, value) : value;
+  }
+  return out;
+}
+
+/** Parses `HOST:PORT` (IPv6 hosts in brackets). Throws InvalidConfigError naming `source`. */
+export function parseHostPort(text: string, source: string): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port > 65535) {
+    throw new InvalidConfigError(
+      `${source} ${JSON.stringify(text)} is not HOST:PORT: write it like 127.0.0.1:8080.`,
+    );
+  }
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** The environment variables CIM reads, mapped to a config layer. */
+export function envLayer(env: Readonly<Record<string, string | undefined>>): ConfigLayer {
+  const layer: ConfigLayer = {};
+  if (env['CIM_DATA']) layer['dataDir'] = env['CIM_DATA'];
+  if (env['CIM_HTTP']) layer['http'] = parseHostPort(env['CIM_HTTP'], 'CIM_HTTP');
+  const nats: ConfigLayer = {};
+  if (env['NATS_URL']) nats['url'] = env['NATS_URL'];
+  if (env['CIM_NATS_SERVER']) nats['serverBin'] = env['CIM_NATS_SERVER'];
+  if (Object.keys(nats).length > 0) layer['nats'] = nats;
+  if (env['CIM_LOG_LEVEL']) layer['log'] = { level: env['CIM_LOG_LEVEL'] };
+  return layer;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const where = path ? ` in ${path}` : '';
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}${where}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
+  }
+  return `${path || 'the value'}: ${issue.message}`;
+}
+
+/**
+ * Merges and validates the layers once, at start. Throws InvalidConfigError with one sentence
+ * naming the source and the first bad field.
+ */
+export function resolveConfig(sources: ConfigSources): Config {
+  let merged = sources.defaults;
+  if (sources.file !== undefined) {
+    if (!isPlainObject(sources.file.values)) {
+      throw new InvalidConfigError(
+        `Config file ${sources.file.name} must hold a JSON object: fix it or remove it.`,
+      );
+    }
+    const fromFile = configSchema.partial().safeParse(sources.file.values);
+    if (!fromFile.success) {
+      const issue = fromFile.error.issues[0]!;
+      throw new InvalidConfigError(`Config file ${sources.file.name}: ${describeIssue(issue)}.`);
+    }
+    merged = mergeLayers(merged, sources.file.values);
+  }
+  merged = mergeLayers(merged, envLayer(sources.env));
+  merged = mergeLayers(merged, sources.flags);
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new InvalidConfigError(`Configuration: ${describeIssue(issue)}.`);
+  }
+  return result.data;
+}

@@ -1,0 +1,126 @@
+import * as dagJson from '@ipld/dag-json';
+import { CID } from 'multiformats/cid';
+import { InvalidInputError, TooLargeError } from './errors.js';
+import { eventCid } from './cid.js';
+import type { AggregateRef } from './subjects.js';
+import { assertToken } from './subjects.js';
+import { isUuidV7 } from './ids.js';
+
+/** JSON value accepted as event data (DAG-JSON's data model without links or bytes). */
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * The event envelope of DESIGN.md. One per message, encoded canonically as DAG-JSON; `prev` is the
+ * CID (as a string here, a link on the wire) of the previous event of the same aggregate.
+ */
+export interface EventEnvelope<D extends JsonValue = JsonValue> extends AggregateRef {
+  readonly id: string;
+  readonly type: string;
+  readonly version: number;
+  readonly occurredAt: string;
+  readonly actor: string;
+  readonly correlationId: string;
+  readonly causationId: string | null;
+  readonly prev: string | null;
+  readonly data: D;
+}
+
+/** An envelope together with its identity in the stream. */
+export interface RecordedEvent<D extends JsonValue = JsonValue> {
+  readonly event: EventEnvelope<D>;
+  /** CID of the exact message body. */
+  readonly cid: string;
+  /** Global position: the JetStream stream sequence. */
+  readonly position: number;
+}
+
+const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,127}$/;
+
+/** Validates the fields a caller chooses; throws InvalidInputError naming the first bad field. */
+export function assertEnvelope(envelope: EventEnvelope): void {
+  assertToken('domain', envelope.domain);
+  assertToken('aggregate type', envelope.aggregate);
+  assertToken('aggregate id', envelope.aggregateId);
+  if (!EVENT_TYPE.test(envelope.type)) {
+    throw new InvalidInputError(
+      `The event type ${JSON.stringify(envelope.type)} is not valid: use a PascalCase name in the past tense, such as UnitIngested.`,
+    );
+  }
+  if (!isUuidV7(envelope.id)) {
+    throw new InvalidInputError(`The event id ${JSON.stringify(envelope.id)} is not a UUIDv7.`);
+  }
+  if (!Number.isSafeInteger(envelope.version) || envelope.version < 1) {
+    throw new InvalidInputError(`The event version ${envelope.version} must be an integer ≥ 1.`);
+  }
+  if (Number.isNaN(Date.parse(envelope.occurredAt))) {
+    throw new InvalidInputError(`occurredAt ${JSON.stringify(envelope.occurredAt)} is not a date.`);
+  }
+}
+
+/**
+ * Encodes an envelope as canonical DAG-JSON (sorted keys, no whitespace, `prev` as a link).
+ * Throws InvalidInputError when `data` is not encodable, TooLargeError above `maxBytes`.
+ */
+export function encodeEnvelope(envelope: EventEnvelope, maxBytes = Infinity): Uint8Array {
+  let body: Uint8Array;
+  try {
+    body = dagJson.encode({
+      ...envelope,
+      prev: envelope.prev === null ? null : CID.parse(envelope.prev),
+    });
+  } catch (err) {
+    throw new InvalidInputError(
+      `The data of event ${envelope.type} cannot be encoded as DAG-JSON (${(err as Error).message}): use plain JSON values only.`,
+      { cause: err },
+    );
+  }
+  if (body.byteLength > maxBytes) {
+    throw new TooLargeError(`Event ${envelope.type}`, body.byteLength, maxBytes);
+  }
+  return body;
+}
+
+/** Encodes an envelope and computes its CID in one step. */
+export function sealEnvelope(
+  envelope: EventEnvelope,
+  maxBytes = Infinity,
+): { body: Uint8Array; cid: string } {
+  const body = encodeEnvelope(envelope, maxBytes);
+  return { body, cid: eventCid(body).toString() };
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Decodes a message body into an envelope. Uses JSON.parse (DAG-JSON is JSON) for speed and turns
+ * the `prev` link back into a string; returns undefined when the body is not an envelope.
+ */
+export function decodeEnvelope(body: Uint8Array): EventEnvelope | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(body));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const raw = value as Record<string, unknown>;
+  if (
+    typeof raw['id'] !== 'string' ||
+    typeof raw['type'] !== 'string' ||
+    typeof raw['version'] !== 'number' ||
+    typeof raw['domain'] !== 'string' ||
+    typeof raw['aggregate'] !== 'string' ||
+    typeof raw['aggregateId'] !== 'string'
+  ) {
+    return undefined;
+  }
+  const prev = raw['prev'];
+  let prevCid: string | null = null;
+  if (prev !== null) {
+    const link = (prev as Record<string, unknown> | undefined)?.['/'];
+    if (typeof link !== 'string') return undefined;
+    prevCid = link;
+  }
+  return { ...(raw as unknown as EventEnvelope), prev: prevCid };
+}

@@ -1,0 +1,383 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import { DeliverPolicy, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, JsMsg, StoredMsg } from '@nats-io/jetstream';
+import type { EventEnvelope, RecordedEvent } from '../core/envelope.js';
+import { assertEnvelope, decodeEnvelope, sealEnvelope } from '../core/envelope.js';
+import { eventCid } from '../core/cid.js';
+import { newId } from '../core/ids.js';
+import {
+  IntegrityError,
+  InvalidInputError,
+  UnavailableError,
+  VersionConflictError,
+} from '../core/errors.js';
+import type { AggregateRef } from '../core/subjects.js';
+import { EVENTS_STREAM, eventFilter, eventSubject } from '../core/subjects.js';
+import type {
+  AggregateHead,
+  AppendOptions,
+  AppendResult,
+  EventDraft,
+  EventStore,
+  EventSubscription,
+  ReadAllOptions,
+  StoredEventMessage,
+} from './event-store.js';
+import { HEADER, WRONG_LAST_SEQUENCE } from './headers.js';
+import { HeadCache } from './head-cache.js';
+
+/** Options for {@link JetStreamEventStore}. */
+export interface JetStreamEventStoreOptions {
+  /** Largest encoded event accepted. */
+  readonly maxEventBytes: number;
+  /** Actor recorded when an append names none. */
+  readonly defaultActor?: string;
+}
+
+/** How far back a retry is searched for its own events before it is called a conflict. */
+const MAX_IDEMPOTENCY_WALK = 1000;
+
+interface Sealed {
+  readonly envelope: EventEnvelope;
+  readonly body: Uint8Array;
+  readonly cid: string;
+}
+
+/**
+ * The event store on JetStream stream `CIM_EVENTS`. Every append carries
+ * `Nats-Expected-Last-Subject-Sequence`, so the server, not this client, decides races. Events of
+ * one aggregate are linked backwards by the `Cim-Prev-Position` header, so reading an aggregate is
+ * a handful of O(1) direct gets rather than a scan of the stream.
+ */
+export class JetStreamEventStore implements EventStore {
+  private readonly heads = new HeadCache();
+  private readonly maxEventBytes: number;
+  private readonly defaultActor: string;
+
+  private constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    options: JetStreamEventStoreOptions,
+  ) {
+    this.maxEventBytes = options.maxEventBytes;
+    this.defaultActor = options.defaultActor ?? 'cim';
+  }
+
+  /** Opens the store on a connection whose server has been provisioned. */
+  static async open(
+    nc: NatsConnection,
+    options: JetStreamEventStoreOptions,
+  ): Promise<JetStreamEventStore> {
+    const jsm = await jetstreamManager(nc);
+    return new JetStreamEventStore(jetstream(nc, { timeout: 10_000 }), jsm, options);
+  }
+
+  async append(
+    ref: AggregateRef,
+    drafts: readonly EventDraft[],
+    options: AppendOptions,
+  ): Promise<AppendResult> {
+    const subject = eventSubject(ref);
+    const expected = options.expectedVersion;
+    if (drafts.length === 0) throw new InvalidInputError('An append needs at least one event.');
+    if (expected !== 'any' && (!Number.isSafeInteger(expected) || expected < 0)) {
+      throw new InvalidInputError(
+        `The expected version ${expected} must be an integer ≥ 0 or "any".`,
+      );
+    }
+    const explicitIds = drafts.every((d) => d.id !== undefined);
+    const now = new Date().toISOString();
+    const meta = {
+      ...ref,
+      actor: options.actor ?? this.defaultActor,
+      correlationId: options.correlationId ?? newId(),
+      causationId: options.causationId ?? null,
+    };
+    const filled = drafts.map((d) => ({
+      type: d.type,
+      data: d.data,
+      id: d.id ?? newId(),
+      occurredAt: d.occurredAt ?? now,
+    }));
+
+    let head: AggregateHead | undefined;
+    let fromCache: boolean;
+    if (expected === 0) {
+      head = undefined;
+      fromCache = true;
+    } else {
+      head = this.heads.get(subject);
+      fromCache = head !== undefined;
+      if (!fromCache) head = await this.readHead(subject);
+    }
+    // Seal everything before the first write, so bad input writes nothing.
+    let sealed = this.seal(meta, filled, head);
+
+    for (let attempt = 0; ; attempt++) {
+      const version = head?.version ?? 0;
+      if (expected !== 'any' && version !== expected) {
+        if (fromCache) {
+          head = await this.readHead(subject);
+          fromCache = false;
+          sealed = this.seal(meta, filled, head);
+          continue;
+        }
+        if (explicitIds && head) {
+          const again = await this.findRecorded(subject, head, expected, filled);
+          if (again) return { events: again, version: head.version, duplicate: true };
+        }
+        throw new VersionConflictError(subject, expected, version);
+      }
+      const outcome = await this.publishAll(subject, sealed, head);
+      if (outcome.kind === 'recorded') return outcome.result;
+      // The server refused: our view of the head was stale, or another writer won the race.
+      this.heads.delete(subject);
+      head = await this.readHead(subject);
+      fromCache = false;
+      if (head && head.eventId === filled[filled.length - 1]!.id) {
+        const again = await this.findRecorded(subject, head, head.version - filled.length, filled);
+        if (again) return { events: again, version: head.version, duplicate: true };
+      }
+      if (outcome.written > 0 || (expected === 'any' && attempt >= 5)) {
+        throw new VersionConflictError(subject, version + outcome.written, head?.version ?? 0);
+      }
+      sealed = this.seal(meta, filled, head);
+    }
+  }
+
+  private seal(
+    meta: AggregateRef & Pick<EventEnvelope, 'actor' | 'correlationId' | 'causationId'>,
+    filled: readonly { type: string; data: EventDraft['data']; id: string; occurredAt: string }[],
+    head: AggregateHead | undefined,
+  ): Sealed[] {
+    let version = head?.version ?? 0;
+    let prev = head?.cid ?? null;
+    return filled.map((draft) => {
+      const envelope: EventEnvelope = { ...meta, ...draft, version: ++version, prev };
+      assertEnvelope(envelope);
+      const { body, cid } = sealEnvelope(envelope, this.maxEventBytes);
+      prev = cid;
+      return { envelope, body, cid };
+    });
+  }
+
+  private async publishAll(
+    subject: string,
+    sealed: readonly Sealed[],
+    head: AggregateHead | undefined,
+  ): Promise<{ kind: 'recorded'; result: AppendResult } | { kind: 'refused'; written: number }> {
+    let position = head?.position ?? 0;
+    const events: RecordedEvent[] = [];
+    let duplicates = 0;
+    for (const [index, item] of sealed.entries()) {
+      const h = natsHeaders();
+      h.set(HEADER.msgId, item.envelope.id);
+      h.set(HEADER.expectedLastSubjectSequence, String(position));
+      h.set(HEADER.eventType, item.envelope.type);
+      h.set(HEADER.eventCid, item.cid);
+      h.set(HEADER.correlationId, item.envelope.correlationId);
+      if (item.envelope.causationId !== null) h.set(HEADER.causationId, item.envelope.causationId);
+      h.set(HEADER.prevPosition, String(position));
+      let seq: number;
+      let duplicate: boolean;
+      try {
+        const ack = await this.js.publish(subject, item.body, { headers: h });
+        seq = ack.seq;
+        duplicate = ack.duplicate;
+      } catch (err) {
+        if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
+          return { kind: 'refused', written: index };
+        }
+        throw new UnavailableError(
+          `The event store did not acknowledge event ${item.envelope.id} (${(err as Error).message}): retry the command with the same event ids.`,
+          { cause: err },
+        );
+      }
+      if (duplicate) {
+        duplicates++;
+        const stored = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq });
+        if (!stored)
+          throw new IntegrityError(
+            `Event ${item.envelope.id} was acknowledged as a duplicate but is missing.`,
+          );
+        events.push(this.toRecorded(stored));
+      } else {
+        events.push({ event: item.envelope, cid: item.cid, position: seq });
+      }
+      position = seq;
+    }
+    const last = events[events.length - 1]!;
+    this.heads.set(subject, {
+      version: last.event.version,
+      position: last.position,
+      cid: last.cid,
+      eventId: last.event.id,
+    });
+    return {
+      kind: 'recorded',
+      result: { events, version: last.event.version, duplicate: duplicates === sealed.length },
+    };
+  }
+
+  /** Looks for `filled` recorded right after `afterVersion`; returns them if all are there. */
+  private async findRecorded(
+    subject: string,
+    head: AggregateHead,
+    afterVersion: number,
+    filled: readonly { id: string }[],
+  ): Promise<RecordedEvent[] | undefined> {
+    const lastVersion = afterVersion + filled.length;
+    if (
+      afterVersion < 0 ||
+      head.version < lastVersion ||
+      head.version - afterVersion > MAX_IDEMPOTENCY_WALK
+    ) {
+      return undefined;
+    }
+    const events = await this.walkBack(subject, head.position, afterVersion + 1);
+    const mine = events.filter((e) => e.event.version <= lastVersion);
+    const same =
+      mine.length === filled.length && mine.every((e, i) => e.event.id === filled[i]!.id);
+    return same ? mine : undefined;
+  }
+
+  async head(ref: AggregateRef): Promise<AggregateHead | undefined> {
+    return this.readHead(eventSubject(ref));
+  }
+
+  private async readHead(subject: string): Promise<AggregateHead | undefined> {
+    const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    if (!msg) return undefined;
+    const recorded = this.toRecorded(msg);
+    return {
+      version: recorded.event.version,
+      position: recorded.position,
+      cid: recorded.cid,
+      eventId: recorded.event.id,
+    };
+  }
+
+  async readAggregate(ref: AggregateRef, fromVersion = 1): Promise<RecordedEvent[]> {
+    const subject = eventSubject(ref);
+    const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    if (!last) return [];
+    return this.walkBack(subject, last.seq, fromVersion, last);
+  }
+
+  /** Follows `Cim-Prev-Position` from `position` down to `fromVersion`, checking every link. */
+  private async walkBack(
+    subject: string,
+    position: number,
+    fromVersion: number,
+    first?: StoredMsg,
+  ): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    let msg: StoredMsg | null =
+      first ?? (await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: position }));
+    let newer: RecordedEvent | undefined;
+    while (msg) {
+      if (msg.subject !== subject) {
+        throw new IntegrityError(
+          `The event at position ${msg.seq} belongs to ${msg.subject}, not ${subject}.`,
+        );
+      }
+      const recorded = this.toRecorded(msg);
+      if (newer && newer.event.prev !== recorded.cid) {
+        throw new IntegrityError(
+          `The chain of ${subject} breaks at version ${newer.event.version}.`,
+        );
+      }
+      if (recorded.event.version < fromVersion) break;
+      out.push(recorded);
+      newer = recorded;
+      const prevPosition = Number(msg.header.get(HEADER.prevPosition));
+      if (recorded.event.version === fromVersion || !(prevPosition > 0)) break;
+      msg = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: prevPosition });
+      if (!msg)
+        throw new IntegrityError(`The event at position ${prevPosition} of ${subject} is missing.`);
+    }
+    return out.reverse();
+  }
+
+  async readAll(options: ReadAllOptions & { readonly limit: number }): Promise<RecordedEvent[]> {
+    const filter = eventFilter(options.filter ?? {});
+    const out: RecordedEvent[] = [];
+    let position = options.after ?? 0;
+    while (out.length < options.limit) {
+      const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, {
+        seq: position + 1,
+        next_by_subj: filter,
+      });
+      if (!msg) break;
+      out.push(this.toRecorded(msg));
+      position = msg.seq;
+    }
+    return out;
+  }
+
+  async subscribe(options: ReadAllOptions = {}): Promise<EventSubscription> {
+    const consumer = await this.orderedConsumer(options);
+    const messages = await consumer.consume();
+    const toRecorded = (m: JsMsg) =>
+      this.toRecorded({ seq: m.seq, subject: m.subject, data: m.data, header: m.headers });
+    return {
+      async *[Symbol.asyncIterator]() {
+        for await (const m of messages) yield toRecorded(m);
+      },
+      async stop() {
+        await messages.close();
+      },
+    };
+  }
+
+  async *scan(options: ReadAllOptions = {}): AsyncIterable<StoredEventMessage> {
+    const filter = eventFilter(options.filter ?? {});
+    const first = await this.jsm.direct.getMessage(EVENTS_STREAM, {
+      seq: (options.after ?? 0) + 1,
+      next_by_subj: filter,
+    });
+    if (!first) return;
+    const consumer = await this.orderedConsumer({ ...options, after: first.seq - 1 });
+    const messages = await consumer.consume();
+    try {
+      for await (const m of messages) {
+        yield {
+          position: m.seq,
+          subject: m.subject,
+          body: m.data,
+          headerCid: m.headers?.get(HEADER.eventCid) || undefined,
+        };
+        if (m.info.pending === 0) break;
+      }
+    } finally {
+      await messages.close();
+    }
+  }
+
+  private orderedConsumer(options: ReadAllOptions) {
+    const after = options.after ?? 0;
+    return this.js.consumers.get(EVENTS_STREAM, {
+      filter_subjects: eventFilter(options.filter ?? {}),
+      ...(after > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 }
+        : { deliver_policy: DeliverPolicy.All }),
+    });
+  }
+
+  /** Turns a stored message into a recorded event, refusing bytes that do not match their CID. */
+  private toRecorded(
+    msg: Pick<StoredMsg, 'seq' | 'subject' | 'data'> & { header: StoredMsg['header'] | undefined },
+  ): RecordedEvent {
+    const cid = eventCid(msg.data).toString();
+    const headerCid = msg.header?.get(HEADER.eventCid);
+    if (headerCid !== cid) {
+      throw new IntegrityError(
+        `The event at position ${msg.seq} hashes to ${cid}, not to its recorded CID ${headerCid ?? '(none)'}.`,
+      );
+    }
+    const event = decodeEnvelope(msg.data);
+    if (!event) throw new IntegrityError(`The message at position ${msg.seq} is not a CIM event.`);
+    return { event, cid, position: msg.seq };
+  }
+}

@@ -1,0 +1,36 @@
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { UnavailableError } from '../core/errors.js';
+
+/** Options for {@link connectNats}. */
+export interface ConnectOptions {
+  /** Client name shown in server monitoring. */
+  readonly name?: string;
+  /** How long to try before giving up on the first connection, in milliseconds. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Connects to NATS with the options CIM relies on: async-trace capture off (it halves publish
+ * throughput), unlimited reconnects once connected. An unreachable server is an UnavailableError.
+ */
+export async function connectNats(
+  url: string,
+  options: ConnectOptions = {},
+): Promise<NatsConnection> {
+  try {
+    return await connect({
+      servers: url,
+      name: options.name ?? 'cim',
+      noAsyncTraces: true,
+      timeout: options.timeoutMs ?? 5000,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
+  } catch (err) {
+    throw new UnavailableError(
+      `Cannot reach NATS at ${url} (${(err as Error).message}): start the server or fix --nats/NATS_URL.`,
+      { cause: err },
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager, JetStreamApiError } from '@nats-io/jetstream';
+import type { StreamConfig } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { EVENTS_PREFIX, EVENTS_STREAM } from '../core/subjects.js';
+import { UnavailableError } from '../core/errors.js';
+import { detectFeatures } from './features.js';
+import type { ServerFeatures } from './features.js';
+
+/** KV bucket holding projection checkpoints and recorded projection failures. */
+export const PROJECTIONS_BUCKET = 'cim-projections';
+
+/** Options for {@link provision}. */
+export interface ProvisionOptions {
+  /** JetStream duplicate window in seconds. */
+  readonly duplicateWindowSeconds: number;
+  /** Replicas for streams and buckets (1 on a leaf, 3 on a cluster). */
+  readonly replicas?: number;
+}
+
+/** What provisioning found and did. */
+export interface ProvisionReport {
+  readonly serverVersion: string;
+  readonly features: ServerFeatures;
+  readonly created: string[];
+  readonly updated: string[];
+}
+
+const NANOS_PER_SECOND = 1_000_000_000;
+
+/**
+ * Creates or updates, idempotently, everything CIM needs on the server: stream `CIM_EVENTS`
+ * (direct get on, so aggregate heads are read in one request) and the KV buckets.
+ */
+export async function provision(
+  nc: NatsConnection,
+  options: ProvisionOptions,
+): Promise<ProvisionReport> {
+  const serverVersion = nc.info?.version ?? 'unknown';
+  const features = detectFeatures(serverVersion);
+  const created: string[] = [];
+  const updated: string[] = [];
+  const replicas = options.replicas ?? 1;
+  let jsm;
+  try {
+    jsm = await jetstreamManager(nc, { timeout: 10_000 });
+  } catch (err) {
+    throw new UnavailableError(
+      `JetStream is not enabled on the NATS server at ${nc.getServer()}: start nats-server with -js.`,
+      { cause: err },
+    );
+  }
+  const wanted: Partial<StreamConfig> & { name: string } = {
+    name: EVENTS_STREAM,
+    subjects: [`${EVENTS_PREFIX}.>`],
+    storage: 'file' as StreamConfig['storage'],
+    allow_direct: true,
+    duplicate_window: options.duplicateWindowSeconds * NANOS_PER_SECOND,
+    num_replicas: replicas,
+  };
+  try {
+    const info = await jsm.streams.info(EVENTS_STREAM);
+    const current = info.config;
+    if (
+      current.allow_direct !== true ||
+      current.duplicate_window !== wanted.duplicate_window ||
+      !current.subjects.includes(`${EVENTS_PREFIX}.>`)
+    ) {
+      await jsm.streams.update(EVENTS_STREAM, {
+        ...current,
+        allow_direct: true,
+        duplicate_window: wanted.duplicate_window!,
+        subjects: [...new Set([...current.subjects, `${EVENTS_PREFIX}.>`])],
+      });
+      updated.push(`stream ${EVENTS_STREAM}`);
+    }
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError) || err.code !== 10059) throw err;
+    await jsm.streams.add(wanted);
+    created.push(`stream ${EVENTS_STREAM}`);
+  }
+  const kvm = new Kvm(nc);
+  const existing = new Set<string>();
+  for await (const status of kvm.list()) existing.add(status.bucket);
+  for (const bucket of [PROJECTIONS_BUCKET]) {
+    if (existing.has(bucket)) continue;
+    await kvm.create(bucket, { history: 1, replicas });
+    created.push(`bucket ${bucket}`);
+  }
+  return { serverVersion, features, created, updated };
+}
