@@ -1,0 +1,55 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { ErrorCode } from '../core/errors.js';
+import { CimError, UnavailableError } from '../core/errors.js';
+import { apiSubject } from '../core/subjects.js';
+import type { AnyOperation, OperationContext } from './operation.js';
+import { parseInput } from './problem.js';
+import type { Problem } from './problem.js';
+
+/** The reply body of a NATS API call: a result, or a problem document. */
+export type NatsReply = { result: unknown } | { error: Problem };
+
+/**
+ * Runs operations: in process when this process runs the operation's component, otherwise as a
+ * NATS request to `cim.api.<component>.<operation>`, so the HTTP layer works the same whether the
+ * node runs as one process or as one container per component.
+ */
+export class Dispatcher {
+  private readonly local: ReadonlySet<string>;
+
+  constructor(
+    private readonly ctx: OperationContext,
+    private readonly nc: NatsConnection,
+    private readonly timeoutMs = 30_000,
+  ) {
+    this.local = new Set([...ctx.components, 'node']);
+  }
+
+  /** True when `operation` runs in this process. */
+  isLocal(operation: AnyOperation): boolean {
+    return this.local.has(operation.component);
+  }
+
+  /** Validates `input` and runs the operation, here or on the component that owns it. */
+  async invoke(operation: AnyOperation, input: unknown): Promise<unknown> {
+    if (this.isLocal(operation)) {
+      const parsed = parseInput(operation.input, input, `${operation.component}.${operation.name}`);
+      return operation.handle(parsed, this.ctx);
+    }
+    const subject = apiSubject(operation.component, operation.name);
+    let reply: NatsReply;
+    try {
+      const msg = await this.nc.request(subject, JSON.stringify(input ?? {}), {
+        timeout: this.timeoutMs,
+      });
+      reply = msg.json<NatsReply>();
+    } catch (err) {
+      throw new UnavailableError(
+        `The ${operation.component} component did not answer on ${subject}: check that it is running.`,
+        { cause: err },
+      );
+    }
+    if ('error' in reply) throw new CimError(reply.error.code as ErrorCode, reply.error.detail);
+    return reply.result;
+  }
+}

@@ -1,0 +1,163 @@
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { InvalidInputError, NotFoundError, PortInUseError, TooLargeError } from '../core/errors.js';
+import type { EventStore } from '../events/event-store.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { Metrics } from './metrics.js';
+import type { AnyOperation } from './operation.js';
+import { parseInput, toProblem } from './problem.js';
+import { recordedToJson } from './operations/events.js';
+import { z } from 'zod';
+
+/** What the HTTP server needs. */
+export interface HttpServerOptions {
+  readonly operations: readonly AnyOperation[];
+  readonly dispatcher: Dispatcher;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Local event store for the live stream; absent when the events component runs elsewhere. */
+  readonly store?: EventStore;
+  readonly bodyLimit: number;
+}
+
+function sendProblem(reply: FastifyReply, err: unknown, instance: string): FastifyReply {
+  const problem = toProblem(err, instance);
+  return reply.status(problem.status).type('application/problem+json').send(problem);
+}
+
+/** Fastify errors (bad JSON, body too large, …) as CIM errors. */
+function fromFastifyError(error: unknown, size: number, limit: number): unknown {
+  const err = error as { code?: string; statusCode?: number; message: string };
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new TooLargeError('The request body', size, limit);
+  }
+  if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+    return new InvalidInputError(`The request could not be read: ${err.message}.`);
+  }
+  return error;
+}
+
+const streamQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  domain: z.string().min(1).optional(),
+  aggregate: z.string().min(1).optional(),
+  aggregateId: z.string().min(1).optional(),
+});
+
+/**
+ * Builds the HTTP API: one route per operation (query string for GET, JSON body for POST),
+ * RFC 7807 problem documents for every error, `GET /metrics`, and `GET /api/events/stream`
+ * (server-sent events) for live views.
+ */
+export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    forceCloseConnections: true,
+    bodyLimit: options.bodyLimit,
+  });
+  app.setErrorHandler((err, request, reply) => {
+    if (((err as { statusCode?: number }).statusCode ?? 500) >= 500) {
+      options.logger.error({ err, url: request.url }, 'HTTP request failed');
+    }
+    return sendProblem(
+      reply,
+      fromFastifyError(err, Number(request.headers['content-length'] ?? 0), options.bodyLimit),
+      request.url,
+    );
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      new NotFoundError(
+        `There is no ${request.method} ${request.url.split('?')[0]}: see docs/contracts.md for the API.`,
+      ),
+      request.url,
+    ),
+  );
+
+  for (const operation of options.operations) {
+    if (!operation.http) continue;
+    const { method, path, status } = operation.http;
+    const label = `${operation.component}.${operation.name}`;
+    app.route({
+      method,
+      url: path,
+      handler: async (request, reply) => {
+        const end = options.metrics.duration.startTimer({ operation: label });
+        const input = method === 'GET' ? request.query : (request.body ?? {});
+        try {
+          const result = await options.dispatcher.invoke(operation, input);
+          options.metrics.requests.inc({ operation: label, outcome: 'ok' });
+          return reply.status(status ?? 200).send(result);
+        } catch (err) {
+          options.metrics.requests.inc({ operation: label, outcome: toProblem(err).code });
+          return sendProblem(reply, err, request.url);
+        } finally {
+          end();
+        }
+      },
+    });
+  }
+
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()),
+  );
+
+  app.get('/api/events/stream', async (request, reply) => {
+    const store = options.store;
+    if (!store)
+      return sendProblem(
+        reply,
+        new NotFoundError('The live event stream is served where the events component runs.'),
+        request.url,
+      );
+    let query: z.infer<typeof streamQuery>;
+    try {
+      query = parseInput(streamQuery, request.query, 'events stream');
+    } catch (err) {
+      return sendProblem(reply, err, request.url);
+    }
+    const { after, ...filter } = query;
+    const subscription = await store.subscribe({
+      after,
+      filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)),
+    });
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    reply.raw.write(': connected\n\n');
+    const heartbeat = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      void subscription.stop();
+    });
+    for await (const recorded of subscription) {
+      reply.raw.write(
+        `id: ${recorded.position}\nevent: event\ndata: ${JSON.stringify(recordedToJson(recorded))}\n\n`,
+      );
+    }
+    return reply;
+  });
+
+  return app;
+}
+
+/** Listens on `host:port`; a taken port is a PortInUseError. Returns the bound address. */
+export async function listen(
+  app: FastifyInstance,
+  host: string,
+  port: number,
+): Promise<{ host: string; port: number }> {
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new PortInUseError(`${host}:${port}`, { cause: err });
+    throw err;
+  }
+  const address = app.server.address();
+  return { host, port: typeof address === 'object' && address !== null ? address.port : port };
+}

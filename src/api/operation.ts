@@ -1,0 +1,42 @@
+import type { z } from 'zod';
+import type { EventStore } from '../events/event-store.js';
+import type { ServerFeatures } from '../nats/features.js';
+
+/** What handlers may use: the services of the process they run in. */
+export interface OperationContext {
+  readonly store: EventStore;
+  readonly version: string;
+  readonly nats: {
+    readonly url: string;
+    readonly serverVersion: string;
+    readonly features: ServerFeatures;
+  };
+  /** The components this process runs. */
+  readonly components: readonly string[];
+  readonly startedAt: string;
+}
+
+/**
+ * One API operation, served both over HTTP and on NATS subject `cim.api.<component>.<name>` by the
+ * same handler. Input is validated once, at the edge, by its schema.
+ */
+export interface Operation<I = unknown, O = unknown> {
+  readonly component: string;
+  readonly name: string;
+  readonly summary: string;
+  readonly http?: {
+    readonly method: 'GET' | 'POST';
+    readonly path: string;
+    readonly status?: number;
+  };
+  readonly input: z.ZodType<I>;
+  handle(input: I, ctx: OperationContext): Promise<O>;
+}
+
+/** Helps TypeScript infer an operation's input and output types. */
+export function defineOperation<I, O>(operation: Operation<I, O>): Operation<I, O> {
+  return operation;
+}
+
+/** An operation whose types have been erased so operations can share one list. */
+export type AnyOperation = Operation<unknown, unknown>;

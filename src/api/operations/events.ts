@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { defineOperation } from '../operation.js';
+import type { RecordedEvent } from '../../core/envelope.js';
+import { verifyEvents } from '../../events/verify.js';
+
+const token = z.string().min(1).max(128);
+const position = z.coerce.number().int().min(0);
+
+/** JSON shape of a recorded event in API replies. */
+export function recordedToJson(e: RecordedEvent): Record<string, unknown> {
+  return { position: e.position, cid: e.cid, ...e.event };
+}
+
+/** `GET /api/events?after&limit&domain&aggregate&aggregateId`: a page of the stream. */
+export const listEvents = defineOperation({
+  component: 'events',
+  name: 'list',
+  summary: 'A page of events after a position, oldest first.',
+  http: { method: 'GET', path: '/api/events' },
+  input: z.object({
+    after: position.default(0),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    domain: token.optional(),
+    aggregate: token.optional(),
+    aggregateId: token.optional(),
+  }),
+  async handle(input, ctx) {
+    const filter = {
+      ...(input.domain !== undefined ? { domain: input.domain } : {}),
+      ...(input.aggregate !== undefined ? { aggregate: input.aggregate } : {}),
+      ...(input.aggregateId !== undefined ? { aggregateId: input.aggregateId } : {}),
+    };
+    const events = await ctx.store.readAll({ after: input.after, limit: input.limit, filter });
+    const last = events[events.length - 1];
+    return { events: events.map(recordedToJson), next: last ? last.position : input.after };
+  },
+});
+
+/** `POST /api/events`: append events to one aggregate with an expected version. */
+export const appendEvents = defineOperation({
+  component: 'events',
+  name: 'append',
+  summary: 'Append events to one aggregate; the server checks the expected version.',
+  http: { method: 'POST', path: '/api/events', status: 201 },
+  input: z
+    .object({
+      domain: token,
+      aggregate: token,
+      aggregateId: token,
+      expectedVersion: z.union([z.number().int().min(0), z.literal('any')]),
+      events: z
+        .array(
+          z
+            .object({
+              type: z.string().min(1),
+              data: z.json(),
+              id: z.string().optional(),
+              occurredAt: z.string().optional(),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(100),
+      actor: z.string().min(1).max(256).optional(),
+      correlationId: z.string().min(1).max(128).optional(),
+      causationId: z.string().min(1).max(128).optional(),
+    })
+    .strict(),
+  async handle(input, ctx) {
+    const result = await ctx.store.append(
+      { domain: input.domain, aggregate: input.aggregate, aggregateId: input.aggregateId },
+      input.events.map((e) => ({
+        type: e.type,
+        data: e.data,
+        ...(e.id !== undefined ? { id: e.id } : {}),
+        ...(e.occurredAt !== undefined ? { occurredAt: e.occurredAt } : {}),
+      })),
+      {
+        expectedVersion: input.expectedVersion,
+        ...(input.actor !== undefined ? { actor: input.actor } : {}),
+        ...(input.correlationId !== undefined ? { correlationId: input.correlationId } : {}),
+        ...(input.causationId !== undefined ? { causationId: input.causationId } : {}),
+      },
+    );
+    return {
+      version: result.version,
+      duplicate: result.duplicate,
+      events: result.events.map(recordedToJson),
+    };
+  },
+});
+
+/** `POST /api/events/verify`: recompute every CID and walk every chain. */
+export const verifyEventsOperation = defineOperation({
+  component: 'events',
+  name: 'verify',
+  summary: 'Recompute every event CID and walk every per-aggregate chain.',
+  http: { method: 'POST', path: '/api/events/verify' },
+  input: z.object({}).strict(),
+  async handle(_input, ctx) {
+    return verifyEvents(ctx.store);
+  },
+});

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { defineOperation } from '../operation.js';
+
+/** `GET /api/health`: 200 with `status: "ok"` once every component of this process is ready. */
+export const health = defineOperation({
+  component: 'node',
+  name: 'health',
+  summary: 'Health of this process and its components.',
+  http: { method: 'GET', path: '/api/health' },
+  input: z.object({}),
+  async handle(_input, ctx) {
+    return {
+      status: 'ok' as const,
+      version: ctx.version,
+      startedAt: ctx.startedAt,
+      components: ctx.components.map((name) => ({ name, status: 'ok' as const })),
+      nats: {
+        url: ctx.nats.url,
+        serverVersion: ctx.nats.serverVersion,
+        features: ctx.nats.features,
+      },
+    };
+  },
+});

@@ -1,0 +1,11 @@
+import type { AnyOperation } from '../operation.js';
+import { appendEvents, listEvents, verifyEventsOperation } from './events.js';
+import { health } from './health.js';
+
+/** Every API operation, in the order routes are registered. */
+export const OPERATIONS: readonly AnyOperation[] = [
+  health,
+  listEvents,
+  appendEvents,
+  verifyEventsOperation,
+] as AnyOperation[];

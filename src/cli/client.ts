@@ -1,0 +1,40 @@
+import { UnavailableError } from '../core/errors.js';
+import { errorFromProblem } from './output.js';
+
+/** Resolves the node URL: `--url`, else `$CIM_URL`, else `http://127.0.0.1:8080`. */
+export function nodeUrl(flag: string | undefined): string {
+  return (flag ?? process.env['CIM_URL'] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+}
+
+/** Calls the node's HTTP API; problems become CimErrors, an unreachable node an UnavailableError. */
+export async function callNode<T>(
+  base: string,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`${base}${path}`, {
+      method: init.method ?? 'GET',
+      ...(init.body !== undefined
+        ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }
+        : {}),
+    });
+  } catch (err) {
+    throw new UnavailableError(
+      `No CIM node answers at ${base}: start one with 'cim up' or pass --url.`,
+      { cause: err },
+    );
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    throw new UnavailableError(
+      `${base} answered with something other than CIM's JSON API: check --url.`,
+    );
+  }
+  if (!response.ok) throw errorFromProblem((body ?? {}) as Record<string, string>, response.status);
+  return body as T;
+}

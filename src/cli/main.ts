@@ -1,0 +1,109 @@
+import { Command, CommanderError, Option } from 'commander';
+import { parseComponent, COMPONENTS } from '../runtime/components.js';
+import { CIM_VERSION } from '../runtime/version.js';
+import { reportError } from './output.js';
+import type { ConfigFlags } from './load-config.js';
+import { runNode } from './commands/run-node.js';
+import { status } from './commands/status.js';
+import { append, tail, verify } from './commands/events.js';
+
+type NodeFlags = ConfigFlags & { json?: boolean };
+
+const program = new Command('cim')
+  .description('CIM, the Composable Information Machine')
+  .version(CIM_VERSION)
+  .option('--debug', 'print stack traces with errors')
+  .showSuggestionAfterError(true)
+  .exitOverride()
+  .configureOutput({ writeErr: () => undefined });
+
+/** Adds the flags every command that reaches a running node takes. */
+const clientCommand = (cmd: Command) =>
+  cmd
+    .option('--url <url>', 'node to talk to (default $CIM_URL, else http://127.0.0.1:8080)')
+    .option('--json', 'print JSON');
+
+/** Adds the flags of commands that run components. */
+const nodeCommand = (cmd: Command) =>
+  cmd
+    .option('--data <dir>', 'data folder (default $CIM_DATA, else ~/.local/share/cim)')
+    .option('--http <host:port>', 'HTTP listen address (default 127.0.0.1:8080)')
+    .option('--nats <url>', 'use this NATS server instead of starting one (default $NATS_URL)')
+    .option('--config <file>', 'JSON config file (default $CIM_CONFIG)')
+    .option('--json', 'print the ready message as JSON');
+
+nodeCommand(
+  program
+    .command('up')
+    .description('start every component on a leaf node, with the web UI and HTTP API'),
+).action((options: NodeFlags) => runNode(COMPONENTS, options));
+
+nodeCommand(
+  program
+    .command('serve')
+    .description('run one component (as a container does)')
+    .addOption(
+      new Option('--component <name>', 'component to run')
+        .choices([...COMPONENTS])
+        .makeOptionMandatory(),
+    ),
+).action((options: NodeFlags & { component: string }) =>
+  runNode([parseComponent(options.component)], options),
+);
+
+clientCommand(
+  program.command('status').description('health of the node and of each component'),
+).action(status);
+
+const events = program.command('events').description('read, append and verify events');
+clientCommand(
+  events
+    .command('tail')
+    .description('print events after a position; --follow keeps printing new ones'),
+)
+  .option('--after <position>', 'start after this stream position', '0')
+  .option('--limit <n>', 'print at most this many before following', '100')
+  .option('--follow', 'keep printing events as they are recorded')
+  .action(tail);
+clientCommand(
+  events.command('verify').description('recompute every event CID and walk every aggregate chain'),
+)
+  .option('--nats <url>', 'verify directly against this NATS server instead of through a node')
+  .action(verify);
+clientCommand(events.command('append').description('append one event to an aggregate'))
+  .requiredOption('--domain <domain>', 'domain token')
+  .requiredOption('--aggregate <type>', 'aggregate type token')
+  .requiredOption('--id <aggregateId>', 'aggregate id token')
+  .requiredOption('--type <EventType>', 'event type, PascalCase past tense')
+  .option('--data <json>', 'event data as JSON', '{}')
+  .option('--expected-version <n|any>', 'version the aggregate must be at', 'any')
+  .option('--event-id <uuidv7>', 'event id, to make a retry idempotent')
+  .action(append);
+
+/** Turns commander's usage errors into CIM's one-sentence form. */
+function usageSentence(err: CommanderError): string {
+  const message = err.message.replace(/^error: /, '');
+  return `${message.charAt(0).toUpperCase()}${message.slice(1)}: see 'cim --help'.`;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    if (
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.code === 'commander.help'
+    ) {
+      process.exitCode = 0;
+    } else {
+      process.stderr.write(`cim: ${usageSentence(err)}\n`);
+      process.exitCode = 2;
+    }
+  } else {
+    reportError(
+      err,
+      program.opts<{ debug?: boolean }>().debug === true || process.argv.includes('--debug'),
+    );
+  }
+}

@@ -1,0 +1,111 @@
+import { mkdirSync } from 'node:fs';
+import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../core/config.js';
+import { ManagedNatsServer } from '../nats/managed-server.js';
+import { connectNats } from '../nats/connect.js';
+import { provision } from '../nats/provision.js';
+import { assertPortFree } from '../nats/free-port.js';
+import { JetStreamEventStore } from '../events/jetstream-event-store.js';
+import { Dispatcher } from '../api/dispatcher.js';
+import { serveOnNats } from '../api/nats-responder.js';
+import { buildHttpServer, listen } from '../api/http-server.js';
+import { Metrics } from '../api/metrics.js';
+import type { OperationContext } from '../api/operation.js';
+import { OPERATIONS } from '../api/operations/index.js';
+import type { ComponentName } from './components.js';
+import { CIM_VERSION } from './version.js';
+
+/** A running CIM process. */
+export interface RunningNode {
+  /** Base URL of the HTTP API and UI, when this process serves HTTP. */
+  readonly httpUrl: string | undefined;
+  readonly natsUrl: string;
+  readonly serverVersion: string;
+  /** The managed nats-server, when this process started one. */
+  readonly managedNats: ManagedNatsServer | undefined;
+  /** Stops HTTP, NATS responders, the connection and the managed server, in that order. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the given components: a managed nats-server unless `config.nats.url` is set, then
+ * provisioning, the event store, the NATS API of each component and, with `ui`, the HTTP server.
+ * Any failure undoes what was started.
+ */
+export async function startNode(
+  config: Config,
+  components: readonly ComponentName[],
+  logger: Logger,
+): Promise<RunningNode> {
+  const serveHttp = components.includes('ui');
+  if (serveHttp && config.http.port !== 0) await assertPortFree(config.http.host, config.http.port);
+  const undo: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const step of undo.reverse())
+      await step().catch((err: unknown) => logger.warn({ err }, 'shutdown step failed'));
+    undo.length = 0;
+  };
+  try {
+    let natsUrl = config.nats.url;
+    let managedNats: ManagedNatsServer | undefined;
+    if (natsUrl === undefined) {
+      mkdirSync(config.dataDir, { recursive: true });
+      managedNats = new ManagedNatsServer({
+        dataDir: config.dataDir,
+        port: config.nats.port,
+        serverBin: config.nats.serverBin,
+        logger,
+      });
+      await managedNats.start();
+      const server = managedNats;
+      undo.push(() => server.stop());
+      natsUrl = managedNats.url;
+    }
+    const nc: NatsConnection = await connectNats(natsUrl, { name: `cim ${components.join(',')}` });
+    undo.push(() => nc.drain());
+    const report = await provision(nc, {
+      duplicateWindowSeconds: config.events.duplicateWindowSeconds,
+    });
+    logger.info(
+      { serverVersion: report.serverVersion, created: report.created, updated: report.updated },
+      'NATS provisioned',
+    );
+    const store = await JetStreamEventStore.open(nc, {
+      maxEventBytes: config.events.maxEventBytes,
+    });
+    const ctx: OperationContext = {
+      store,
+      version: CIM_VERSION,
+      nats: { url: natsUrl, serverVersion: report.serverVersion, features: report.features },
+      components,
+      startedAt: new Date().toISOString(),
+    };
+    const local = OPERATIONS.filter(
+      (op) => (components as readonly string[]).includes(op.component) || op.component === 'node',
+    );
+    const subscriptions: Subscription[] = serveOnNats(nc, local, ctx, logger);
+    undo.push(async () => subscriptions.forEach((s) => s.unsubscribe()));
+
+    let httpUrl: string | undefined;
+    if (serveHttp) {
+      const app: FastifyInstance = buildHttpServer({
+        operations: OPERATIONS,
+        dispatcher: new Dispatcher(ctx, nc),
+        metrics: new Metrics(),
+        logger,
+        ...(components.includes('events') ? { store } : {}),
+        bodyLimit: config.events.maxEventBytes * 4,
+      });
+      undo.push(() => app.close());
+      const bound = await listen(app, config.http.host, config.http.port);
+      const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
+      httpUrl = `http://${host}:${bound.port}`;
+    }
+    return { httpUrl, natsUrl, serverVersion: report.serverVersion, managedNats, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
