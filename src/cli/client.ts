@@ -3,7 +3,7 @@ import { errorFromProblem } from './output.js';
 
 /** Resolves the node URL: `--url`, else `$CIM_URL`, else `http://127.0.0.1:8080`. */
 export function nodeUrl(flag: string | undefined): string {
-  return (flag ?? process.env['CIM_URL'] ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  return (flag ?? (process.env['CIM_URL'] || 'http://127.0.0.1:8080')).replace(/\/+$/, '');
 }
 
 /** Calls the node's HTTP API; problems become CimErrors, an unreachable node an UnavailableError. */

@@ -38,7 +38,7 @@ function readConfigFile(path: string): { name: string; values: unknown } {
 
 /** Loads the configuration: defaults ← config file ← environment ← flags, validated once. */
 export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Config {
-  const path = flags.config ?? env['CIM_CONFIG'];
+  const path = flags.config ?? (env['CIM_CONFIG'] || undefined);
   const layer: ConfigLayer = {};
   if (flags.data !== undefined) layer['dataDir'] = resolve(flags.data);
   if (flags.http !== undefined) layer['http'] = parseHostPort(flags.http, '--http');

@@ -75,7 +75,7 @@ clientCommand(events.command('append').description('append one event to an aggre
   .requiredOption('--aggregate <type>', 'aggregate type token')
   .requiredOption('--id <aggregateId>', 'aggregate id token')
   .requiredOption('--type <EventType>', 'event type, PascalCase past tense')
-  .option('--data <json>', 'event data as JSON', '{}')
+  .option('--data <json>', 'event data as JSON, or @FILE (@- for stdin)', '{}')
   .option('--expected-version <n|any>', 'version the aggregate must be at', 'any')
   .option('--event-id <uuidv7>', 'event id, to make a retry idempotent')
   .action(append);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InvalidInputError, IntegrityError } from '../../core/errors.js';
 import type { VerifyReport } from '../../events/verify.js';
 import { verifyEvents } from '../../events/verify.js';
@@ -105,6 +106,17 @@ export async function verify(options: {
   }
 }
 
+/** Reads `--data @FILE` (`@-` for stdin). */
+function readDataFile(path: string): string {
+  try {
+    return readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (err) {
+    throw new InvalidInputError(
+      `--data @${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}): check the path.`,
+    );
+  }
+}
+
 /** `cim events append`: append one event to an aggregate through the node. */
 export async function append(options: {
   url?: string;
@@ -119,8 +131,9 @@ export async function append(options: {
 }): Promise<void> {
   let data: unknown = {};
   if (options.data !== undefined) {
+    const text = options.data.startsWith('@') ? readDataFile(options.data.slice(1)) : options.data;
     try {
-      data = JSON.parse(options.data);
+      data = JSON.parse(text);
     } catch {
       throw new InvalidInputError(
         `--data is not valid JSON: quote it, for example --data '{"title":"x"}'.`,

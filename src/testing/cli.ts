@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The `cim` launcher of this checkout. */
+export const CIM_BIN = fileURLToPath(new URL('../../../bin/cim.js', import.meta.url));
+
+/** Outcome of one CLI run. */
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `cim ARGS…` to completion. */
+export function runCim(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CIM_BIN, ...args], {
+      env: { ...process.env, CIM_URL: '', NATS_URL: '', CIM_CONFIG: '', CIM_DATA: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The ready document `cim up --json` prints. */
+export interface ReadyMessage {
+  readonly ui: string;
+  readonly nats: string;
+  readonly pid: number;
+  readonly natsPid: number | null;
+}
+
+/** A `cim up` process started by a test. */
+export interface CimUp {
+  readonly process: ChildProcess;
+  readonly ready: ReadyMessage;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `cim up --json ARGS…` and resolves once it prints its ready document. */
+export function startCimUp(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CimUp> {
+  const child = spawn(
+    process.execPath,
+    [CIM_BIN, 'up', '--json', '--http', '127.0.0.1:0', ...args],
+    {
+      env: { ...process.env, NATS_URL: '', CIM_CONFIG: '', CIM_LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`cim up did not become ready: ${stderr}`));
+    }, 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (line === undefined || !stdout.includes('\n')) return;
+      clearTimeout(timer);
+      resolve({
+        process: child,
+        ready: JSON.parse(line) as ReadyMessage,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`cim up exited (${code}) before it was ready: ${stderr}`));
+    });
+  });
+}
