@@ -9,6 +9,24 @@ import type { Problem } from './problem.js';
 /** The reply body of a NATS API call: a result, or a problem document. */
 export type NatsReply = { result: unknown } | { error: Problem };
 
+/** An error a component returned over NATS, keeping its problem document's extra members. */
+export class RemoteError extends CimError {
+  readonly extensions: Record<string, unknown>;
+  constructor(problem: Problem) {
+    super(problem.code as ErrorCode, problem.detail);
+    const {
+      type: _t,
+      title: _ti,
+      status: _s,
+      detail: _d,
+      code: _c,
+      instance: _i,
+      ...extensions
+    } = problem;
+    this.extensions = extensions;
+  }
+}
+
 /**
  * Runs operations: in process when this process runs the operation's component, otherwise as a
  * NATS request to `cim.api.<component>.<operation>`, so the HTTP layer works the same whether the
@@ -49,7 +67,7 @@ export class Dispatcher {
         { cause: err },
       );
     }
-    if ('error' in reply) throw new CimError(reply.error.code as ErrorCode, reply.error.detail);
+    if ('error' in reply) throw new RemoteError(reply.error);
     return reply.result;
   }
 }

@@ -40,7 +40,8 @@ export interface Problem {
 /** Maps any error to a problem document; unexpected errors keep their detail out of the reply. */
 export function toProblem(err: unknown, instance?: string): Problem {
   const cim = toCimError(err);
-  const extensions: Record<string, unknown> = {};
+  const extensions: Record<string, unknown> =
+    'extensions' in cim ? { ...(cim.extensions as object) } : {};
   if ('actualVersion' in cim) extensions['actualVersion'] = cim.actualVersion;
   if ('expectedVersion' in cim) extensions['expectedVersion'] = cim.expectedVersion;
   return {

@@ -1,0 +1,105 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startTestNats } from '../testing/nats-harness.js';
+import type { TestNats } from '../testing/nats-harness.js';
+import { CIM_BIN } from '../testing/cli.js';
+import { newId } from '../core/ids.js';
+
+let nats: TestNats;
+const children: ChildProcess[] = [];
+
+/** Starts `cim serve --component NAME --json` and resolves with its ready document. */
+function serve(component: string): Promise<{ ui: string | null }> {
+  const child = spawn(
+    process.execPath,
+    [
+      CIM_BIN,
+      'serve',
+      '--component',
+      component,
+      '--json',
+      '--nats',
+      nats.url,
+      '--http',
+      '127.0.0.1:0',
+      '--data',
+      nats.dataDir,
+    ],
+    {
+      env: { ...process.env, CIM_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!) as { ui: string | null });
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`cim serve ${component} exited ${code}: ${err}`)),
+    );
+  });
+}
+
+before(async () => {
+  nats = await startTestNats();
+});
+
+after(async () => {
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise((resolve) =>
+          c.exitCode !== null ? resolve(null) : (c.once('exit', resolve), c.kill('SIGTERM')),
+        ),
+    ),
+  );
+  await nats.stop();
+});
+
+test('components in separate processes: the ui process serves HTTP and reaches the events component over NATS', async () => {
+  const ui = await serve('ui');
+  assert.ok(ui.ui);
+  const down = await fetch(`${ui.ui}/api/events?limit=1`);
+  assert.equal(down.status, 503, 'without the events component the API says it is unavailable');
+  assert.equal(((await down.json()) as { code: string }).code, 'unavailable');
+
+  const events = await serve('events');
+  assert.equal(events.ui, null, 'the events component serves no HTTP');
+  const aggregateId = newId();
+  const created = await fetch(`${ui.ui}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      domain: 'split',
+      aggregate: 'Thing',
+      aggregateId,
+      expectedVersion: 0,
+      events: [{ type: 'ThingMade', data: {} }],
+    }),
+  });
+  assert.equal(created.status, 201);
+  const conflict = await fetch(`${ui.ui}/api/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      domain: 'split',
+      aggregate: 'Thing',
+      aggregateId,
+      expectedVersion: 0,
+      events: [{ type: 'ThingMade', data: {} }],
+    }),
+  });
+  assert.equal(conflict.status, 409);
+  assert.equal(((await conflict.json()) as { actualVersion: number }).actualVersion, 1);
+  const page = (await (await fetch(`${ui.ui}/api/events?aggregateId=${aggregateId}`)).json()) as {
+    events: unknown[];
+  };
+  assert.equal(page.events.length, 1);
+});
