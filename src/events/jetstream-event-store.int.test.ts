@@ -13,6 +13,7 @@ import { connectNats } from '../nats/connect.js';
 import { provision } from '../nats/provision.js';
 import { newId } from '../core/ids.js';
 import { EVENTS_STREAM, eventSubject } from '../core/subjects.js';
+import { verifyEvents } from './verify.js';
 
 let nats: TestNats;
 let second: NatsConnection;
@@ -71,4 +72,10 @@ test('a retry after the JetStream dedupe window is still recorded once', async (
   } finally {
     await provision(nats.nc, { duplicateWindowSeconds: 120 });
   }
+});
+
+test('after every test above, including 200 racing rounds, the whole stream verifies', async () => {
+  const report = await verifyEvents(pool[0]!);
+  assert.equal(report.problemCount, 0, JSON.stringify(report.problems.slice(0, 3)));
+  assert.ok(report.events >= 200);
 });

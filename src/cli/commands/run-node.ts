@@ -29,7 +29,7 @@ export async function runNode(
   if (flags.json) printJson(ready);
   else {
     const lines = [`CIM is up (${components.join(', ')}).`];
-    if (node.httpUrl) lines.push(`  UI:   ${node.httpUrl}/`);
+    if (node.httpUrl) lines.push(`  HTTP: ${node.httpUrl}/api/health`);
     lines.push(
       `  NATS: ${node.natsUrl} (nats-server ${node.serverVersion}${node.managedNats ? ', managed' : ''})`,
     );
