@@ -91,8 +91,10 @@ export class ManagedNatsServer {
   private launch(): Promise<void> {
     const configFile = this.writeConfig();
     const log = createWriteStream(join(this.dir, 'nats-server.log'), { flags: 'a' });
+    // Its own process group: a Ctrl-C in the terminal reaches cim, which stops the server in order.
     const child = spawn(this.options.serverBin, ['-c', configFile], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
     });
     this.child = child;
     let tail = '';
