@@ -64,7 +64,8 @@ export async function startNode(
       natsUrl = managedNats.url;
     }
     const nc: NatsConnection = await connectNats(natsUrl, { name: `cim ${components.join(',')}` });
-    undo.push(() => nc.drain());
+    // A failed drain (server already gone) must still close, or reconnect attempts keep us alive.
+    undo.push(() => nc.drain().catch(() => nc.close()));
     const report = await provision(nc, {
       duplicateWindowSeconds: config.events.duplicateWindowSeconds,
     });

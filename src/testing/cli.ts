@@ -40,18 +40,28 @@ export interface ReadyMessage {
 export interface CimUp {
   readonly process: ChildProcess;
   readonly ready: ReadyMessage;
+  /** Everything it wrote to stderr so far. */
+  stderr(): string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
-/** Starts `cim up --json ARGS…` and resolves once it prints its ready document. */
-export function startCimUp(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CimUp> {
+/**
+ * Starts `cim up --json ARGS…` and resolves once it prints its ready document. With `detached`,
+ * it leads its own process group, as a shell job in a terminal does.
+ */
+export function startCimUp(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { detached?: boolean } = {},
+): Promise<CimUp> {
   const child = spawn(
     process.execPath,
     [CIM_BIN, 'up', '--json', '--http', '127.0.0.1:0', ...args],
     {
       env: { ...process.env, NATS_URL: '', CIM_CONFIG: '', CIM_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
     },
   );
   let stdout = '';
@@ -73,6 +83,7 @@ export function startCimUp(args: readonly string[], env: NodeJS.ProcessEnv = {})
       resolve({
         process: child,
         ready: JSON.parse(line) as ReadyMessage,
+        stderr: () => stderr,
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           return exited;
