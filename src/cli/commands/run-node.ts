@@ -1,5 +1,6 @@
 import type { ComponentName } from '../../runtime/components.js';
 import { startNode } from '../../runtime/node.js';
+import type { RunningNode } from '../../runtime/node.js';
 import { createLogger } from '../../runtime/logger.js';
 import type { ConfigFlags } from '../load-config.js';
 import { loadConfig } from '../load-config.js';
@@ -15,35 +16,55 @@ export async function runNode(
 ): Promise<void> {
   const config = loadConfig(flags);
   const logger = createLogger(config.log.level);
-  const node = await startNode(config, components, logger);
+  // Listen for signals before anything starts: a signal that arrives before a listener exists
+  // kills the process outright and leaves the server running.
+  let signalled: NodeJS.Signals | undefined;
+  let wake: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled = signal;
+    wake?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const node = await startNode(config, components, logger);
+    if (signalled === undefined) {
+      printReady(node, components, config.dataDir, flags.json === true);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (signalled !== undefined) resolve();
+      });
+    }
+    logger.info({ signal: signalled }, 'stopping');
+    await node.stop();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function printReady(
+  node: RunningNode,
+  components: readonly ComponentName[],
+  dataDir: string,
+  json: boolean,
+): void {
   const ready = {
     status: 'ready',
     components,
     ui: node.httpUrl ?? null,
     nats: node.natsUrl,
     natsServerVersion: node.serverVersion,
-    dataDir: config.dataDir,
+    dataDir,
     pid: process.pid,
     natsPid: node.managedNats?.pid ?? null,
   };
-  if (flags.json) printJson(ready);
-  else {
-    const lines = [`CIM is up (${components.join(', ')}).`];
-    if (node.httpUrl) lines.push(`  HTTP: ${node.httpUrl}/api/health`);
-    lines.push(
-      `  NATS: ${node.natsUrl} (nats-server ${node.serverVersion}${node.managedNats ? ', managed' : ''})`,
-    );
-    lines.push(`  Data: ${config.dataDir}`, 'Press Ctrl-C to stop.');
-    process.stdout.write(`${lines.join('\n')}\n`);
-  }
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: NodeJS.Signals) => {
-      logger.info({ signal }, 'stopping');
-      process.off('SIGINT', shutdown);
-      process.off('SIGTERM', shutdown);
-      void node.stop().then(resolve);
-    };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
-  });
+  if (json) return printJson(ready);
+  const lines = [`CIM is up (${components.join(', ')}).`];
+  if (node.httpUrl) lines.push(`  HTTP: ${node.httpUrl}/api/health`);
+  lines.push(
+    `  NATS: ${node.natsUrl} (nats-server ${node.serverVersion}${node.managedNats ? ', managed' : ''})`,
+  );
+  lines.push(`  Data: ${dataDir}`, 'Press Ctrl-C to stop.');
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
