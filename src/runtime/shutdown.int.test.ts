@@ -32,11 +32,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const exited = new Promise<number | null>((resolve) =>
         up.process.once('exit', (code) => resolve(code)),
       );
-      process.kill(-up.ready.pid, signal);
-      assert.equal(await exited, 0);
-      assert.doesNotMatch(up.stderr(), /restarting|shutdown step failed/);
-      for (let i = 0; i < 50 && alive(natsPid); i++) await new Promise((r) => setTimeout(r, 100));
-      assert.equal(alive(natsPid), false, 'nats-server is stopped with cim up');
+      try {
+        process.kill(-up.ready.pid, signal);
+        assert.equal(await exited, 0);
+        assert.doesNotMatch(up.stderr(), /restarting|shutdown step failed/);
+        for (let i = 0; i < 50 && alive(natsPid); i++) await new Promise((r) => setTimeout(r, 100));
+        assert.equal(alive(natsPid), false, 'nats-server is stopped with cim up');
+      } finally {
+        // Leave no server behind when an assertion fails.
+        if (alive(natsPid)) process.kill(natsPid, 'SIGKILL');
+      }
     },
   );
 }
