@@ -32,3 +32,19 @@ export function parseCid(text: string): CID | undefined {
     return undefined;
   }
 }
+
+/** The content CID of bytes whose sha2-256 digest was computed while streaming them. */
+export function contentCidFromDigest(digest: Uint8Array): string {
+  return CID.createV1(RAW_CODE, Digest.create(SHA2_256_CODE, digest)).toString();
+}
+
+/** True when `text` is a content CID (CIDv1, raw, sha2-256). */
+export function isContentCid(text: string): boolean {
+  const cid = parseCid(text);
+  return (
+    cid !== undefined &&
+    cid.version === 1 &&
+    cid.code === RAW_CODE &&
+    cid.multihash.code === SHA2_256_CODE
+  );
+}

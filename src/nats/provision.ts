@@ -2,10 +2,14 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager, JetStreamApiError } from '@nats-io/jetstream';
 import type { StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
+import { Objm } from '@nats-io/obj';
 import { EVENTS_PREFIX, EVENTS_STREAM } from '../core/subjects.js';
 import { UnavailableError } from '../core/errors.js';
 import { detectFeatures } from './features.js';
 import type { ServerFeatures } from './features.js';
+
+/** Object store bucket holding content, object name = content CID. */
+export const CONTENT_BUCKET = 'cim-content';
 
 /** KV bucket holding projection checkpoints and recorded projection failures. */
 export const PROJECTIONS_BUCKET = 'cim-projections';
@@ -86,6 +90,13 @@ export async function provision(
     if (existing.has(bucket)) continue;
     await kvm.create(bucket, { history: 1, replicas });
     created.push(`bucket ${bucket}`);
+  }
+  const objm = new Objm(nc);
+  const stores = new Set<string>();
+  for await (const status of objm.list()) stores.add(status.bucket);
+  if (!stores.has(CONTENT_BUCKET)) {
+    await objm.create(CONTENT_BUCKET, { storage: 'file' as StreamConfig['storage'], replicas });
+    created.push(`object store ${CONTENT_BUCKET}`);
   }
   return { serverVersion, features, created, updated };
 }

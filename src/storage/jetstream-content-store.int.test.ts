@@ -1,0 +1,81 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
+import { startTestNats } from '../testing/nats-harness.js';
+import type { TestNats } from '../testing/nats-harness.js';
+import { contentCid } from '../core/cid.js';
+import { IntegrityError } from '../core/errors.js';
+import { JetStreamContentStore } from './jetstream-content-store.js';
+
+let nats: TestNats;
+let store: JetStreamContentStore;
+
+before(async () => {
+  nats = await startTestNats();
+  store = await JetStreamContentStore.open(nats.nc);
+});
+after(() => nats.stop());
+
+const once = (bytes: Uint8Array) => () =>
+  (async function* () {
+    yield bytes;
+  })();
+
+async function readAll(store: JetStreamContentStore, cid: string): Promise<Buffer> {
+  const content = await store.get(cid);
+  assert.ok(content, `content ${cid} exists`);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of content.stream()) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+test('content is stored once under its CID and reads back byte-exact', async () => {
+  const bytes = randomBytes(300_000);
+  const cid = contentCid(bytes).toString();
+  assert.deepEqual(await store.put(cid, bytes.length, once(bytes)), { stored: true });
+  const before = await store.usage();
+  assert.deepEqual(await store.put(cid, bytes.length, once(bytes)), { stored: false });
+  assert.deepEqual(await store.usage(), before, 'a duplicate put adds no bytes');
+  const back = await readAll(store, cid);
+  assert.equal(
+    createHash('sha256').update(back).digest('hex'),
+    createHash('sha256').update(bytes).digest('hex'),
+  );
+  assert.equal(await store.get(contentCid(randomBytes(10)).toString()), undefined);
+});
+
+test('bytes that do not match the CID are refused and leave nothing visible', async () => {
+  const bytes = randomBytes(1000);
+  const wrong = contentCid(randomBytes(1000)).toString();
+  await assert.rejects(store.put(wrong, bytes.length, once(bytes)));
+  assert.equal(await store.has(wrong), false);
+});
+
+test('a byte flipped inside JetStream is an integrity error naming the CID; other content still reads', async () => {
+  const good = Buffer.from('good content\n');
+  const victim = randomBytes(5000);
+  const goodCid = contentCid(good).toString();
+  const victimCid = contentCid(victim).toString();
+  await store.put(goodCid, good.length, once(good));
+  await store.put(victimCid, victim.length, once(victim));
+
+  const jsm = await jetstreamManager(nats.nc);
+  const info = await (await new Objm(nats.nc).open('cim-content')).info(victimCid);
+  assert.ok(info, 'object metadata found');
+  const nuid = info.nuid;
+  const chunkSubject = `$O.cim-content.C.${nuid}`;
+  const chunk = await jsm.direct.getMessage('OBJ_cim-content', { last_by_subj: chunkSubject });
+  assert.ok(chunk);
+  const flipped = Buffer.from(chunk.data);
+  flipped[10] = flipped[10]! ^ 0xff;
+  await jsm.streams.deleteMessage('OBJ_cim-content', chunk.seq);
+  await jetstream(nats.nc).publish(chunkSubject, flipped);
+
+  await assert.rejects(
+    store.get(victimCid),
+    (err: unknown) => err instanceof IntegrityError && err.message.includes(victimCid),
+  );
+  assert.equal((await readAll(store, goodCid)).toString(), 'good content\n');
+});
