@@ -5,7 +5,8 @@ import { InvalidInputError, NotFoundError, PortInUseError, TooLargeError } from 
 import type { EventStore } from '../events/event-store.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Metrics } from './metrics.js';
-import type { AnyOperation } from './operation.js';
+import type { AnyOperation, UnitsContext } from './operation.js';
+import { registerUnitRoutes } from './unit-routes.js';
 import { parseInput, toProblem } from './problem.js';
 import { recordedToJson } from './operations/events.js';
 import { z } from 'zod';
@@ -19,6 +20,8 @@ export interface HttpServerOptions {
   /** Local event store for the live stream; absent when the events component runs elsewhere. */
   readonly store?: EventStore;
   readonly bodyLimit: number;
+  /** The units services, where that component runs in this process. */
+  readonly units: UnitsContext | undefined;
 }
 
 function sendProblem(reply: FastifyReply, err: unknown, instance: string): FastifyReply {
@@ -84,7 +87,10 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
       url: path,
       handler: async (request, reply) => {
         const end = options.metrics.duration.startTimer({ operation: label });
-        const input = method === 'GET' ? request.query : (request.body ?? {});
+        const input =
+          method === 'GET'
+            ? { ...(request.query as object), ...(request.params as object) }
+            : (request.body ?? {});
         try {
           const result = await options.dispatcher.invoke(operation, input);
           options.metrics.requests.inc({ operation: label, outcome: 'ok' });
@@ -98,6 +104,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
       },
     });
   }
+
+  registerUnitRoutes(app, options.units, sendProblem);
 
   app.get('/metrics', async (_request, reply) =>
     reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()),

@@ -1,6 +1,18 @@
 import type { z } from 'zod';
 import type { EventStore } from '../events/event-store.js';
 import type { ServerFeatures } from '../nats/features.js';
+import type { UnitService } from '../units/unit-service.js';
+import type { Catalog } from '../knowledge/catalog.js';
+import type { ContentStore } from '../storage/content-store.js';
+import type { ProjectionRunner } from '../events/projection-runner.js';
+
+/** The units component's services, present where that component runs. */
+export interface UnitsContext {
+  readonly service: UnitService;
+  readonly catalog: Catalog;
+  readonly content: ContentStore;
+  readonly catalogRunner: ProjectionRunner;
+}
 
 /** What handlers may use: the services of the process they run in. */
 export interface OperationContext {
@@ -14,6 +26,7 @@ export interface OperationContext {
   /** The components this process runs. */
   readonly components: readonly string[];
   readonly startedAt: string;
+  readonly units: UnitsContext | undefined;
 }
 
 /**

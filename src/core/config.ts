@@ -39,6 +39,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    units: z
+      .object({
+        /** Largest content accepted by ingest, in bytes. */
+        maxContentBytes: z
+          .number()
+          .int()
+          .min(1)
+          .default(16 * 1024 ** 3),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(LOG_LEVELS).default('info') })
       .strict()

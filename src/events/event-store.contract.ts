@@ -24,6 +24,7 @@ export function eventStoreContract(name: string, stores: (n: number) => EventSto
     });
     assert.equal(first.version, 1);
     assert.equal(first.events[0]!.event.prev, null);
+    assert.equal((await store().last(ref))?.cid, first.events[0]!.cid);
     const second = await store().append(ref, [{ type: 'ThingChanged', data: { n: 2 } }], {
       expectedVersion: 1,
     });

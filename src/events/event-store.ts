@@ -72,8 +72,10 @@ export interface EventStore {
     drafts: readonly EventDraft[],
     options: AppendOptions,
   ): Promise<AppendResult>;
-  /** The aggregate's last event, or undefined when it has none. */
+  /** Where the aggregate stands (version, position, CID), or undefined when it has no events. */
   head(ref: AggregateRef): Promise<AggregateHead | undefined>;
+  /** The aggregate's last event, CID-verified, or undefined when it has none. */
+  last(ref: AggregateRef): Promise<RecordedEvent | undefined>;
   /** Every event of one aggregate from `fromVersion` (default 1), oldest first, each CID-verified. */
   readAggregate(ref: AggregateRef, fromVersion?: number): Promise<RecordedEvent[]>;
   /** Up to `limit` events after a position, oldest first. */

@@ -246,6 +246,13 @@ export class JetStreamEventStore implements EventStore {
     return this.readHead(eventSubject(ref));
   }
 
+  async last(ref: AggregateRef): Promise<RecordedEvent | undefined> {
+    const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, {
+      last_by_subj: eventSubject(ref),
+    });
+    return msg ? this.toRecorded(msg) : undefined;
+  }
+
   private async readHead(subject: string): Promise<AggregateHead | undefined> {
     const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
     if (!msg) return undefined;

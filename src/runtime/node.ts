@@ -15,6 +15,7 @@ import { Metrics } from '../api/metrics.js';
 import type { OperationContext } from '../api/operation.js';
 import { OPERATIONS } from '../api/operations/index.js';
 import type { ComponentName } from './components.js';
+import { startUnits } from './units-component.js';
 import { CIM_VERSION } from './version.js';
 
 /** A running CIM process. */
@@ -76,7 +77,12 @@ export async function startNode(
     const store = await JetStreamEventStore.open(nc, {
       maxEventBytes: config.events.maxEventBytes,
     });
+    const units = components.includes('units')
+      ? await startUnits(nc, store, config, logger)
+      : undefined;
+    if (units) undo.push(() => units.stop());
     const ctx: OperationContext = {
+      units: units?.context,
       store,
       version: CIM_VERSION,
       nats: { url: natsUrl, serverVersion: report.serverVersion, features: report.features },
@@ -97,6 +103,7 @@ export async function startNode(
         metrics: new Metrics(),
         logger,
         ...(components.includes('events') ? { store } : {}),
+        units: units?.context,
         bodyLimit: config.events.maxEventBytes * 4,
       });
       undo.push(() => app.close());

@@ -28,6 +28,11 @@ export interface ContentStore {
   put(cid: string, size: number, source: ByteSource): Promise<PutResult>;
   /** The content, verified; undefined when the store does not hold it. */
   get(cid: string): Promise<VerifiedContent | undefined>;
+  /**
+   * Up to `bytes` leading bytes, NOT verified: only for sniffing a media type, never for serving.
+   * Undefined when the store does not hold the content.
+   */
+  peek(cid: string, bytes: number): Promise<Uint8Array | undefined>;
   /** Total bytes and objects held. */
   usage(): Promise<{ bytes: number; objects: number }>;
 }

@@ -123,6 +123,23 @@ export class JetStreamContentStore implements ContentStore {
     }
   }
 
+  async peek(cid: string, bytes: number): Promise<Uint8Array | undefined> {
+    assertCid(cid);
+    const result = await this.os.get(cid);
+    if (!result) return undefined;
+    const reader = result.data.getReader();
+    const chunks: Uint8Array[] = [];
+    let have = 0;
+    while (have < bytes) {
+      const next = await reader.read();
+      if (next.done) break;
+      chunks.push(next.value);
+      have += next.value.byteLength;
+    }
+    await reader.cancel();
+    return Buffer.concat(chunks).subarray(0, bytes);
+  }
+
   async usage(): Promise<{ bytes: number; objects: number }> {
     const status = await this.os.status();
     let objects = 0;

@@ -1,6 +1,7 @@
 import type { AnyOperation } from '../operation.js';
 import { appendEvents, listEvents, verifyEventsOperation } from './events.js';
 import { health } from './health.js';
+import { listUnits, searchUnits, showUnit, unitHistory, unitLineage } from './units.js';
 
 /** Every API operation, in the order routes are registered. */
 export const OPERATIONS: readonly AnyOperation[] = [
@@ -8,4 +9,9 @@ export const OPERATIONS: readonly AnyOperation[] = [
   listEvents,
   appendEvents,
   verifyEventsOperation,
+  listUnits,
+  showUnit,
+  unitHistory,
+  unitLineage,
+  searchUnits,
 ] as AnyOperation[];

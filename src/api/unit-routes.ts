@@ -1,0 +1,152 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { NotFoundError } from '../core/errors.js';
+import type { UnitsContext } from './operation.js';
+import { parseInput } from './problem.js';
+
+const ingestQuery = z.object({
+  name: z.string().min(1).max(1024),
+  source: z.string().min(1).max(4096).optional(),
+  tag: z
+    .union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).max(100)])
+    .optional(),
+  context: z.string().min(1).max(128).optional(),
+  cid: z.string().min(10).max(200).optional(),
+  size: z.coerce.number().int().min(0).optional(),
+  /** Wait until the catalog shows the unit (read-your-writes for search), up to this many ms. */
+  wait: z.coerce.number().int().min(0).max(60_000).default(5_000),
+});
+
+/** Parses `bytes=a-b` against a size; undefined for no/unsatisfiable ranges (served whole/416). */
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
+  if (header === undefined) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  }
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
+
+async function* slice(
+  stream: AsyncIterable<Uint8Array>,
+  start: number,
+  end: number,
+): AsyncGenerator<Uint8Array> {
+  let offset = 0;
+  for await (const chunk of stream) {
+    const chunkEnd = offset + chunk.byteLength;
+    if (chunkEnd > start && offset <= end) {
+      yield chunk.subarray(
+        Math.max(0, start - offset),
+        Math.min(chunk.byteLength, end - offset + 1),
+      );
+    }
+    offset = chunkEnd;
+    if (offset > end) return;
+  }
+}
+
+/**
+ * Routes that move bytes and so do not fit the JSON operations: uploads (`POST /api/units`, the
+ * raw body streamed, never buffered whole), content downloads with Range, and `HEAD
+ * /api/content/{cid}` so clients can skip uploading what the node already holds.
+ */
+export function registerUnitRoutes(
+  app: FastifyInstance,
+  units: UnitsContext | undefined,
+  send: (reply: FastifyReply, err: unknown, url: string) => FastifyReply,
+): void {
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    scope.post('/api/units', async (request, reply) => {
+      try {
+        if (!units) throw new NotFoundError('Uploads are served where the units component runs.');
+        const query = parseInput(ingestQuery, request.query, 'POST /api/units');
+        const tags =
+          query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
+        const body = (request.body as Readable | undefined) ?? (async function* () {})();
+        const result = await units.service.ingest(
+          {
+            name: query.name,
+            source: query.source ?? `upload:${query.name}`,
+            tags,
+            context: query.context ?? null,
+            ...(query.cid !== undefined ? { contentCid: query.cid } : {}),
+            ...(query.size !== undefined ? { size: query.size } : {}),
+          },
+          body as AsyncIterable<Uint8Array>,
+        );
+        if (query.wait > 0) {
+          await Promise.race([
+            units.catalogRunner.waitFor(result.position),
+            new Promise((resolve) => setTimeout(resolve, query.wait)),
+          ]);
+        }
+        return reply.status(201).send(result);
+      } catch (err) {
+        return send(reply, err, request.url);
+      }
+    });
+  });
+
+  app.head('/api/content/:cid', async (request, reply) => {
+    const { cid } = request.params as { cid: string };
+    try {
+      if (!units) throw new NotFoundError('Content is served where the units component runs.');
+      return reply.status((await units.content.has(cid)) ? 200 : 404).send();
+    } catch (err) {
+      return send(reply, err, request.url);
+    }
+  });
+
+  app.get('/api/units/:cid/content', async (request, reply) => {
+    const { cid } = request.params as { cid: string };
+    try {
+      if (!units) throw new NotFoundError('Content is served where the units component runs.');
+      const unit = units.catalog.get(cid);
+      if (!unit)
+        throw new NotFoundError(
+          `There is no unit ${cid}: check the CID (cim units ls lists them).`,
+        );
+      const content = await units.content.get(unit.content);
+      if (!content)
+        throw new NotFoundError(`The content ${unit.content} of unit ${cid} is not in any tier.`);
+      const range = parseRange(request.headers.range, content.size);
+      reply
+        .header('accept-ranges', 'bytes')
+        .header('content-type', unit.mediaType)
+        .header('etag', `"${unit.content}"`);
+      reply.header(
+        'content-disposition',
+        `inline; filename*=UTF-8''${encodeURIComponent(unit.name.split('/').pop() ?? unit.name)}`,
+      );
+      if (range === 'unsatisfiable') {
+        return reply.status(416).header('content-range', `bytes */${content.size}`).send();
+      }
+      if (range === undefined) {
+        return reply.header('content-length', content.size).send(Readable.from(content.stream()));
+      }
+      return reply
+        .status(206)
+        .header('content-range', `bytes ${range.start}-${range.end}/${content.size}`)
+        .header('content-length', range.end - range.start + 1)
+        .send(Readable.from(slice(content.stream(), range.start, range.end)));
+    } catch (err) {
+      return send(reply, err, request.url);
+    }
+  });
+}

@@ -1,0 +1,304 @@
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Unit } from '../units/unit.js';
+
+/** A unit as the catalog lists it. */
+export interface CatalogUnit extends Unit {
+  readonly unitCid: string;
+  readonly documentId: string;
+  readonly version: number;
+  readonly position: number;
+  readonly latest: boolean;
+}
+
+/** Filters shared by listing and search. */
+export interface UnitFilter {
+  /** A media type or a glob such as `text/*`. */
+  readonly mediaType?: string;
+  readonly tag?: string;
+  readonly context?: string;
+  /** ISO dates bounding `createdAt` (from inclusive, to exclusive). */
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** One search hit. */
+export interface SearchHit {
+  readonly unit: CatalogUnit;
+  readonly snippet: string;
+  readonly score: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS units (
+  unit_cid TEXT PRIMARY KEY, document_id TEXT NOT NULL, version INTEGER NOT NULL,
+  content_cid TEXT NOT NULL, media_type TEXT NOT NULL, size INTEGER NOT NULL, name TEXT NOT NULL,
+  source TEXT NOT NULL, created_at TEXT NOT NULL, context TEXT, tags TEXT NOT NULL,
+  derived_from TEXT NOT NULL, produced_by TEXT, previous_cid TEXT, position INTEGER NOT NULL,
+  latest INTEGER NOT NULL DEFAULT 1);
+CREATE INDEX IF NOT EXISTS units_latest_position ON units (latest, position);
+CREATE INDEX IF NOT EXISTS units_document ON units (document_id, version);
+CREATE INDEX IF NOT EXISTS units_content ON units (content_cid);
+CREATE TABLE IF NOT EXISTS unit_tags (tag TEXT NOT NULL, unit_cid TEXT NOT NULL, PRIMARY KEY (tag, unit_cid));
+CREATE TABLE IF NOT EXISTS lineage (child_cid TEXT NOT NULL, parent_cid TEXT NOT NULL, PRIMARY KEY (child_cid, parent_cid));
+CREATE INDEX IF NOT EXISTS lineage_parent ON lineage (parent_cid);
+CREATE VIRTUAL TABLE IF NOT EXISTS units_fts USING fts5 (unit_cid UNINDEXED, name, meta, body, tokenize = 'porter unicode61');
+`;
+
+interface Row {
+  unit_cid: string;
+  document_id: string;
+  version: number;
+  content_cid: string;
+  media_type: string;
+  size: number;
+  name: string;
+  source: string;
+  created_at: string;
+  context: string | null;
+  tags: string;
+  derived_from: string;
+  produced_by: string | null;
+  previous_cid: string | null;
+  position: number;
+  latest: number;
+}
+
+function fromRow(row: Row): CatalogUnit {
+  return {
+    unitCid: row.unit_cid,
+    documentId: row.document_id,
+    version: row.version,
+    position: row.position,
+    latest: row.latest === 1,
+    content: row.content_cid,
+    mediaType: row.media_type,
+    size: row.size,
+    name: row.name,
+    source: row.source,
+    createdAt: row.created_at,
+    context: row.context,
+    tags: JSON.parse(row.tags) as string[],
+    derivedFrom: JSON.parse(row.derived_from) as string[],
+    producedBy:
+      row.produced_by === null ? null : (JSON.parse(row.produced_by) as Unit['producedBy']),
+    previous: row.previous_cid,
+  };
+}
+
+function filterSql(filter: UnitFilter, params: unknown[]): string {
+  const clauses: string[] = [];
+  if (filter.mediaType !== undefined) {
+    clauses.push('u.media_type GLOB ?');
+    params.push(filter.mediaType);
+  }
+  if (filter.context !== undefined) {
+    clauses.push('u.context = ?');
+    params.push(filter.context);
+  }
+  if (filter.tag !== undefined) {
+    clauses.push('EXISTS (SELECT 1 FROM unit_tags t WHERE t.tag = ? AND t.unit_cid = u.unit_cid)');
+    params.push(filter.tag);
+  }
+  if (filter.from !== undefined) {
+    clauses.push('u.created_at >= ?');
+    params.push(filter.from);
+  }
+  if (filter.to !== undefined) {
+    clauses.push('u.created_at < ?');
+    params.push(filter.to);
+  }
+  return clauses.map((c) => ` AND ${c}`).join('');
+}
+
+/**
+ * The catalog and search read model in SQLite (WAL): units, tags, lineage and an FTS5 index.
+ * Rebuildable from the event stream at any time; its projection checkpoint lives in the same
+ * database, so deleting the file means a full, consistent rebuild.
+ */
+export class Catalog {
+  readonly db: Db;
+
+  constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(SCHEMA);
+  }
+
+  /** Records a unit; returns false when it was already there (idempotent replays). */
+  addUnit(unit: CatalogUnit, body: string): boolean {
+    const insert = this.db.transaction(() => {
+      const result = this.db
+        .prepare(
+          `INSERT OR IGNORE INTO units (unit_cid, document_id, version, content_cid, media_type, size, name, source,
+             created_at, context, tags, derived_from, produced_by, previous_cid, position, latest)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+        )
+        .run(
+          unit.unitCid,
+          unit.documentId,
+          unit.version,
+          unit.content,
+          unit.mediaType,
+          unit.size,
+          unit.name,
+          unit.source,
+          unit.createdAt,
+          unit.context,
+          JSON.stringify(unit.tags),
+          JSON.stringify(unit.derivedFrom),
+          unit.producedBy === null ? null : JSON.stringify(unit.producedBy),
+          unit.previous,
+          unit.position,
+        );
+      if (result.changes === 0) return false;
+      const older = this.db
+        .prepare('SELECT unit_cid FROM units WHERE document_id = ? AND version < ? AND latest = 1')
+        .all(unit.documentId, unit.version) as { unit_cid: string }[];
+      for (const { unit_cid } of older) {
+        this.db.prepare('UPDATE units SET latest = 0 WHERE unit_cid = ?').run(unit_cid);
+        this.db.prepare('DELETE FROM units_fts WHERE unit_cid = ?').run(unit_cid);
+      }
+      const newer = this.db
+        .prepare('SELECT 1 FROM units WHERE document_id = ? AND version > ?')
+        .get(unit.documentId, unit.version);
+      if (newer)
+        this.db.prepare('UPDATE units SET latest = 0 WHERE unit_cid = ?').run(unit.unitCid);
+      for (const tag of unit.tags)
+        this.db
+          .prepare('INSERT OR IGNORE INTO unit_tags (tag, unit_cid) VALUES (?, ?)')
+          .run(tag, unit.unitCid);
+      for (const parent of unit.derivedFrom) {
+        this.db
+          .prepare('INSERT OR IGNORE INTO lineage (child_cid, parent_cid) VALUES (?, ?)')
+          .run(unit.unitCid, parent);
+      }
+      if (!newer) {
+        const meta = [unit.mediaType, unit.context ?? '', ...unit.tags, unit.source].join(' ');
+        this.db
+          .prepare('INSERT INTO units_fts (unit_cid, name, meta, body) VALUES (?, ?, ?, ?)')
+          .run(unit.unitCid, unit.name, meta, body);
+      }
+      return true;
+    });
+    return insert();
+  }
+
+  /** Latest versions, newest first, after an optional cursor (a position). */
+  list(
+    limit: number,
+    cursor: number | undefined,
+    filter: UnitFilter = {},
+  ): { units: CatalogUnit[]; next: number | null } {
+    const params: unknown[] = [];
+    let sql = 'SELECT u.* FROM units u WHERE u.latest = 1';
+    if (cursor !== undefined) {
+      sql += ' AND u.position < ?';
+      params.push(cursor);
+    }
+    sql += `${filterSql(filter, params)} ORDER BY u.position DESC LIMIT ?`;
+    params.push(limit + 1);
+    const rows = (this.db.prepare(sql).all(...params) as Row[]).map(fromRow);
+    const more = rows.length > limit;
+    const units = rows.slice(0, limit);
+    return { units, next: more ? units[units.length - 1]!.position : null };
+  }
+
+  get(unitCid: string): CatalogUnit | undefined {
+    const row = this.db.prepare('SELECT * FROM units WHERE unit_cid = ?').get(unitCid) as
+      Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Every version of the unit's document, oldest first. */
+  versions(unitCid: string): CatalogUnit[] {
+    const unit = this.get(unitCid);
+    if (!unit) return [];
+    return (
+      this.db
+        .prepare('SELECT * FROM units WHERE document_id = ? ORDER BY version')
+        .all(unit.documentId) as Row[]
+    ).map(fromRow);
+  }
+
+  /** Units this one was derived from (transitively) and units derived from it. */
+  lineage(unitCid: string): {
+    ancestors: CatalogUnit[];
+    descendants: CatalogUnit[];
+    edges: { child: string; parent: string }[];
+  } {
+    const walk = (direction: 'up' | 'down') => {
+      const [from, to] =
+        direction === 'up' ? ['child_cid', 'parent_cid'] : ['parent_cid', 'child_cid'];
+      return this.db
+        .prepare(
+          `WITH RECURSIVE walk(cid, depth) AS (SELECT ?, 0 UNION SELECT l.${to}, w.depth + 1 FROM lineage l JOIN walk w ON l.${from} = w.cid WHERE w.depth < 50)
+           SELECT cid FROM walk WHERE depth > 0`,
+        )
+        .all(unitCid) as { cid: string }[];
+    };
+    const ancestors = walk('up').map((r) => r.cid);
+    const descendants = walk('down').map((r) => r.cid);
+    const all = [unitCid, ...ancestors, ...descendants];
+    const placeholders = all.map(() => '?').join(',');
+    const edges = (
+      this.db
+        .prepare(
+          `SELECT child_cid, parent_cid FROM lineage WHERE child_cid IN (${placeholders}) AND parent_cid IN (${placeholders})`,
+        )
+        .all(...all, ...all) as {
+        child_cid: string;
+        parent_cid: string;
+      }[]
+    ).map((e) => ({ child: e.child_cid, parent: e.parent_cid }));
+    const units = (cids: string[]) =>
+      cids.map((c) => this.get(c)).filter((u): u is CatalogUnit => u !== undefined);
+    return { ancestors: units(ancestors), descendants: units(descendants), edges };
+  }
+
+  /** Full-text search over names, metadata and text, BM25-ranked, with snippets. */
+  search(match: string, limit: number, filter: UnitFilter = {}): SearchHit[] {
+    const params: unknown[] = [match];
+    const sql = `SELECT u.*, snippet(units_fts, -1, '[', ']', '…', 12) AS snippet, bm25(units_fts, 0.0, 10.0, 3.0, 1.0) AS score
+      FROM units_fts JOIN units u ON u.unit_cid = units_fts.unit_cid
+      WHERE units_fts MATCH ? AND u.latest = 1${filterSql(filter, params)} ORDER BY score LIMIT ?`;
+    params.push(limit);
+    return (
+      this.db.prepare(sql).all(...params) as (Row & { snippet: string; score: number })[]
+    ).map((row) => ({
+      unit: fromRow(row),
+      snippet: row.snippet,
+      score: -row.score,
+    }));
+  }
+
+  /** Units and bytes of latest versions, for status pages. */
+  counts(): { units: number; documents: number; bytes: number } {
+    const row = this.db
+      .prepare(
+        'SELECT COUNT(*) AS units, COUNT(DISTINCT document_id) AS documents, COALESCE(SUM(size), 0) AS bytes FROM units',
+      )
+      .get() as {
+      units: number;
+      documents: number;
+      bytes: number;
+    };
+    return row;
+  }
+
+  /** Empties every table, for a rebuild from the event stream. */
+  reset(): void {
+    this.db.exec(
+      'DELETE FROM units; DELETE FROM unit_tags; DELETE FROM lineage; DELETE FROM units_fts; DELETE FROM checkpoints;',
+    );
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
