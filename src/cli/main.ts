@@ -6,6 +6,8 @@ import type { ConfigFlags } from './load-config.js';
 import { runNode } from './commands/run-node.js';
 import { status } from './commands/status.js';
 import { append, tail, verify } from './commands/events.js';
+import { ingest } from './commands/ingest.js';
+import { cat, history, lineage, ls, search, show } from './commands/units.js';
 
 type NodeFlags = ConfigFlags & { json?: boolean };
 
@@ -79,6 +81,62 @@ clientCommand(events.command('append').description('append one event to an aggre
   .option('--expected-version <n|any>', 'version the aggregate must be at', 'any')
   .option('--event-id <uuidv7>', 'event id, to make a retry idempotent')
   .action(append);
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** Adds the filter flags of listing and search. */
+const filtered = (cmd: Command) =>
+  cmd
+    .option('--media-type <type>', 'only this media type, or a glob such as text/*')
+    .option('--tag <tag>', 'only units with this tag')
+    .option('--context <context>', 'only units in this context');
+
+clientCommand(
+  program
+    .command('ingest')
+    .description('ingest files, folders (recursively) or - for stdin')
+    .argument('<paths...>', 'files, folders or -'),
+)
+  .option('--tag <tag>', 'tag every unit (repeatable)', collect)
+  .option('--context <context>', 'put every unit in this context')
+  .option('--concurrency <n>', 'files ingested at once (1-64)', '4')
+  .action(ingest);
+
+const units = program.command('units').description('list, show and read information units');
+filtered(clientCommand(units.command('ls').description('list units, newest first')))
+  .option('--limit <n>', 'units per page', '50')
+  .option('--cursor <position>', 'continue after this page cursor')
+  .action(ls);
+clientCommand(
+  units.command('show').description('a unit and its metadata').argument('<cid>', 'unit CID'),
+).action(show);
+units
+  .command('cat')
+  .description('write the exact bytes of a unit to stdout')
+  .argument('<cid>', 'unit CID')
+  .option('--url <url>', 'node to talk to')
+  .action(cat);
+clientCommand(
+  units
+    .command('history')
+    .description('every version of the unit’s document')
+    .argument('<cid>', 'unit CID'),
+).action(history);
+clientCommand(
+  units
+    .command('lineage')
+    .description('what the unit derives from and what derives from it')
+    .argument('<cid>', 'unit CID'),
+).action(lineage);
+filtered(
+  clientCommand(
+    program
+      .command('search')
+      .description('full-text and metadata search over units')
+      .argument('<query>', 'words or "a phrase"'),
+  ),
+)
+  .option('--limit <n>', 'hits to show', '20')
+  .action(search);
 
 /** Turns commander's usage errors into CIM's one-sentence form. */
 function usageSentence(err: CommanderError): string {
