@@ -1,0 +1,164 @@
+import { Kvm } from '@nats-io/kv';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamEventStore } from '../src/events/jetstream-event-store.js';
+import { KvFailureLog } from '../src/events/kv-projection-state.js';
+import { ProjectionRunner } from '../src/events/projection-runner.js';
+import type { CheckpointStore, Projection } from '../src/events/projection.js';
+import { PROJECTIONS_BUCKET } from '../src/nats/provision.js';
+import { EVENTS_PREFIX, EVENTS_STREAM } from '../src/core/subjects.js';
+import { silentLogger } from '../src/runtime/logger.js';
+import type { Figure } from './harness.js';
+import { figure, note, startBenchNats, timed } from './harness.js';
+
+const EVENTS = 50_000;
+const AGGREGATES = 10_000;
+const IN_FLIGHT = 1_000;
+const READ_IN_FLIGHT = 64;
+
+/** Checkpoints in memory: the rebuild measures replay, not KV writes the raw consumer skips. */
+class MemoryCheckpoints implements CheckpointStore {
+  private readonly positions = new Map<string, number>();
+  async load(name: string): Promise<number> {
+    return this.positions.get(name) ?? 0;
+  }
+  async save(name: string, position: number): Promise<void> {
+    this.positions.set(name, position);
+  }
+}
+
+/** Counts events per type: the least a projection does. */
+class CountByType implements Projection {
+  readonly name = 'bench-count';
+  readonly counts = new Map<string, number>();
+  handle(e: { event: { type: string } }): void {
+    this.counts.set(e.event.type, (this.counts.get(e.event.type) ?? 0) + 1);
+  }
+  reset(): void {
+    this.counts.clear();
+  }
+}
+
+/** The `events` suite: append, rebuild and aggregate-read, each against a raw-NATS baseline. */
+export async function eventsSuite(): Promise<{ figures: Figure[]; serverVersion: string }> {
+  const nats = await startBenchNats();
+  try {
+    const { nc } = nats;
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    const store = await JetStreamEventStore.open(nc, { maxEventBytes: 1_000_000 });
+    const payload = new Uint8Array(256).fill(120);
+    const data = { text: 'x'.repeat(120), n: 0 };
+
+    note('append: raw js.publish baseline');
+    await jsm.streams.add({ name: 'BENCH_RAW', subjects: ['bench.raw.>'] });
+    await timed(2_000, IN_FLIGHT, (i) => js.publish(`bench.raw.w${i % AGGREGATES}`, payload));
+    const rawSeconds = await timed(EVENTS, IN_FLIGHT, (i) =>
+      js.publish(`bench.raw.${i % AGGREGATES}`, payload),
+    );
+
+    note('append: CIM append (envelope, expected version, CID chain)');
+    const warm = { domain: 'warm', aggregate: 'Thing' };
+    await timed(2_000, IN_FLIGHT, (i) =>
+      store.append({ ...warm, aggregateId: `w${i}` }, [{ type: 'ThingMade', data }], {
+        expectedVersion: 0,
+      }),
+    );
+    // Task i appends version floor(i / AGGREGATES) + 1 of aggregate i % AGGREGATES: 1,000 in flight
+    // never touch one aggregate twice at once, so every expected version is right.
+    const cimSeconds = await timed(EVENTS, IN_FLIGHT, (i) =>
+      store.append(
+        { domain: 'bench', aggregate: 'Thing', aggregateId: `a${i % AGGREGATES}` },
+        [{ type: 'ThingChanged', data }],
+        {
+          expectedVersion: Math.floor(i / AGGREGATES),
+        },
+      ),
+    );
+    const append = figure(
+      'append',
+      'events/s',
+      EVENTS / cimSeconds,
+      'js.publish 256 B, 1,000 in flight',
+      EVENTS / rawSeconds,
+    );
+
+    const info = await jsm.streams.info(EVENTS_STREAM);
+    const last = info.state.last_seq;
+    note(`rebuild: raw ordered consumer over ${last} events`);
+    const rawReplayStarted = process.hrtime.bigint();
+    const consumer = await js.consumers.get(EVENTS_STREAM, {
+      filter_subjects: `${EVENTS_PREFIX}.>`,
+    });
+    const messages = await consumer.consume();
+    let parsed = 0;
+    for await (const m of messages) {
+      JSON.parse(new TextDecoder().decode(m.data));
+      parsed++;
+      if (m.info.pending === 0) break;
+    }
+    await messages.close();
+    const rawReplaySeconds = Number(process.hrtime.bigint() - rawReplayStarted) / 1e9;
+
+    note('rebuild: CIM projection rebuild');
+    const projection = new CountByType();
+    const failures = new KvFailureLog(await new Kvm(nc).open(PROJECTIONS_BUCKET));
+    const runner = new ProjectionRunner(
+      projection,
+      store,
+      new MemoryCheckpoints(),
+      failures,
+      silentLogger(),
+    );
+    const rebuildStarted = process.hrtime.bigint();
+    await runner.rebuild();
+    await runner.waitFor(last);
+    const rebuildSeconds = Number(process.hrtime.bigint() - rebuildStarted) / 1e9;
+    await runner.stop();
+    const rebuild = figure(
+      'rebuild',
+      'events/s',
+      last / rebuildSeconds,
+      'raw ordered consumer + JSON.parse',
+      parsed / rawReplaySeconds,
+    );
+
+    note('aggregate-read: filtered consumer per read baseline');
+    const pick = (i: number) => `a${(i * 7919) % AGGREGATES}`;
+    const baselineReads = 300;
+    const baselineSeconds = await timed(baselineReads, READ_IN_FLIGHT, async (i) => {
+      const c = await js.consumers.get(EVENTS_STREAM, {
+        filter_subjects: `${EVENTS_PREFIX}.bench.Thing.${pick(i)}`,
+      });
+      const iter = await c.consume();
+      for await (const m of iter) if (m.info.pending === 0) break;
+      await iter.close();
+    });
+    note('aggregate-read: CIM readAggregate');
+    const reads = 10_000;
+    let eventsRead = 0;
+    const readSeconds = await timed(reads, READ_IN_FLIGHT, async (i) => {
+      // Read first, then add: `x += await f()` reads x before awaiting and loses updates.
+      const events = await store.readAggregate({
+        domain: 'bench',
+        aggregate: 'Thing',
+        aggregateId: pick(i),
+      });
+      eventsRead += events.length;
+    });
+    if (eventsRead !== reads * (EVENTS / AGGREGATES))
+      throw new Error(
+        `aggregate reads returned ${eventsRead} events, expected ${reads * (EVENTS / AGGREGATES)}`,
+      );
+    const aggregateRead = figure(
+      'aggregate-read',
+      'aggregates/s',
+      reads / readSeconds,
+      'filtered consumer per read',
+      baselineReads / baselineSeconds,
+    );
+
+    return { figures: [append, rebuild, aggregateRead], serverVersion: nats.serverVersion };
+  } finally {
+    await nats.stop();
+  }
+}

@@ -1,0 +1,112 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { ManagedNatsServer } from '../src/nats/managed-server.js';
+import { connectNats } from '../src/nats/connect.js';
+import { provision } from '../src/nats/provision.js';
+import { silentLogger } from '../src/runtime/logger.js';
+
+/** One measured figure, side by side with its baseline from the same run. */
+export interface Figure {
+  readonly name: string;
+  readonly unit: string;
+  readonly value: number;
+  readonly baseline: number | null;
+  readonly baselineName: string | null;
+  readonly ratio: number | null;
+}
+
+/** Builds a figure, computing the ratio CIM / baseline. */
+export function figure(
+  name: string,
+  unit: string,
+  value: number,
+  baselineName: string | null,
+  baseline: number | null,
+): Figure {
+  return {
+    name,
+    unit,
+    value: round(value),
+    baseline: baseline === null ? null : round(baseline),
+    baselineName,
+    ratio: baseline ? round(value / baseline, 3) : null,
+  };
+}
+
+function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** A nats-server of the benchmark's own, on a free loopback port in a temporary folder. */
+export interface BenchNats {
+  readonly nc: NatsConnection;
+  readonly url: string;
+  readonly serverVersion: string;
+  stop(): Promise<void>;
+}
+
+/** Starts and provisions a private nats-server for one suite. */
+export async function startBenchNats(): Promise<BenchNats> {
+  const dir = mkdtempSync(join(tmpdir(), 'cim-bench-'));
+  const server = new ManagedNatsServer({
+    dataDir: dir,
+    port: 0,
+    serverBin: process.env['CIM_NATS_SERVER'] ?? 'nats-server',
+    logger: silentLogger(),
+  });
+  await server.start();
+  const nc = await connectNats(server.url, { name: 'cim-bench' });
+  const report = await provision(nc, { duplicateWindowSeconds: 120 });
+  return {
+    nc,
+    url: server.url,
+    serverVersion: report.serverVersion,
+    async stop() {
+      await nc.close().catch(() => undefined);
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The machine the figures were taken on. */
+export function describeMachine(serverVersion: string): Record<string, string | number> {
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  let os = 'linux';
+  try {
+    os = /PRETTY_NAME="([^"]+)"/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? os;
+  } catch {
+    // Not every system has /etc/os-release; the name is only descriptive.
+  }
+  return {
+    cpu,
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os,
+    node: process.version,
+    natsServer: serverVersion,
+  };
+}
+
+/** Runs `task(i)` for i in [0, count) with at most `inFlight` running; returns the seconds taken. */
+export async function timed(
+  count: number,
+  inFlight: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, worker));
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Notes progress on stderr, keeping stdout for the figures. */
+export function note(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}

@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { describeMachine } from './harness.js';
+import type { Figure } from './harness.js';
+import { eventsSuite } from './events.js';
+
+/** Every suite by name; later issues add ingest, search, pipeline and tiers. */
+const SUITES: Record<string, () => Promise<{ figures: Figure[]; serverVersion: string }>> = {
+  events: eventsSuite,
+};
+
+const program = new Command('bench')
+  .argument('<suite>', `one of: ${Object.keys(SUITES).join(', ')}`)
+  .option('--json', 'print one JSON document')
+  .exitOverride()
+  .configureOutput({ writeErr: () => undefined });
+
+try {
+  program.parse(process.argv);
+  const [name] = program.args as [string];
+  const suite = SUITES[name];
+  if (!suite) {
+    process.stderr.write(
+      `bench: there is no suite ${JSON.stringify(name)}: choose one of ${Object.keys(SUITES).join(', ')}.\n`,
+    );
+    process.exit(2);
+  }
+  const { figures, serverVersion } = await suite();
+  const machine = describeMachine(serverVersion);
+  if (program.opts<{ json?: boolean }>().json) {
+    process.stdout.write(`${JSON.stringify({ suite: name, machine, figures })}\n`);
+  } else {
+    process.stdout.write(`suite ${name} on ${Object.values(machine).join(', ')}\n`);
+    for (const f of figures) {
+      process.stdout.write(
+        `${f.name.padEnd(16)} ${String(f.value).padStart(10)} ${f.unit.padEnd(13)} baseline ${String(f.baseline).padStart(10)} (${f.baselineName})  ratio ${f.ratio}\n`,
+      );
+    }
+  }
+  process.exit(0);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    if (err.exitCode === 0) process.exit(0);
+    process.stderr.write(
+      `bench: ${err.message.replace(/^error: /, '')}: run npm run bench -- events.\n`,
+    );
+    process.exit(2);
+  }
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
+  process.exit(1);
+}
