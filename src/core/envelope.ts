@@ -5,6 +5,9 @@ import { eventCid } from './cid.js';
 import type { AggregateRef } from './subjects.js';
 import { assertToken } from './subjects.js';
 import { isUuidV7 } from './ids.js';
+import { encodeCanonical } from './canonical-json.js';
+
+const LINKS: ReadonlySet<string> = new Set(['prev']);
 
 /** JSON value accepted as event data (DAG-JSON's data model without links or bytes). */
 export type JsonValue =
@@ -65,10 +68,12 @@ export function assertEnvelope(envelope: EventEnvelope): void {
 export function encodeEnvelope(envelope: EventEnvelope, maxBytes = Infinity): Uint8Array {
   let body: Uint8Array;
   try {
-    body = dagJson.encode({
-      ...envelope,
-      prev: envelope.prev === null ? null : CID.parse(envelope.prev),
-    });
+    body = encodeCanonical(envelope as unknown as Record<string, unknown>, LINKS, () =>
+      dagJson.encode({
+        ...envelope,
+        prev: envelope.prev === null ? null : CID.parse(envelope.prev),
+      }),
+    );
   } catch (err) {
     throw new InvalidInputError(
       `The data of event ${envelope.type} cannot be encoded as DAG-JSON (${(err as Error).message}): use plain JSON values only.`,

@@ -88,18 +88,19 @@ export class JetStreamEventStore implements EventStore {
     }
     const explicitIds = drafts.every((d) => d.id !== undefined);
     const now = new Date().toISOString();
-    const meta = {
-      ...ref,
-      actor: options.actor ?? this.defaultActor,
-      correlationId: options.correlationId ?? newId(),
-      causationId: options.causationId ?? null,
-    };
     const filled = drafts.map((d) => ({
       type: d.type,
       data: d.data,
       id: d.id ?? newId(),
       occurredAt: d.occurredAt ?? now,
     }));
+    const meta = {
+      ...ref,
+      actor: options.actor ?? this.defaultActor,
+      // A command that starts a new causal chain is correlated by its first event.
+      correlationId: options.correlationId ?? filled[0]!.id,
+      causationId: options.causationId ?? null,
+    };
 
     let head: AggregateHead | undefined;
     let fromCache: boolean;
