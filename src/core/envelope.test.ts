@@ -26,11 +26,12 @@ function envelope(overrides: Partial<EventEnvelope> = {}): EventEnvelope {
   };
 }
 
-test('ids are UUIDv7 and sort by creation time', () => {
-  const a = newId();
-  const b = newId();
-  assert.ok(isUuidV7(a));
-  assert.ok(a < b);
+test('ids are UUIDv7 and strictly increasing, also within one millisecond', () => {
+  const ids = Array.from({ length: 10_000 }, () => newId());
+  assert.ok(ids.every(isUuidV7));
+  for (let i = 1; i < ids.length; i++)
+    assert.ok(ids[i - 1]! < ids[i]!, `${ids[i - 1]} < ${ids[i]}`);
+  assert.equal(new Set(ids).size, ids.length);
   assert.equal(isUuidV7('00000000-0000-4000-8000-000000000000'), false);
 });
 

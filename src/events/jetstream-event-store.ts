@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { headers as natsHeaders } from '@nats-io/nats-core';
-import { DeliverPolicy, JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager, JsMsg, StoredMsg } from '@nats-io/jetstream';
 import type { EventEnvelope, RecordedEvent } from '../core/envelope.js';
 import { assertEnvelope, decodeEnvelope, sealEnvelope } from '../core/envelope.js';
@@ -26,6 +26,7 @@ import type {
 } from './event-store.js';
 import { HEADER, WRONG_LAST_SEQUENCE } from './headers.js';
 import { HeadCache } from './head-cache.js';
+import { AckPublisher, PublishRefusedError } from '../nats/ack-publisher.js';
 
 /** Options for {@link JetStreamEventStore}. */
 export interface JetStreamEventStoreOptions {
@@ -55,11 +56,15 @@ export class JetStreamEventStore implements EventStore {
   private readonly maxEventBytes: number;
   private readonly defaultActor: string;
 
+  private readonly publisher: AckPublisher;
+
   private constructor(
+    nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     options: JetStreamEventStoreOptions,
   ) {
+    this.publisher = new AckPublisher(nc);
     this.maxEventBytes = options.maxEventBytes;
     this.defaultActor = options.defaultActor ?? 'cim';
   }
@@ -70,7 +75,7 @@ export class JetStreamEventStore implements EventStore {
     options: JetStreamEventStoreOptions,
   ): Promise<JetStreamEventStore> {
     const jsm = await jetstreamManager(nc);
-    return new JetStreamEventStore(jetstream(nc, { timeout: 10_000 }), jsm, options);
+    return new JetStreamEventStore(nc, jetstream(nc, { timeout: 10_000 }), jsm, options);
   }
 
   async append(
@@ -183,11 +188,11 @@ export class JetStreamEventStore implements EventStore {
       let seq: number;
       let duplicate: boolean;
       try {
-        const ack = await this.js.publish(subject, item.body, { headers: h });
+        const ack = await this.publisher.publish(subject, item.body, h);
         seq = ack.seq;
         duplicate = ack.duplicate;
       } catch (err) {
-        if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
+        if (err instanceof PublishRefusedError && err.errCode === WRONG_LAST_SEQUENCE) {
           return { kind: 'refused', written: index };
         }
         throw new UnavailableError(
