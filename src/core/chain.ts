@@ -1,4 +1,4 @@
-import { eventCid } from './cid.js';
+import { eventCidString } from './cid.js';
 import { decodeEnvelope } from './envelope.js';
 import { parseEventSubject } from './subjects.js';
 
@@ -36,7 +36,7 @@ export class ChainVerifier {
     const problems: ChainProblem[] = [];
     const problem = (kind: ChainProblem['kind'], detail: string) =>
       problems.push({ position, subject, kind, detail });
-    const cid = eventCid(body).toString();
+    const cid = eventCidString(body);
     if (headerCid !== cid) {
       problem('cid_mismatch', `body hashes to ${cid} but the header says ${headerCid ?? '(none)'}`);
     }

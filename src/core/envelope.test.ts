@@ -6,7 +6,7 @@ import { decodeEnvelope, encodeEnvelope, sealEnvelope, assertEnvelope } from './
 import type { EventEnvelope } from './envelope.js';
 import { newId, isUuidV7 } from './ids.js';
 import { InvalidInputError, TooLargeError } from './errors.js';
-import { contentCid } from './cid.js';
+import { contentCid, eventCidString } from './cid.js';
 
 function envelope(overrides: Partial<EventEnvelope> = {}): EventEnvelope {
   return {
@@ -50,6 +50,7 @@ test('the event CID is CIDv1 dag-json sha2-256 of the exact body, recomputable i
   const bytes = Buffer.concat([Buffer.from([0x01, 0xa9, 0x02, 0x12, 0x20]), digest]);
   assert.equal(cid, CID.decode(bytes).toString());
   assert.ok(cid.startsWith('baguqeera'));
+  assert.equal(eventCidString(body), cid);
 });
 
 test('prev is a link on the wire and a string after decoding', () => {

@@ -1,7 +1,7 @@
 import * as dagJson from '@ipld/dag-json';
 import { CID } from 'multiformats/cid';
 import { InvalidInputError, TooLargeError } from './errors.js';
-import { eventCid } from './cid.js';
+import { eventCidString } from './cid.js';
 import type { AggregateRef } from './subjects.js';
 import { assertToken } from './subjects.js';
 import { isUuidV7 } from './ids.js';
@@ -92,7 +92,7 @@ export function sealEnvelope(
   maxBytes = Infinity,
 ): { body: Uint8Array; cid: string } {
   const body = encodeEnvelope(envelope, maxBytes);
-  return { body, cid: eventCid(body).toString() };
+  return { body, cid: eventCidString(body) };
 }
 
 const decoder = new TextDecoder();
@@ -127,5 +127,7 @@ export function decodeEnvelope(body: Uint8Array): EventEnvelope | undefined {
     if (typeof link !== 'string') return undefined;
     prevCid = link;
   }
-  return { ...(raw as unknown as EventEnvelope), prev: prevCid };
+  // The parsed object is ours alone: reuse it rather than copy it (hot on replay).
+  raw['prev'] = prevCid;
+  return raw as unknown as EventEnvelope;
 }
