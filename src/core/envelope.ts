@@ -40,24 +40,36 @@ export interface RecordedEvent<D extends JsonValue = JsonValue> {
 
 const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,127}$/;
 
-/** Validates the fields a caller chooses; throws InvalidInputError naming the first bad field. */
+/** The fields of one event a caller chooses; id and time are generated when absent. */
+export interface EventFields {
+  readonly type: string;
+  readonly id?: string | undefined;
+  readonly occurredAt?: string | undefined;
+}
+
+/** Validates the fields a caller chooses for one event; throws InvalidInputError naming it. */
+export function assertEventFields(fields: EventFields): void {
+  if (!EVENT_TYPE.test(fields.type)) {
+    throw new InvalidInputError(
+      `The event type ${JSON.stringify(fields.type)} is not valid: use a PascalCase name in the past tense, such as UnitIngested.`,
+    );
+  }
+  if (fields.id !== undefined && !isUuidV7(fields.id)) {
+    throw new InvalidInputError(`The event id ${JSON.stringify(fields.id)} is not a UUIDv7.`);
+  }
+  if (fields.occurredAt !== undefined && Number.isNaN(Date.parse(fields.occurredAt))) {
+    throw new InvalidInputError(`occurredAt ${JSON.stringify(fields.occurredAt)} is not a date.`);
+  }
+}
+
+/** Validates a whole envelope; throws InvalidInputError naming the first bad field. */
 export function assertEnvelope(envelope: EventEnvelope): void {
   assertToken('domain', envelope.domain);
   assertToken('aggregate type', envelope.aggregate);
   assertToken('aggregate id', envelope.aggregateId);
-  if (!EVENT_TYPE.test(envelope.type)) {
-    throw new InvalidInputError(
-      `The event type ${JSON.stringify(envelope.type)} is not valid: use a PascalCase name in the past tense, such as UnitIngested.`,
-    );
-  }
-  if (!isUuidV7(envelope.id)) {
-    throw new InvalidInputError(`The event id ${JSON.stringify(envelope.id)} is not a UUIDv7.`);
-  }
+  assertEventFields(envelope);
   if (!Number.isSafeInteger(envelope.version) || envelope.version < 1) {
     throw new InvalidInputError(`The event version ${envelope.version} must be an integer ≥ 1.`);
-  }
-  if (Number.isNaN(Date.parse(envelope.occurredAt))) {
-    throw new InvalidInputError(`occurredAt ${JSON.stringify(envelope.occurredAt)} is not a date.`);
   }
 }
 

@@ -13,8 +13,11 @@ export class HeadCache {
     return this.entries.get(subject);
   }
 
+  /**
+   * Inserts or replaces. A replaced entry keeps its place, so eviction is oldest-inserted rather
+   * than least-recently-used: cheaper on every append, and a wrongly evicted head costs one read.
+   */
   set(subject: string, head: AggregateHead): void {
-    this.entries.delete(subject);
     this.entries.set(subject, head);
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;

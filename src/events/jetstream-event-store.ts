@@ -1,9 +1,8 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { headers as natsHeaders } from '@nats-io/nats-core';
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager, JsMsg, StoredMsg } from '@nats-io/jetstream';
 import type { EventEnvelope, RecordedEvent } from '../core/envelope.js';
-import { assertEnvelope, decodeEnvelope, sealEnvelope } from '../core/envelope.js';
+import { assertEventFields, decodeEnvelope, sealEnvelope } from '../core/envelope.js';
 import { eventCidString } from '../core/cid.js';
 import { newId } from '../core/ids.js';
 import {
@@ -26,7 +25,9 @@ import type {
 } from './event-store.js';
 import { HEADER, WRONG_LAST_SEQUENCE } from './headers.js';
 import { HeadCache } from './head-cache.js';
+import type { Ack } from '../nats/ack-publisher.js';
 import { AckPublisher, PublishRefusedError } from '../nats/ack-publisher.js';
+import { OutgoingHeaders } from '../nats/outgoing-headers.js';
 
 /** Options for {@link JetStreamEventStore}. */
 export interface JetStreamEventStoreOptions {
@@ -43,6 +44,45 @@ interface Sealed {
   readonly envelope: EventEnvelope;
   readonly body: Uint8Array;
   readonly cid: string;
+}
+
+/** An append after validation, with ids, times and attribution filled in. */
+interface PreparedAppend
+  extends AggregateRef, Pick<EventEnvelope, 'actor' | 'correlationId' | 'causationId'> {
+  readonly subject: string;
+  readonly expected: AppendOptions['expectedVersion'];
+  readonly explicitIds: boolean;
+  readonly filled: readonly {
+    type: string;
+    data: EventDraft['data'];
+    id: string;
+    occurredAt: string;
+  }[];
+}
+
+/** The headers of one event; `position` is the stream position of the aggregate's last event. */
+function headersFor(item: Sealed, position: number): OutgoingHeaders {
+  const h = new OutgoingHeaders();
+  const since = String(position);
+  h.append(HEADER.msgId, item.envelope.id);
+  h.append(HEADER.expectedLastSubjectSequence, since);
+  h.append(HEADER.eventType, item.envelope.type);
+  h.append(HEADER.eventCid, item.cid);
+  h.append(HEADER.correlationId, item.envelope.correlationId);
+  if (item.envelope.causationId !== null) h.append(HEADER.causationId, item.envelope.causationId);
+  h.append(HEADER.prevPosition, since);
+  return h;
+}
+
+function isWrongLastSequence(err: unknown): boolean {
+  return err instanceof PublishRefusedError && err.errCode === WRONG_LAST_SEQUENCE;
+}
+
+function notAcknowledged(item: Sealed, err: unknown): UnavailableError {
+  return new UnavailableError(
+    `The event store did not acknowledge event ${item.envelope.id} (${(err as Error).message}): retry the command with the same event ids.`,
+    { cause: err },
+  );
 }
 
 /**
@@ -78,11 +118,55 @@ export class JetStreamEventStore implements EventStore {
     return new JetStreamEventStore(nc, jetstream(nc, { timeout: 10_000 }), jsm, options);
   }
 
-  async append(
+  append(
     ref: AggregateRef,
     drafts: readonly EventDraft[],
     options: AppendOptions,
   ): Promise<AppendResult> {
+    let command: PreparedAppend;
+    try {
+      command = this.prepare(ref, drafts, options);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    const { subject, expected, filled } = command;
+    // The common case, one event on an aggregate whose head this process knows (or a new one),
+    // is one publish whose ack settles the result directly: no async frames between the ack and
+    // the caller, which on a busy writer decides how well publishes batch into socket writes.
+    const head = expected === 0 ? undefined : this.heads.get(subject);
+    const known = expected === 0 || head !== undefined;
+    if (
+      filled.length !== 1 ||
+      !known ||
+      (expected !== 'any' && (head?.version ?? 0) !== expected)
+    ) {
+      return this.appendWithRetries(command);
+    }
+    let item: Sealed;
+    try {
+      item = this.seal(command, head)[0]!;
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return this.publisher.publish(subject, item.body, headersFor(item, head?.position ?? 0)).then(
+      (ack) =>
+        ack.duplicate
+          ? this.recordDuplicate(item, ack.seq).then((event) => this.remember(subject, [event], 1))
+          : this.remember(subject, [{ event: item.envelope, cid: item.cid, position: ack.seq }], 0),
+      (err: unknown) => {
+        if (!isWrongLastSequence(err)) throw notAcknowledged(item, err);
+        this.heads.delete(subject);
+        return this.appendWithRetries(command);
+      },
+    );
+  }
+
+  /** Validates an append and fills in what the caller left out; throws on bad input. */
+  private prepare(
+    ref: AggregateRef,
+    drafts: readonly EventDraft[],
+    options: AppendOptions,
+  ): PreparedAppend {
     const subject = eventSubject(ref);
     const expected = options.expectedVersion;
     if (drafts.length === 0) throw new InvalidInputError('An append needs at least one event.');
@@ -91,7 +175,8 @@ export class JetStreamEventStore implements EventStore {
         `The expected version ${expected} must be an integer ≥ 0 or "any".`,
       );
     }
-    const explicitIds = drafts.every((d) => d.id !== undefined);
+    // Validated once here; the store fills in ids, times and versions that are valid by making.
+    for (const draft of drafts) assertEventFields(draft);
     const now = new Date().toISOString();
     const filled = drafts.map((d) => ({
       type: d.type,
@@ -99,14 +184,28 @@ export class JetStreamEventStore implements EventStore {
       id: d.id ?? newId(),
       occurredAt: d.occurredAt ?? now,
     }));
-    const meta = {
-      ...ref,
+    return {
+      subject,
+      expected,
+      explicitIds: drafts.every((d) => d.id !== undefined),
+      filled,
+      domain: ref.domain,
+      aggregate: ref.aggregate,
+      aggregateId: ref.aggregateId,
       actor: options.actor ?? this.defaultActor,
       // A command that starts a new causal chain is correlated by its first event.
       correlationId: options.correlationId ?? filled[0]!.id,
       causationId: options.causationId ?? null,
     };
+  }
 
+  /**
+   * The general append: reads the head when it is not known, writes several events one by one
+   * (each checked by the server), and tells a retry of an already recorded command from a
+   * conflict.
+   */
+  private async appendWithRetries(command: PreparedAppend): Promise<AppendResult> {
+    const { subject, expected, explicitIds, filled } = command;
     let head: AggregateHead | undefined;
     let fromCache: boolean;
     if (expected === 0) {
@@ -118,7 +217,7 @@ export class JetStreamEventStore implements EventStore {
       if (!fromCache) head = await this.readHead(subject);
     }
     // Seal everything before the first write, so bad input writes nothing.
-    let sealed = this.seal(meta, filled, head);
+    let sealed = this.seal(command, head);
 
     for (let attempt = 0; ; attempt++) {
       const version = head?.version ?? 0;
@@ -126,7 +225,7 @@ export class JetStreamEventStore implements EventStore {
         if (fromCache) {
           head = await this.readHead(subject);
           fromCache = false;
-          sealed = this.seal(meta, filled, head);
+          sealed = this.seal(command, head);
           continue;
         }
         if (explicitIds && head) {
@@ -148,20 +247,29 @@ export class JetStreamEventStore implements EventStore {
       if (outcome.written > 0 || (expected === 'any' && attempt >= 5)) {
         throw new VersionConflictError(subject, version + outcome.written, head?.version ?? 0);
       }
-      sealed = this.seal(meta, filled, head);
+      sealed = this.seal(command, head);
     }
   }
 
-  private seal(
-    meta: AggregateRef & Pick<EventEnvelope, 'actor' | 'correlationId' | 'causationId'>,
-    filled: readonly { type: string; data: EventDraft['data']; id: string; occurredAt: string }[],
-    head: AggregateHead | undefined,
-  ): Sealed[] {
+  private seal(command: PreparedAppend, head: AggregateHead | undefined): Sealed[] {
     let version = head?.version ?? 0;
     let prev = head?.cid ?? null;
-    return filled.map((draft) => {
-      const envelope: EventEnvelope = { ...meta, ...draft, version: ++version, prev };
-      assertEnvelope(envelope);
+    return command.filled.map((draft) => {
+      // One literal with a fixed key order keeps every envelope the same shape for V8.
+      const envelope: EventEnvelope = {
+        domain: command.domain,
+        aggregate: command.aggregate,
+        aggregateId: command.aggregateId,
+        id: draft.id,
+        type: draft.type,
+        version: ++version,
+        occurredAt: draft.occurredAt,
+        actor: command.actor,
+        correlationId: command.correlationId,
+        causationId: command.causationId,
+        prev,
+        data: draft.data,
+      };
       const { body, cid } = sealEnvelope(envelope, this.maxEventBytes);
       prev = cid;
       return { envelope, body, cid };
@@ -177,42 +285,37 @@ export class JetStreamEventStore implements EventStore {
     const events: RecordedEvent[] = [];
     let duplicates = 0;
     for (const [index, item] of sealed.entries()) {
-      const h = natsHeaders();
-      h.set(HEADER.msgId, item.envelope.id);
-      h.set(HEADER.expectedLastSubjectSequence, String(position));
-      h.set(HEADER.eventType, item.envelope.type);
-      h.set(HEADER.eventCid, item.cid);
-      h.set(HEADER.correlationId, item.envelope.correlationId);
-      if (item.envelope.causationId !== null) h.set(HEADER.causationId, item.envelope.causationId);
-      h.set(HEADER.prevPosition, String(position));
-      let seq: number;
-      let duplicate: boolean;
+      let ack: Ack;
       try {
-        const ack = await this.publisher.publish(subject, item.body, h);
-        seq = ack.seq;
-        duplicate = ack.duplicate;
+        ack = await this.publisher.publish(subject, item.body, headersFor(item, position));
       } catch (err) {
-        if (err instanceof PublishRefusedError && err.errCode === WRONG_LAST_SEQUENCE) {
-          return { kind: 'refused', written: index };
-        }
-        throw new UnavailableError(
-          `The event store did not acknowledge event ${item.envelope.id} (${(err as Error).message}): retry the command with the same event ids.`,
-          { cause: err },
-        );
+        if (isWrongLastSequence(err)) return { kind: 'refused', written: index };
+        throw notAcknowledged(item, err);
       }
-      if (duplicate) {
+      if (ack.duplicate) {
         duplicates++;
-        const stored = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq });
-        if (!stored)
-          throw new IntegrityError(
-            `Event ${item.envelope.id} was acknowledged as a duplicate but is missing.`,
-          );
-        events.push(this.toRecorded(stored));
+        events.push(await this.recordDuplicate(item, ack.seq));
       } else {
-        events.push({ event: item.envelope, cid: item.cid, position: seq });
+        events.push({ event: item.envelope, cid: item.cid, position: ack.seq });
       }
-      position = seq;
+      position = ack.seq;
     }
+    return { kind: 'recorded', result: this.remember(subject, events, duplicates) };
+  }
+
+  /** The event the server already held under this event's id (a retried command). */
+  private async recordDuplicate(item: Sealed, seq: number): Promise<RecordedEvent> {
+    const stored = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq });
+    if (!stored) {
+      throw new IntegrityError(
+        `Event ${item.envelope.id} was acknowledged as a duplicate but is missing.`,
+      );
+    }
+    return this.toRecorded(stored);
+  }
+
+  /** Notes the aggregate's new head and builds the result of a recorded append. */
+  private remember(subject: string, events: RecordedEvent[], duplicates: number): AppendResult {
     const last = events[events.length - 1]!;
     this.heads.set(subject, {
       version: last.event.version,
@@ -220,10 +323,7 @@ export class JetStreamEventStore implements EventStore {
       cid: last.cid,
       eventId: last.event.id,
     });
-    return {
-      kind: 'recorded',
-      result: { events, version: last.event.version, duplicate: duplicates === sealed.length },
-    };
+    return { events, version: last.event.version, duplicate: duplicates === events.length };
   }
 
   /** Looks for `filled` recorded right after `afterVersion`; returns them if all are there. */
