@@ -106,6 +106,13 @@ export async function timed(
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** Notes progress on stderr, keeping stdout for the figures. */
 export function note(message: string): void {
   process.stderr.write(`bench: ${message}\n`);

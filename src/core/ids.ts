@@ -37,3 +37,16 @@ export function newId(): string {
 export function isUuidV7(value: string): boolean {
   return validate(value) && version(value) === 7;
 }
+
+let isoMsecs = -1;
+let isoText = '';
+
+/** The current time as an ISO 8601 string; made once per millisecond, as appends ask often. */
+export function nowIso(): string {
+  const now = Date.now();
+  if (now !== isoMsecs) {
+    isoMsecs = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
+}

@@ -4,7 +4,7 @@ import type { JetStreamClient, JetStreamManager, JsMsg, StoredMsg } from '@nats-
 import type { EventEnvelope, RecordedEvent } from '../core/envelope.js';
 import { assertEventFields, decodeEnvelope, sealEnvelope } from '../core/envelope.js';
 import { eventCidString } from '../core/cid.js';
-import { newId } from '../core/ids.js';
+import { newId, nowIso } from '../core/ids.js';
 import {
   IntegrityError,
   InvalidInputError,
@@ -177,7 +177,7 @@ export class JetStreamEventStore implements EventStore {
     }
     // Validated once here; the store fills in ids, times and versions that are valid by making.
     for (const draft of drafts) assertEventFields(draft);
-    const now = new Date().toISOString();
+    const now = nowIso();
     const filled = drafts.map((d) => ({
       type: d.type,
       data: d.data,

@@ -1,7 +1,6 @@
 import type { MsgHdrs } from '@nats-io/nats-core';
 import { InvalidInputError } from '../core/errors.js';
 
-const encoder = new TextEncoder();
 const FORBIDDEN_IN_VALUE = /[\r\n]/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -77,6 +76,7 @@ export class OutgoingHeaders implements MsgHdrs {
     let text = 'NATS/1.0';
     for (let i = 0; i < this.flat.length; i += 2)
       text += `\r\n${this.flat[i]}: ${this.flat[i + 1]}`;
-    return encoder.encode(`${text}\r\n\r\n`);
+    // Buffer.from slices small strings out of a shared pool; TextEncoder allocates each time.
+    return Buffer.from(`${text}\r\n\r\n`, 'utf8');
   }
 }
