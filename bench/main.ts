@@ -2,10 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { describeMachine } from './harness.js';
 import type { Figure } from './harness.js';
 import { eventsSuite } from './events.js';
+import { ingestSuite } from './ingest.js';
 
-/** Every suite by name; later issues add ingest, search, pipeline and tiers. */
+/** Every suite by name; later issues add pipeline and tiers. */
 const SUITES: Record<string, () => Promise<{ figures: Figure[]; serverVersion: string }>> = {
   events: eventsSuite,
+  ingest: ingestSuite,
 };
 
 const program = new Command('bench')

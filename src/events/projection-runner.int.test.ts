@@ -129,3 +129,52 @@ test('rebuild empties the read model and replays every event from zero', async (
   assert.deepEqual(Object.fromEntries(projection.counts), { t0: 3, t1: 3, t2: 3 });
   assert.equal(projection.handled, 18);
 });
+
+/** Prepares each event after a delay that shrinks with its position, so results finish out of order. */
+class SlowPreparingProjection implements Projection<string> {
+  readonly applied: { position: number; prepared: string | undefined }[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  constructor(
+    readonly name: string,
+    readonly filter: { domain: string },
+  ) {}
+  async prepare(e: RecordedEvent): Promise<string> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 30 - (e.position % 10) * 3));
+    this.inFlight--;
+    if ((e.event.data as { i?: number }).i === 2) throw new Error('cannot prepare');
+    return `prepared ${e.position}`;
+  }
+  handle(e: RecordedEvent, prepared: string | undefined): void {
+    this.applied.push({ position: e.position, prepared });
+  }
+  reset(): void {
+    this.applied.length = 0;
+  }
+}
+
+test('prepare runs ahead for several events at once; handle still applies them in order with their results', async () => {
+  const domain = `q${newId().slice(-8)}`;
+  const last = await seed(domain, 4, 5);
+  const projection = new SlowPreparingProjection(`prep-${domain}`, { domain });
+  const runner = new ProjectionRunner(projection, store, checkpoints, failures, silentLogger(), {
+    lookahead: 8,
+  });
+  await runner.start();
+  await runner.waitFor(last);
+  await runner.stop();
+  assert.ok(projection.maxInFlight > 1, `prepare ran ${projection.maxInFlight} at a time`);
+  assert.ok(projection.maxInFlight <= 8, `lookahead bounded: ${projection.maxInFlight}`);
+  const positions = projection.applied.map((a) => a.position);
+  assert.deepEqual(
+    positions,
+    [...positions].sort((a, b) => a - b),
+  );
+  assert.equal(projection.applied.length, 16, 'the 4 events whose prepare failed are not applied');
+  for (const a of projection.applied) assert.equal(a.prepared, `prepared ${a.position}`);
+  const failed = await failures.list(projection.name);
+  assert.equal(failed.length, 4);
+  assert.ok(failed.every((f) => f.error === 'cannot prepare'));
+});

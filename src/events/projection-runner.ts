@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { RecordedEvent } from '../core/envelope.js';
 import type { EventStore, EventSubscription } from './event-store.js';
 import type { CheckpointStore, FailureLog, Projection } from './projection.js';
 import { assertToken } from '../core/subjects.js';
@@ -9,6 +10,13 @@ export interface ProjectionRunnerOptions {
   readonly checkpointEvery?: number;
   /** …or this long after the first unsaved event, whichever comes first. */
   readonly checkpointIntervalMs?: number;
+  /** How many events may be prepared ahead of the one being applied (projections with `prepare`). */
+  readonly lookahead?: number;
+}
+
+interface Queued {
+  readonly recorded: RecordedEvent;
+  readonly prepared: Promise<unknown>;
 }
 
 /** What a runner reports about its projection. */
@@ -38,9 +46,11 @@ export class ProjectionRunner {
   private waiters: { position: number; resolve: () => void }[] = [];
   private readonly every: number;
   private readonly intervalMs: number;
+  private readonly lookahead: number;
 
   constructor(
-    private readonly projection: Projection,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the runner only passes results through
+    private readonly projection: Projection<any>,
     private readonly store: EventStore,
     private readonly checkpoints: CheckpointStore,
     private readonly failureLog: FailureLog,
@@ -50,6 +60,7 @@ export class ProjectionRunner {
     assertToken('projection name', projection.name);
     this.every = options.checkpointEvery ?? 1000;
     this.intervalMs = options.checkpointIntervalMs ?? 500;
+    this.lookahead = projection.prepare ? Math.max(1, options.lookahead ?? 32) : 1;
   }
 
   /** Resumes from the saved checkpoint and follows the stream until {@link stop}. */
@@ -67,22 +78,75 @@ export class ProjectionRunner {
     this.loop = this.follow(subscription);
   }
 
+  /**
+   * Reads the subscription into a bounded queue, starting each event's `prepare` as it arrives,
+   * and applies the queue in order: reading runs ahead by at most `lookahead` events.
+   */
   private async follow(subscription: EventSubscription): Promise<void> {
-    try {
-      for await (const recorded of subscription) {
-        if (recorded.position <= this.position) continue;
-        try {
-          await this.projection.handle(recorded);
-        } catch (err) {
-          await this.recordFailure(recorded.position, recorded.event.id, recorded.event.type, err);
+    const queue: Queued[] = [];
+    let ended = false;
+    let readFailure: unknown;
+    let wakeApplier: (() => void) | undefined;
+    let wakeReader: (() => void) | undefined;
+    const wake = (which: 'applier' | 'reader') => {
+      const resume = which === 'applier' ? wakeApplier : wakeReader;
+      if (which === 'applier') wakeApplier = undefined;
+      else wakeReader = undefined;
+      resume?.();
+    };
+    const reader = (async () => {
+      try {
+        for await (const recorded of subscription) {
+          if (recorded.position <= this.position) continue;
+          const prepared = this.projection.prepare
+            ? Promise.resolve().then(() => this.projection.prepare!(recorded))
+            : Promise.resolve(undefined);
+          // Its failure is taken when the event is applied; this only keeps it from being unhandled.
+          prepared.catch(() => undefined);
+          queue.push({ recorded, prepared });
+          wake('applier');
+          while (queue.length >= this.lookahead) {
+            await new Promise<void>((resolve) => (wakeReader = resolve));
+          }
         }
-        this.position = recorded.position;
-        this.afterApply();
+      } catch (err) {
+        readFailure = err;
       }
-    } catch (err) {
+      ended = true;
+      wake('applier');
+    })();
+
+    for (;;) {
+      while (queue.length === 0 && !ended) {
+        await new Promise<void>((resolve) => (wakeApplier = resolve));
+      }
+      // The event stays queued until its preparation settles, so it counts against lookahead.
+      const next = queue[0];
+      if (next === undefined) break;
+      const { recorded } = next;
+      const prepared = await next.prepared.then(
+        (value: unknown) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      );
+      queue.shift();
+      wake('reader');
+      try {
+        if (!prepared.ok) throw prepared.error;
+        await this.projection.handle(recorded, prepared.value);
+      } catch (err) {
+        await this.recordFailure(recorded.position, recorded.event.id, recorded.event.type, err);
+      }
+      this.position = recorded.position;
+      this.afterApply();
+    }
+    await reader;
+    if (readFailure !== undefined) {
       this.state = 'broken';
-      this.lastError = (err as Error).message;
-      this.logger.error({ err, projection: this.projection.name }, 'projection stopped');
+      this.lastError = (readFailure as Error).message;
+      this.logger.error(
+        { err: readFailure, projection: this.projection.name },
+        'projection stopped',
+      );
     }
   }
 

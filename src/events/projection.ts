@@ -5,13 +5,20 @@ import type { AggregateRef } from '../core/subjects.js';
  * A read model fed by events. Handlers must be idempotent: after a crash, events since the last
  * checkpoint are delivered again.
  */
-export interface Projection {
+export interface Projection<Prepared = undefined> {
   /** Unique name (a subject token); it keys the checkpoint and the failure log. */
   readonly name: string;
   /** Only events of these aggregates; omitted tokens match anything. */
   readonly filter?: Partial<AggregateRef>;
+  /**
+   * Work on one event that needs no order, such as reading content it names: the runner starts
+   * it for several upcoming events at once, so slow reads overlap, and passes each result to
+   * {@link handle}, which still sees events one at a time in stream order. A throw here is
+   * recorded as that event's failure.
+   */
+  prepare?(event: RecordedEvent): Promise<Prepared>;
   /** Applies one event to the read model. A throw is recorded as a failure and the runner goes on. */
-  handle(event: RecordedEvent): Promise<void> | void;
+  handle(event: RecordedEvent, prepared: Prepared | undefined): Promise<void> | void;
   /** Empties the read model before a rebuild from position 0. */
   reset(): Promise<void> | void;
 }

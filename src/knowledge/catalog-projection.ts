@@ -32,7 +32,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
  * Builds the catalog and search index from `UnitIngested` events: checks each unit record
  * against its CID, and indexes the text of text formats read (verified) from the content store.
  */
-export class CatalogProjection implements Projection {
+export class CatalogProjection implements Projection<string> {
   readonly name = 'catalog';
   readonly filter = { domain: UNITS_DOMAIN };
 
@@ -42,12 +42,20 @@ export class CatalogProjection implements Projection {
     private readonly logger: Logger,
   ) {}
 
-  async handle(recorded: RecordedEvent): Promise<void> {
+  /** Reads and extracts the unit's text ahead of time: the slow part, and it needs no order. */
+  async prepare(recorded: RecordedEvent): Promise<string> {
+    if (recorded.event.type !== UNIT_INGESTED) return '';
+    const data = recorded.event.data as unknown as UnitIngestedData;
+    if (this.catalog.get(data.unitCid)) return '';
+    return this.text(data);
+  }
+
+  handle(recorded: RecordedEvent, text: string | undefined): void {
     if (recorded.event.type !== UNIT_INGESTED) return;
     const data = recorded.event.data as unknown as UnitIngestedData;
     assertUnitCid(data.unit, data.unitCid);
     if (this.catalog.get(data.unitCid)) return;
-    const body = await this.text(data);
+    const body = text ?? '';
     this.catalog.addUnit(
       {
         ...data.unit,

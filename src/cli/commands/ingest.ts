@@ -1,7 +1,9 @@
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import { InvalidInputError, toCimError } from '../../core/errors.js';
+import { contentCid } from '../../core/cid.js';
 import { hashFile } from '../../units/spool.js';
 import { callNode, nodeUrl } from '../client.js';
 import { errorFromProblem, printJson } from '../output.js';
@@ -18,6 +20,9 @@ interface IngestLine {
   status: 'stored' | 'deduplicated' | 'error';
   error?: string;
 }
+
+/** Files up to this size are read into memory and sent in one request. */
+const SMALL_FILE_BYTES = 1024 * 1024;
 
 interface Options {
   url?: string;
@@ -42,6 +47,16 @@ async function ingestFile(
     params.set('name', 'stdin');
     params.set('source', `stdin:${new Date().toISOString()}`);
     body = Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>;
+  } else if (entry.size <= SMALL_FILE_BYTES) {
+    // Small files are read once and sent whole: asking first whether the node holds them would
+    // cost a round trip as long as the upload, and the node deduplicates anyway.
+    const bytes = await readFile(entry.path);
+    params.set('name', entry.path.split('/').pop() ?? entry.path);
+    params.set('source', `file://${entry.path}`);
+    params.set('cid', contentCid(bytes).toString());
+    params.set('size', String(bytes.byteLength));
+    body = new Blob([bytes]).stream();
+    onBytes(bytes.byteLength);
   } else {
     const hashed = await hashFile(entry.path, Number.MAX_SAFE_INTEGER);
     params.set('name', entry.path.split('/').pop() ?? entry.path);

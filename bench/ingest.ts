@@ -1,0 +1,126 @@
+import { randomFillSync } from 'node:crypto';
+import {
+  closeSync,
+  createReadStream,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { Objm } from '@nats-io/obj';
+import { runCim, startCimUp } from '../src/testing/cli.js';
+import type { Figure } from './harness.js';
+import { figure, note, startBenchNats, timed } from './harness.js';
+
+const LARGE_BYTES = 512 * 1024 * 1024;
+const SMALL_FILES = 2_000;
+const SMALL_BYTES = 4_096;
+const CONCURRENCY = 16;
+
+/** Writes `bytes` of random data (no two files alike, so nothing deduplicates). */
+function writeRandomFile(path: string, bytes: number): void {
+  const block = Buffer.alloc(Math.min(bytes, 8 * 1024 * 1024));
+  const fd = openSync(path, 'w');
+  try {
+    for (let written = 0; written < bytes; written += block.length) {
+      randomFillSync(block);
+      writeSync(fd, block, 0, Math.min(block.length, bytes - written));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Seconds taken by `cim ARGS…`, which must succeed with every line `stored`. */
+async function timedCim(args: string[], expectLines: number): Promise<number> {
+  const started = process.hrtime.bigint();
+  const result = await runCim(args);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const lines = result.stdout.trim().split('\n').filter(Boolean);
+  const stored = lines.filter((l) => (JSON.parse(l) as { status: string }).status === 'stored');
+  if (result.code !== 0 || stored.length !== expectLines) {
+    throw new Error(
+      `cim ${args[0]} stored ${stored.length} of ${expectLines} (exit ${result.code}): ${result.stderr}`,
+    );
+  }
+  return seconds;
+}
+
+/**
+ * The `ingest` suite: `cim ingest` (CLI, HTTP, hashing, object store, UnitIngested event,
+ * catalog) as a user runs it, against raw object-store puts of the same bytes on the same server.
+ */
+export async function ingestSuite(): Promise<{ figures: Figure[]; serverVersion: string }> {
+  const nats = await startBenchNats();
+  const dir = mkdtempSync(join(tmpdir(), 'cim-bench-ingest-'));
+  const node = await startCimUp(['--nats', nats.url, '--data', join(dir, 'data')]);
+  try {
+    const url = node.ready.ui;
+    const raw = await new Objm(nats.nc).create('bench-raw');
+
+    note(`ingest-large: writing a ${LARGE_BYTES / 1024 / 1024} MiB file`);
+    const large = join(dir, 'large.bin');
+    writeRandomFile(large, LARGE_BYTES);
+    note('ingest-large: raw object store put of the file');
+    const rawLarge = await timed(1, 1, () =>
+      raw.put(
+        { name: 'large' },
+        Readable.toWeb(
+          createReadStream(large, { highWaterMark: 1024 * 1024 }),
+        ) as ReadableStream<Uint8Array>,
+      ),
+    );
+    note('ingest-large: cim ingest of the file');
+    const cimLarge = await timedCim(['ingest', large, '--json', '--url', url], 1);
+    const mb = LARGE_BYTES / 1e6;
+    const ingestLarge = figure(
+      'ingest-large',
+      'MB/s',
+      mb / cimLarge,
+      'object store put of the same file',
+      mb / rawLarge,
+    );
+    rmSync(large);
+
+    note(`ingest-small: writing ${SMALL_FILES} files of ${SMALL_BYTES} bytes`);
+    const smallDir = join(dir, 'small');
+    mkdirSync(smallDir);
+    const names: string[] = [];
+    for (let i = 0; i < SMALL_FILES; i++) {
+      const name = join(smallDir, `f${i}.txt`);
+      writeFileSync(
+        name,
+        randomFillSync(Buffer.alloc(SMALL_BYTES)).toString('base64').slice(0, SMALL_BYTES),
+      );
+      names.push(name);
+    }
+    note(`ingest-small: raw object store puts, ${CONCURRENCY} at once`);
+    const rawSmall = await timed(SMALL_FILES, CONCURRENCY, async (i) => {
+      const bytes = await readFile(names[i]!);
+      await raw.putBlob({ name: `small-${i}` }, bytes);
+    });
+    note(`ingest-small: cim ingest of the folder, --concurrency ${CONCURRENCY}`);
+    const cimSmall = await timedCim(
+      ['ingest', smallDir, '--json', '--concurrency', String(CONCURRENCY), '--url', url],
+      SMALL_FILES,
+    );
+    const ingestSmall = figure(
+      'ingest-small',
+      'files/s',
+      SMALL_FILES / cimSmall,
+      `object store putBlob, ${CONCURRENCY} at once`,
+      SMALL_FILES / rawSmall,
+    );
+    return { figures: [ingestLarge, ingestSmall], serverVersion: nats.serverVersion };
+  } finally {
+    await node.stop();
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
