@@ -34,7 +34,7 @@ export interface SearchHit {
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS units (
-  unit_cid TEXT PRIMARY KEY, document_id TEXT NOT NULL, version INTEGER NOT NULL,
+  id INTEGER PRIMARY KEY, unit_cid TEXT NOT NULL UNIQUE, document_id TEXT NOT NULL, version INTEGER NOT NULL,
   content_cid TEXT NOT NULL, media_type TEXT NOT NULL, size INTEGER NOT NULL, name TEXT NOT NULL,
   source TEXT NOT NULL, created_at TEXT NOT NULL, context TEXT, tags TEXT NOT NULL,
   derived_from TEXT NOT NULL, produced_by TEXT, previous_cid TEXT, position INTEGER NOT NULL,
@@ -45,8 +45,17 @@ CREATE INDEX IF NOT EXISTS units_content ON units (content_cid);
 CREATE TABLE IF NOT EXISTS unit_tags (tag TEXT NOT NULL, unit_cid TEXT NOT NULL, PRIMARY KEY (tag, unit_cid));
 CREATE TABLE IF NOT EXISTS lineage (child_cid TEXT NOT NULL, parent_cid TEXT NOT NULL, PRIMARY KEY (child_cid, parent_cid));
 CREATE INDEX IF NOT EXISTS lineage_parent ON lineage (parent_cid);
-CREATE VIRTUAL TABLE IF NOT EXISTS units_fts USING fts5 (unit_cid UNINDEXED, name, meta, body, tokenize = 'porter unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS units_fts USING fts5 (name, meta, body, tokenize = 'porter unicode61');
 `;
+
+/**
+ * Bumped when the schema changes: a catalog of another version is dropped and rebuilt from the
+ * event stream (its checkpoint goes with it). 2: search rows share the rowid of their unit, so
+ * replacing a version is an indexed delete rather than a scan of the whole index (an explicit
+ * INTEGER PRIMARY KEY, which VACUUM keeps, unlike a bare rowid).
+ */
+const SCHEMA_VERSION = 2;
+const TABLES = ['units', 'unit_tags', 'lineage', 'units_fts', 'checkpoints'];
 
 interface Row {
   unit_cid: string;
@@ -127,7 +136,13 @@ export class Catalog {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
+    if (this.db.pragma('user_version', { simple: true }) !== SCHEMA_VERSION) {
+      this.db.transaction(() => {
+        for (const table of TABLES) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+        this.db.exec(SCHEMA);
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })();
+    }
   }
 
   /** Records a unit; returns false when it was already there (idempotent replays). */
@@ -158,11 +173,11 @@ export class Catalog {
         );
       if (result.changes === 0) return false;
       const older = this.db
-        .prepare('SELECT unit_cid FROM units WHERE document_id = ? AND version < ? AND latest = 1')
-        .all(unit.documentId, unit.version) as { unit_cid: string }[];
-      for (const { unit_cid } of older) {
-        this.db.prepare('UPDATE units SET latest = 0 WHERE unit_cid = ?').run(unit_cid);
-        this.db.prepare('DELETE FROM units_fts WHERE unit_cid = ?').run(unit_cid);
+        .prepare('SELECT id FROM units WHERE document_id = ? AND version < ? AND latest = 1')
+        .all(unit.documentId, unit.version) as { id: number }[];
+      for (const { id } of older) {
+        this.db.prepare('UPDATE units SET latest = 0 WHERE id = ?').run(id);
+        this.db.prepare('DELETE FROM units_fts WHERE rowid = ?').run(id);
       }
       const newer = this.db
         .prepare('SELECT 1 FROM units WHERE document_id = ? AND version > ?')
@@ -181,8 +196,8 @@ export class Catalog {
       if (!newer) {
         const meta = [unit.mediaType, unit.context ?? '', ...unit.tags, unit.source].join(' ');
         this.db
-          .prepare('INSERT INTO units_fts (unit_cid, name, meta, body) VALUES (?, ?, ?, ?)')
-          .run(unit.unitCid, unit.name, meta, body);
+          .prepare('INSERT INTO units_fts (rowid, name, meta, body) VALUES (?, ?, ?, ?)')
+          .run(result.lastInsertRowid, unit.name, meta, body);
       }
       return true;
     });
@@ -264,8 +279,8 @@ export class Catalog {
   /** Full-text search over names, metadata and text, BM25-ranked, with snippets. */
   search(match: string, limit: number, filter: UnitFilter = {}): SearchHit[] {
     const params: unknown[] = [match];
-    const sql = `SELECT u.*, snippet(units_fts, -1, '[', ']', '…', 12) AS snippet, bm25(units_fts, 0.0, 10.0, 3.0, 1.0) AS score
-      FROM units_fts JOIN units u ON u.unit_cid = units_fts.unit_cid
+    const sql = `SELECT u.*, snippet(units_fts, -1, '[', ']', '…', 12) AS snippet, bm25(units_fts, 10.0, 3.0, 1.0) AS score
+      FROM units_fts JOIN units u ON u.id = units_fts.rowid
       WHERE units_fts MATCH ? AND u.latest = 1${filterSql(filter, params)} ORDER BY score LIMIT ?`;
     params.push(limit);
     return (
