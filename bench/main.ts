@@ -3,11 +3,13 @@ import { describeMachine } from './harness.js';
 import type { Figure } from './harness.js';
 import { eventsSuite } from './events.js';
 import { ingestSuite } from './ingest.js';
+import { searchSuite } from './search.js';
 
 /** Every suite by name; later issues add pipeline and tiers. */
 const SUITES: Record<string, () => Promise<{ figures: Figure[]; serverVersion: string }>> = {
   events: eventsSuite,
   ingest: ingestSuite,
+  search: searchSuite,
 };
 
 const program = new Command('bench')
