@@ -37,6 +37,20 @@ function writeRandomFile(path: string, bytes: number): void {
   }
 }
 
+const VOCABULARY = Array.from({ length: 20_000 }, (_, i) => `w${i.toString(36)}`);
+
+/**
+ * `bytes` of text in words with a Zipf-like frequency, as notes and documents have: what the
+ * search index sees matters, and random bytes would make every token unique.
+ */
+function prose(bytes: number): string {
+  let text = '';
+  while (text.length < bytes) {
+    text += `${VOCABULARY[Math.floor(VOCABULARY.length ** Math.random()) - 1]!} `;
+  }
+  return text.slice(0, bytes);
+}
+
 /** Seconds taken by `cim ARGS…`, which must succeed with every line `stored`. */
 async function timedCim(args: string[], expectLines: number): Promise<number> {
   const started = process.hrtime.bigint();
@@ -93,11 +107,8 @@ export async function ingestSuite(): Promise<{ figures: Figure[]; serverVersion:
     mkdirSync(smallDir);
     const names: string[] = [];
     for (let i = 0; i < SMALL_FILES; i++) {
-      const name = join(smallDir, `f${i}.txt`);
-      writeFileSync(
-        name,
-        randomFillSync(Buffer.alloc(SMALL_BYTES)).toString('base64').slice(0, SMALL_BYTES),
-      );
+      const name = join(smallDir, `note-${i}.txt`);
+      writeFileSync(name, prose(SMALL_BYTES));
       names.push(name);
     }
     note(`ingest-small: raw object store puts, ${CONCURRENCY} at once`);

@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { NotFoundError } from '../core/errors.js';
+import multipart from '@fastify/multipart';
+import { InvalidInputError, NotFoundError } from '../core/errors.js';
+import { ingestParts, MULTIPART_LIMITS } from './multipart-upload.js';
 import type { UnitsContext } from './operation.js';
 import { parseInput } from './problem.js';
 
 const ingestQuery = z.object({
-  name: z.string().min(1).max(1024),
+  /** Required for a raw body; a multipart upload names each file by its part. */
+  name: z.string().min(1).max(1024).optional(),
   source: z.string().min(1).max(4096).optional(),
   tag: z
     .union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).max(100)])
@@ -60,8 +63,8 @@ async function* slice(
 }
 
 /**
- * Routes that move bytes and so do not fit the JSON operations: uploads (`POST /api/units`, the
- * raw body streamed, never buffered whole), content downloads with Range, and `HEAD
+ * Routes that move bytes and so do not fit the JSON operations: uploads (`POST /api/units`, a raw
+ * body or multipart/form-data with one or many files, streamed, never buffered whole), content downloads with Range, and `HEAD
  * /api/content/{cid}` so clients can skip uploading what the node already holds.
  */
 export function registerUnitRoutes(
@@ -72,12 +75,31 @@ export function registerUnitRoutes(
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    await scope.register(multipart, { limits: MULTIPART_LIMITS });
     scope.post('/api/units', async (request, reply) => {
       try {
         if (!units) throw new NotFoundError('Uploads are served where the units component runs.');
         const query = parseInput(ingestQuery, request.query, 'POST /api/units');
         const tags =
           query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
+        const waitFor = async (position: number) => {
+          if (query.wait === 0) return;
+          await Promise.race([
+            units.catalogRunner.waitFor(position),
+            new Promise((resolve) => setTimeout(resolve, query.wait)),
+          ]);
+        };
+        if (request.isMultipart()) {
+          const items = await ingestParts(request, units, { tags, context: query.context ?? null });
+          await waitFor(Math.max(0, ...items.map((i) => ('position' in i ? i.position : 0))));
+          const failed = items.some((i) => i.status === 'error');
+          return reply.status(failed ? 207 : 201).send({ units: items });
+        }
+        if (query.name === undefined) {
+          throw new InvalidInputError(
+            'A raw upload needs ?name=: give the file name in the query string, or send multipart/form-data.',
+          );
+        }
         const body = (request.body as Readable | undefined) ?? (async function* () {})();
         const result = await units.service.ingest(
           {
@@ -90,12 +112,7 @@ export function registerUnitRoutes(
           },
           body as AsyncIterable<Uint8Array>,
         );
-        if (query.wait > 0) {
-          await Promise.race([
-            units.catalogRunner.waitFor(result.position),
-            new Promise((resolve) => setTimeout(resolve, query.wait)),
-          ]);
-        }
+        await waitFor(result.position);
         return reply.status(201).send(result);
       } catch (err) {
         return send(reply, err, request.url);

@@ -178,3 +178,55 @@ test('prepare runs ahead for several events at once; handle still applies them i
   assert.equal(failed.length, 4);
   assert.ok(failed.every((f) => f.error === 'cannot prepare'));
 });
+
+/** One event in thirty: the fourth event of aggregate t0. */
+const isPoison = (e: RecordedEvent) =>
+  e.event.aggregateId === 't0' && (e.event.data as { i?: number }).i === 3;
+
+/** Applies runs of events all-or-none, as a database transaction would, and refuses poison. */
+class BatchingProjection implements Projection {
+  readonly applied: number[] = [];
+  readonly batchSizes: number[] = [];
+  constructor(
+    readonly name: string,
+    readonly filter: { domain: string },
+  ) {}
+  handle(e: RecordedEvent): void {
+    if (isPoison(e)) throw new Error('poisoned event');
+    this.applied.push(e.position);
+  }
+  handleBatch(batch: readonly { event: RecordedEvent }[]): void {
+    const staged: number[] = [];
+    for (const { event: recorded } of batch) {
+      if (isPoison(recorded)) throw new Error('poisoned event');
+      staged.push(recorded.position);
+    }
+    this.batchSizes.push(batch.length);
+    this.applied.push(...staged);
+  }
+  reset(): void {
+    this.applied.length = 0;
+  }
+}
+
+test('runs of events go to handleBatch; a failing batch is applied one by one so only the bad event fails', async () => {
+  const domain = `b${newId().slice(-8)}`;
+  const last = await seed(domain, 6, 5);
+  const projection = new BatchingProjection(`batch-${domain}`, { domain });
+  const runner = new ProjectionRunner(projection, store, checkpoints, failures, silentLogger());
+  await runner.start();
+  await runner.waitFor(last);
+  await runner.stop();
+  assert.ok(
+    projection.batchSizes.some((n) => n > 1),
+    `batches: ${projection.batchSizes.join(',')}`,
+  );
+  assert.equal(projection.applied.length, 29, 'every event but the poisoned one, once each');
+  assert.equal(new Set(projection.applied).size, 29);
+  assert.deepEqual(
+    projection.applied,
+    [...projection.applied].sort((a, b) => a - b),
+  );
+  const failed = await failures.list(projection.name);
+  assert.equal(failed.length, 1);
+});

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { RecordedEvent } from '../core/envelope.js';
 import type { EventStore, EventSubscription } from './event-store.js';
 import type { CheckpointStore, FailureLog, Projection } from './projection.js';
+import { PreparedFeed } from './prepared-feed.js';
 import { assertToken } from '../core/subjects.js';
 
 /** Tuning for {@link ProjectionRunner}. */
@@ -10,14 +10,15 @@ export interface ProjectionRunnerOptions {
   readonly checkpointEvery?: number;
   /** …or this long after the first unsaved event, whichever comes first. */
   readonly checkpointIntervalMs?: number;
-  /** How many events may be prepared ahead of the one being applied (projections with `prepare`). */
+  /**
+   * How many events may be read ahead of the one being applied, for projections with `prepare`
+   * or `handleBatch` (it also bounds a batch). Default 32.
+   */
   readonly lookahead?: number;
 }
 
-interface Queued {
-  readonly recorded: RecordedEvent;
-  readonly prepared: Promise<unknown>;
-}
+/** The most events handed to a projection's `handleBatch` at once. */
+const MAX_BATCH = 256;
 
 /** What a runner reports about its projection. */
 export interface ProjectionStatus {
@@ -60,7 +61,9 @@ export class ProjectionRunner {
     assertToken('projection name', projection.name);
     this.every = options.checkpointEvery ?? 1000;
     this.intervalMs = options.checkpointIntervalMs ?? 500;
-    this.lookahead = projection.prepare ? Math.max(1, options.lookahead ?? 32) : 1;
+    // Reading ahead serves preparation and batching; a plain projection reads one at a time.
+    this.lookahead =
+      projection.prepare || projection.handleBatch ? Math.max(1, options.lookahead ?? 32) : 1;
   }
 
   /** Resumes from the saved checkpoint and follows the stream until {@link stop}. */
@@ -79,74 +82,63 @@ export class ProjectionRunner {
   }
 
   /**
-   * Reads the subscription into a bounded queue, starting each event's `prepare` as it arrives,
-   * and applies the queue in order: reading runs ahead by at most `lookahead` events.
+   * Applies the subscription in order through a {@link PreparedFeed}: preparation runs ahead by
+   * at most `lookahead` events, and runs of prepared events go to `handleBatch` when the
+   * projection has one. A batch that fails is applied again one event at a time, so only the bad
+   * event is recorded as failed.
    */
   private async follow(subscription: EventSubscription): Promise<void> {
-    const queue: Queued[] = [];
-    let ended = false;
-    let readFailure: unknown;
-    let wakeApplier: (() => void) | undefined;
-    let wakeReader: (() => void) | undefined;
-    const wake = (which: 'applier' | 'reader') => {
-      const resume = which === 'applier' ? wakeApplier : wakeReader;
-      if (which === 'applier') wakeApplier = undefined;
-      else wakeReader = undefined;
-      resume?.();
-    };
-    const reader = (async () => {
-      try {
-        for await (const recorded of subscription) {
-          if (recorded.position <= this.position) continue;
-          const prepared = this.projection.prepare
-            ? Promise.resolve().then(() => this.projection.prepare!(recorded))
-            : Promise.resolve(undefined);
-          // Its failure is taken when the event is applied; this only keeps it from being unhandled.
-          prepared.catch(() => undefined);
-          queue.push({ recorded, prepared });
-          wake('applier');
-          while (queue.length >= this.lookahead) {
-            await new Promise<void>((resolve) => (wakeReader = resolve));
+    const prepare = this.projection.prepare?.bind(this.projection);
+    const feed = new PreparedFeed(
+      subscription,
+      prepare,
+      this.lookahead,
+      (recorded) => recorded.position <= this.position,
+    );
+    const max = this.projection.handleBatch ? MAX_BATCH : 1;
+    for (let run = await feed.next(max); run !== undefined; run = await feed.next(max)) {
+      const ready = run.every((e) => e.outcome.ok);
+      let applied = false;
+      if (ready && run.length > 1) {
+        try {
+          await this.projection.handleBatch!(
+            run.map((e) => ({
+              event: e.recorded,
+              prepared: e.outcome.ok ? e.outcome.value : undefined,
+            })),
+          );
+          applied = true;
+        } catch (err) {
+          this.logger.debug(
+            { err, projection: this.projection.name },
+            'batch failed; applying one by one',
+          );
+        }
+      }
+      for (const { recorded, outcome } of run) {
+        if (!applied) {
+          try {
+            if (!outcome.ok) throw outcome.error;
+            await this.projection.handle(recorded, outcome.value);
+          } catch (err) {
+            await this.recordFailure(
+              recorded.position,
+              recorded.event.id,
+              recorded.event.type,
+              err,
+            );
           }
         }
-      } catch (err) {
-        readFailure = err;
+        this.position = recorded.position;
+        this.afterApply();
       }
-      ended = true;
-      wake('applier');
-    })();
-
-    for (;;) {
-      while (queue.length === 0 && !ended) {
-        await new Promise<void>((resolve) => (wakeApplier = resolve));
-      }
-      // The event stays queued until its preparation settles, so it counts against lookahead.
-      const next = queue[0];
-      if (next === undefined) break;
-      const { recorded } = next;
-      const prepared = await next.prepared.then(
-        (value: unknown) => ({ ok: true as const, value }),
-        (error: unknown) => ({ ok: false as const, error }),
-      );
-      queue.shift();
-      wake('reader');
-      try {
-        if (!prepared.ok) throw prepared.error;
-        await this.projection.handle(recorded, prepared.value);
-      } catch (err) {
-        await this.recordFailure(recorded.position, recorded.event.id, recorded.event.type, err);
-      }
-      this.position = recorded.position;
-      this.afterApply();
     }
-    await reader;
-    if (readFailure !== undefined) {
+    try {
+      await feed.finished();
+    } catch (err) {
       this.state = 'broken';
-      this.lastError = (readFailure as Error).message;
-      this.logger.error(
-        { err: readFailure, projection: this.projection.name },
-        'projection stopped',
-      );
+      this.lastError = (err as Error).message;
+      this.logger.error({ err, projection: this.projection.name }, 'projection stopped');
     }
   }
 

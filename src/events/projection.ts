@@ -19,6 +19,14 @@ export interface Projection<Prepared = undefined> {
   prepare?(event: RecordedEvent): Promise<Prepared>;
   /** Applies one event to the read model. A throw is recorded as a failure and the runner goes on. */
   handle(event: RecordedEvent, prepared: Prepared | undefined): Promise<void> | void;
+  /**
+   * Applies several consecutive events at once, all or none (for example in one database
+   * transaction, much cheaper than one per event). If it throws, the runner applies the same
+   * events one by one with {@link handle}, so a bad event fails alone.
+   */
+  handleBatch?(
+    batch: readonly { readonly event: RecordedEvent; readonly prepared: Prepared | undefined }[],
+  ): Promise<void> | void;
   /** Empties the read model before a rebuild from position 0. */
   reset(): Promise<void> | void;
 }

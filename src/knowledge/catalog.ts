@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Database as Db } from 'better-sqlite3';
+import type { Database as Db, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Unit } from '../units/unit.js';
@@ -130,6 +130,8 @@ function filterSql(filter: UnitFilter, params: unknown[]): string {
  */
 export class Catalog {
   readonly db: Db;
+  private readonly statements = new Map<string, Statement>();
+  private readonly insertUnit: (unit: CatalogUnit, body: string) => boolean;
 
   constructor(path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -143,65 +145,82 @@ export class Catalog {
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })();
     }
+    this.insertUnit = this.db.transaction((unit: CatalogUnit, body: string) =>
+      this.insertRows(unit, body),
+    );
   }
 
   /** Records a unit; returns false when it was already there (idempotent replays). */
   addUnit(unit: CatalogUnit, body: string): boolean {
-    const insert = this.db.transaction(() => {
-      const result = this.db
-        .prepare(
-          `INSERT OR IGNORE INTO units (unit_cid, document_id, version, content_cid, media_type, size, name, source,
+    return this.insertUnit(unit, body);
+  }
+
+  /** A statement compiled once per distinct SQL text (filters make a small, bounded set). */
+  private stmt(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private insertRows(unit: CatalogUnit, body: string): boolean {
+    const result = this.stmt(
+      `INSERT OR IGNORE INTO units (unit_cid, document_id, version, content_cid, media_type, size, name, source,
              created_at, context, tags, derived_from, produced_by, previous_cid, position, latest)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-        )
-        .run(
-          unit.unitCid,
-          unit.documentId,
-          unit.version,
-          unit.content,
-          unit.mediaType,
-          unit.size,
-          unit.name,
-          unit.source,
-          unit.createdAt,
-          unit.context,
-          JSON.stringify(unit.tags),
-          JSON.stringify(unit.derivedFrom),
-          unit.producedBy === null ? null : JSON.stringify(unit.producedBy),
-          unit.previous,
-          unit.position,
-        );
-      if (result.changes === 0) return false;
-      const older = this.db
-        .prepare('SELECT id FROM units WHERE document_id = ? AND version < ? AND latest = 1')
-        .all(unit.documentId, unit.version) as { id: number }[];
-      for (const { id } of older) {
-        this.db.prepare('UPDATE units SET latest = 0 WHERE id = ?').run(id);
-        this.db.prepare('DELETE FROM units_fts WHERE rowid = ?').run(id);
-      }
-      const newer = this.db
-        .prepare('SELECT 1 FROM units WHERE document_id = ? AND version > ?')
-        .get(unit.documentId, unit.version);
-      if (newer)
-        this.db.prepare('UPDATE units SET latest = 0 WHERE unit_cid = ?').run(unit.unitCid);
-      for (const tag of unit.tags)
-        this.db
-          .prepare('INSERT OR IGNORE INTO unit_tags (tag, unit_cid) VALUES (?, ?)')
-          .run(tag, unit.unitCid);
-      for (const parent of unit.derivedFrom) {
-        this.db
-          .prepare('INSERT OR IGNORE INTO lineage (child_cid, parent_cid) VALUES (?, ?)')
-          .run(unit.unitCid, parent);
-      }
-      if (!newer) {
-        const meta = [unit.mediaType, unit.context ?? '', ...unit.tags, unit.source].join(' ');
-        this.db
-          .prepare('INSERT INTO units_fts (rowid, name, meta, body) VALUES (?, ?, ?, ?)')
-          .run(result.lastInsertRowid, unit.name, meta, body);
-      }
-      return true;
-    });
-    return insert();
+    ).run(
+      unit.unitCid,
+      unit.documentId,
+      unit.version,
+      unit.content,
+      unit.mediaType,
+      unit.size,
+      unit.name,
+      unit.source,
+      unit.createdAt,
+      unit.context,
+      JSON.stringify(unit.tags),
+      JSON.stringify(unit.derivedFrom),
+      unit.producedBy === null ? null : JSON.stringify(unit.producedBy),
+      unit.previous,
+      unit.position,
+    );
+    if (result.changes === 0) return false;
+    const older = this.stmt(
+      'SELECT id FROM units WHERE document_id = ? AND version < ? AND latest = 1',
+    ).all(unit.documentId, unit.version) as { id: number }[];
+    for (const { id } of older) {
+      this.stmt('UPDATE units SET latest = 0 WHERE id = ?').run(id);
+      this.stmt('DELETE FROM units_fts WHERE rowid = ?').run(id);
+    }
+    const newer = this.stmt('SELECT 1 FROM units WHERE document_id = ? AND version > ?').get(
+      unit.documentId,
+      unit.version,
+    );
+    if (newer) this.stmt('UPDATE units SET latest = 0 WHERE unit_cid = ?').run(unit.unitCid);
+    for (const tag of unit.tags)
+      this.stmt('INSERT OR IGNORE INTO unit_tags (tag, unit_cid) VALUES (?, ?)').run(
+        tag,
+        unit.unitCid,
+      );
+    for (const parent of unit.derivedFrom) {
+      this.stmt('INSERT OR IGNORE INTO lineage (child_cid, parent_cid) VALUES (?, ?)').run(
+        unit.unitCid,
+        parent,
+      );
+    }
+    if (!newer) {
+      const meta = [unit.mediaType, unit.context ?? '', ...unit.tags, unit.source].join(' ');
+      this.stmt('INSERT INTO units_fts (rowid, name, meta, body) VALUES (?, ?, ?, ?)').run(
+        result.lastInsertRowid,
+        unit.name,
+        meta,
+        body,
+      );
+    }
+    return true;
   }
 
   /** Latest versions, newest first, after an optional cursor (a position). */
@@ -218,15 +237,14 @@ export class Catalog {
     }
     sql += `${filterSql(filter, params)} ORDER BY u.position DESC LIMIT ?`;
     params.push(limit + 1);
-    const rows = (this.db.prepare(sql).all(...params) as Row[]).map(fromRow);
+    const rows = (this.stmt(sql).all(...params) as Row[]).map(fromRow);
     const more = rows.length > limit;
     const units = rows.slice(0, limit);
     return { units, next: more ? units[units.length - 1]!.position : null };
   }
 
   get(unitCid: string): CatalogUnit | undefined {
-    const row = this.db.prepare('SELECT * FROM units WHERE unit_cid = ?').get(unitCid) as
-      Row | undefined;
+    const row = this.stmt('SELECT * FROM units WHERE unit_cid = ?').get(unitCid) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
@@ -235,9 +253,9 @@ export class Catalog {
     const unit = this.get(unitCid);
     if (!unit) return [];
     return (
-      this.db
-        .prepare('SELECT * FROM units WHERE document_id = ? ORDER BY version')
-        .all(unit.documentId) as Row[]
+      this.stmt('SELECT * FROM units WHERE document_id = ? ORDER BY version').all(
+        unit.documentId,
+      ) as Row[]
     ).map(fromRow);
   }
 
@@ -250,23 +268,19 @@ export class Catalog {
     const walk = (direction: 'up' | 'down') => {
       const [from, to] =
         direction === 'up' ? ['child_cid', 'parent_cid'] : ['parent_cid', 'child_cid'];
-      return this.db
-        .prepare(
-          `WITH RECURSIVE walk(cid, depth) AS (SELECT ?, 0 UNION SELECT l.${to}, w.depth + 1 FROM lineage l JOIN walk w ON l.${from} = w.cid WHERE w.depth < 50)
+      return this.stmt(
+        `WITH RECURSIVE walk(cid, depth) AS (SELECT ?, 0 UNION SELECT l.${to}, w.depth + 1 FROM lineage l JOIN walk w ON l.${from} = w.cid WHERE w.depth < 50)
            SELECT cid FROM walk WHERE depth > 0`,
-        )
-        .all(unitCid) as { cid: string }[];
+      ).all(unitCid) as { cid: string }[];
     };
     const ancestors = walk('up').map((r) => r.cid);
     const descendants = walk('down').map((r) => r.cid);
     const all = [unitCid, ...ancestors, ...descendants];
     const placeholders = all.map(() => '?').join(',');
     const edges = (
-      this.db
-        .prepare(
-          `SELECT child_cid, parent_cid FROM lineage WHERE child_cid IN (${placeholders}) AND parent_cid IN (${placeholders})`,
-        )
-        .all(...all, ...all) as {
+      this.stmt(
+        `SELECT child_cid, parent_cid FROM lineage WHERE child_cid IN (${placeholders}) AND parent_cid IN (${placeholders})`,
+      ).all(...all, ...all) as {
         child_cid: string;
         parent_cid: string;
       }[]
@@ -283,22 +297,20 @@ export class Catalog {
       FROM units_fts JOIN units u ON u.id = units_fts.rowid
       WHERE units_fts MATCH ? AND u.latest = 1${filterSql(filter, params)} ORDER BY score LIMIT ?`;
     params.push(limit);
-    return (
-      this.db.prepare(sql).all(...params) as (Row & { snippet: string; score: number })[]
-    ).map((row) => ({
-      unit: fromRow(row),
-      snippet: row.snippet,
-      score: -row.score,
-    }));
+    return (this.stmt(sql).all(...params) as (Row & { snippet: string; score: number })[]).map(
+      (row) => ({
+        unit: fromRow(row),
+        snippet: row.snippet,
+        score: -row.score,
+      }),
+    );
   }
 
   /** Units and bytes of latest versions, for status pages. */
   counts(): { units: number; documents: number; bytes: number } {
-    const row = this.db
-      .prepare(
-        'SELECT COUNT(*) AS units, COUNT(DISTINCT document_id) AS documents, COALESCE(SUM(size), 0) AS bytes FROM units',
-      )
-      .get() as {
+    const row = this.stmt(
+      'SELECT COUNT(*) AS units, COUNT(DISTINCT document_id) AS documents, COALESCE(SUM(size), 0) AS bytes FROM units',
+    ).get() as {
       units: number;
       documents: number;
       bytes: number;

@@ -1,0 +1,103 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { contentCid } from '../core/cid.js';
+import { startCimUp } from '../testing/cli.js';
+import type { CimUp } from '../testing/cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'cim-multipart-'));
+let node: CimUp;
+
+before(async () => {
+  node = await startCimUp(['--data', join(root, 'node')]);
+});
+after(async () => {
+  await node.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Item {
+  name: string;
+  status: string;
+  unitCid?: string;
+  contentCid?: string;
+  mediaType?: string;
+  error?: { code: string; detail: string };
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+test('a multipart upload of several files stores each, and a bad one is reported while the others go on', async () => {
+  const notes = Buffer.from('# Harbour notes\n\nThe lighthouse keeper counts otters.\n');
+  const csv = Buffer.from('a,b\n1,2\n');
+  const form = new FormData();
+  form.append('source', 'file:///uploads/harbour.md');
+  form.append('file', new Blob([notes]), 'harbour.md');
+  form.append('cid', contentCid(Buffer.from('other bytes')).toString());
+  form.append('size', String(csv.length));
+  form.append('file', new Blob([csv]), 'lying.csv');
+  form.append('file', new Blob([csv]), 'table.csv');
+  const response = await fetch(`${node.ready.ui}/api/units?tag=harbour`, {
+    method: 'POST',
+    body: form,
+  });
+  assert.equal(response.status, 207);
+  const { units } = (await response.json()) as { units: Item[] };
+  assert.deepEqual(
+    units.map((u) => [u.name, u.status]),
+    [
+      ['harbour.md', 'stored'],
+      ['lying.csv', 'error'],
+      ['table.csv', 'stored'],
+    ],
+  );
+  assert.equal(units[1]!.error!.code, 'integrity');
+  assert.match(units[1]!.error!.detail, /hash to/);
+  assert.equal(units[0]!.mediaType, 'text/markdown');
+
+  const read = await fetch(`${node.ready.ui}/api/units/${units[0]!.unitCid}/content`);
+  assert.equal(sha256(new Uint8Array(await read.arrayBuffer())), sha256(notes));
+  const found = (await (await fetch(`${node.ready.ui}/api/search?q=otters`)).json()) as {
+    hits: { unit: { unitCid: string; tags: string[]; source: string } }[];
+  };
+  assert.equal(found.hits.length, 1, 'the upload waits for the catalog by default');
+  assert.equal(found.hits[0]!.unit.unitCid, units[0]!.unitCid);
+  assert.deepEqual(found.hits[0]!.unit.tags, ['harbour']);
+  assert.equal(found.hits[0]!.unit.source, 'file:///uploads/harbour.md');
+});
+
+test('a multipart upload of one file is 201, and one without files or with unknown fields is a 400 problem', async () => {
+  const one = new FormData();
+  one.append('file', new Blob([Buffer.from('single\n')]), 'single.txt');
+  const response = await fetch(`${node.ready.ui}/api/units`, { method: 'POST', body: one });
+  assert.equal(response.status, 201);
+  const body = (await response.json()) as { units: Item[] };
+  assert.equal(body.units.length, 1);
+  assert.equal(body.units[0]!.status, 'stored');
+
+  const empty = new FormData();
+  empty.append('source', 'file:///nothing');
+  const none = await fetch(`${node.ready.ui}/api/units`, { method: 'POST', body: empty });
+  assert.equal(none.status, 400);
+  assert.match(((await none.json()) as { detail: string }).detail, /no file part/);
+
+  const odd = new FormData();
+  odd.append('colour', 'blue');
+  odd.append('file', new Blob([Buffer.from('x')]), 'x.txt');
+  const refused = await fetch(`${node.ready.ui}/api/units`, { method: 'POST', body: odd });
+  assert.equal(refused.status, 400);
+  assert.match(((await refused.json()) as { detail: string }).detail, /colour/);
+});
+
+test('a raw upload without ?name= is a 400 problem that says what to add', async () => {
+  const response = await fetch(`${node.ready.ui}/api/units`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: 'bytes',
+  });
+  assert.equal(response.status, 400);
+  assert.match(((await response.json()) as { detail: string }).detail, /\?name=/);
+});

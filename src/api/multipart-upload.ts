@@ -1,0 +1,90 @@
+import type { FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { InvalidInputError } from '../core/errors.js';
+import type { IngestResult } from '../units/unit-service.js';
+import type { UnitsContext } from './operation.js';
+import type { Problem } from './problem.js';
+import { toProblem } from './problem.js';
+
+/** Limits on one multipart request; content size is limited by the unit service. */
+export const MULTIPART_LIMITS = {
+  files: 1000,
+  fields: 10_000,
+  fieldSize: 16 * 1024,
+  fileSize: Number.MAX_SAFE_INTEGER,
+};
+
+/** Fields that describe the next file part; they apply to that file only. */
+const PER_FILE_FIELDS = new Set(['name', 'source', 'cid', 'size']);
+
+/** What applies to every file of the request (from the query string). */
+export interface UploadDefaults {
+  readonly tags: readonly string[];
+  readonly context: string | null;
+}
+
+/** The outcome for one file part. */
+export type UploadItem =
+  | (IngestResult & { readonly name: string })
+  | { readonly name: string; readonly status: 'error'; readonly error: Problem };
+
+async function drain(stream: Readable): Promise<void> {
+  try {
+    for await (const _chunk of stream) {
+      // Discard what was sent for a file that was refused, so the next part can be read.
+    }
+  } catch {
+    // The request itself failing is reported by the parts iterator.
+  }
+}
+
+/**
+ * Ingests every file part of a `multipart/form-data` upload, in order, each streamed straight
+ * into the unit service. Fields `name`, `source`, `cid` and `size` sent before a file describe
+ * that file; a file that fails is reported in its item and the others go on.
+ */
+export async function ingestParts(
+  request: FastifyRequest,
+  units: UnitsContext,
+  defaults: UploadDefaults,
+): Promise<UploadItem[]> {
+  const items: UploadItem[] = [];
+  let fields: Record<string, string> = {};
+  for await (const part of request.parts()) {
+    if (part.type === 'field') {
+      if (!PER_FILE_FIELDS.has(part.fieldname)) {
+        throw new InvalidInputError(
+          `The multipart field ${JSON.stringify(part.fieldname)} is not known: use name, source, cid or size before a file, and the query string for tag and context.`,
+        );
+      }
+      fields[part.fieldname] = String(part.value);
+      continue;
+    }
+    const name = fields['name'] ?? part.filename;
+    const described = fields;
+    fields = {};
+    try {
+      if (!name) throw new InvalidInputError('A file part needs a filename or a name field.');
+      const size = described['size'] === undefined ? undefined : Number(described['size']);
+      const result = await units.service.ingest(
+        {
+          name,
+          source: described['source'] ?? `upload:${name}`,
+          tags: defaults.tags,
+          context: defaults.context,
+          ...(described['cid'] !== undefined ? { contentCid: described['cid'] } : {}),
+          ...(size !== undefined ? { size } : {}),
+        },
+        part.file,
+      );
+      items.push({ ...result, name });
+    } catch (err) {
+      await drain(part.file);
+      items.push({ name: name || '(unnamed)', status: 'error', error: toProblem(err) });
+    }
+  }
+  if (items.length === 0) {
+    throw new InvalidInputError('The multipart upload holds no file part: add at least one file.');
+  }
+  return items;
+}

@@ -1,0 +1,167 @@
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { contentCid } from '../../core/cid.js';
+import { toCimError } from '../../core/errors.js';
+import { hashFile } from '../../units/spool.js';
+import { errorFromProblem } from '../output.js';
+import type { WalkEntry } from '../walk.js';
+
+/** One line of `cim ingest` output (CONTRACT.md). */
+export interface IngestLine {
+  path: string;
+  unitCid?: string;
+  contentCid?: string;
+  size?: number;
+  mediaType?: string;
+  status: 'stored' | 'deduplicated' | 'error';
+  error?: string;
+}
+
+/** The options of `cim ingest` that shape uploads. */
+export interface IngestOptions {
+  url?: string;
+  json?: boolean;
+  tag?: string[];
+  context?: string;
+  concurrency?: string;
+}
+
+type FileEntry = Extract<WalkEntry, { kind: 'file' }>;
+type Upload = Extract<WalkEntry, { kind: 'file' | 'stdin' }>;
+
+/** Files up to this size travel together, several to a multipart request. */
+const SMALL_FILE_BYTES = 1024 * 1024;
+const BATCH_FILES = 64;
+const BATCH_BYTES = 8 * 1024 * 1024;
+
+/** Work for one upload worker: a batch of small files, or one large file or stdin. */
+export type UploadJob =
+  | { readonly kind: 'batch'; readonly files: readonly FileEntry[] }
+  | { readonly kind: 'single'; readonly entry: Upload };
+
+/** Groups small files into batches; large files and stdin go alone. */
+export function planUploads(entries: readonly Upload[]): UploadJob[] {
+  const jobs: UploadJob[] = [];
+  let batch: FileEntry[] = [];
+  let batchBytes = 0;
+  const close = () => {
+    if (batch.length > 0) jobs.push({ kind: 'batch', files: batch });
+    batch = [];
+    batchBytes = 0;
+  };
+  for (const entry of entries) {
+    if (entry.kind !== 'file' || entry.size > SMALL_FILE_BYTES) {
+      jobs.push({ kind: 'single', entry });
+      continue;
+    }
+    if (batch.length >= BATCH_FILES || batchBytes + entry.size > BATCH_BYTES) close();
+    batch.push(entry);
+    batchBytes += entry.size;
+  }
+  close();
+  return jobs;
+}
+
+function commonParams(options: IngestOptions): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const tag of options.tag ?? []) params.append('tag', tag);
+  if (options.context !== undefined) params.set('context', options.context);
+  return params;
+}
+
+const baseName = (path: string) => path.split('/').pop() ?? path;
+
+function lineOf(path: string, result: Record<string, unknown>): IngestLine {
+  return {
+    path,
+    unitCid: result['unitCid'] as string,
+    contentCid: result['contentCid'] as string,
+    size: result['size'] as number,
+    mediaType: result['mediaType'] as string,
+    status: result['status'] as 'stored' | 'deduplicated',
+  };
+}
+
+/**
+ * Uploads a batch of small files in one multipart request, each read once and described by its
+ * CID; the node answers per file, so one bad file does not fail the others.
+ */
+export async function uploadBatch(
+  base: string,
+  files: readonly FileEntry[],
+  options: IngestOptions,
+  onBytes: (n: number) => void,
+): Promise<IngestLine[]> {
+  const lines: IngestLine[] = [];
+  const sent: FileEntry[] = [];
+  const form = new FormData();
+  for (const file of files) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file.path);
+    } catch (err) {
+      lines.push({ path: file.path, status: 'error', error: toCimError(err).message });
+      continue;
+    }
+    form.append('source', `file://${file.path}`);
+    form.append('cid', contentCid(bytes).toString());
+    form.append('size', String(bytes.byteLength));
+    form.append('file', new Blob([bytes]), baseName(file.path));
+    sent.push(file);
+  }
+  if (sent.length === 0) return lines;
+  const params = commonParams(options);
+  // The node waits for its catalog once per request rather than once per file.
+  const response = await fetch(`${base}/api/units?${params}`, { method: 'POST', body: form });
+  const result = (await response.json()) as Record<string, unknown>;
+  if (response.status !== 201 && response.status !== 207) {
+    throw errorFromProblem(result as Record<string, string>, response.status);
+  }
+  const items = result['units'] as Record<string, unknown>[];
+  sent.forEach((file, i) => {
+    const item = items[i] ?? {};
+    if (item['status'] === 'error') {
+      const problem = item['error'] as { detail?: string } | undefined;
+      lines.push({ path: file.path, status: 'error', error: problem?.detail ?? 'refused' });
+    } else lines.push(lineOf(file.path, item));
+    onBytes(file.size);
+  });
+  return lines;
+}
+
+/** Uploads one file or stdin: a large file is hashed first and not sent when the node holds it. */
+export async function uploadOne(
+  base: string,
+  entry: Upload,
+  options: IngestOptions,
+  onBytes: (n: number) => void,
+): Promise<IngestLine> {
+  const params = commonParams(options);
+  let body: ReadableStream<Uint8Array> | undefined;
+  if (entry.kind === 'stdin') {
+    params.set('name', 'stdin');
+    params.set('source', `stdin:${new Date().toISOString()}`);
+    body = Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>;
+  } else {
+    const hashed = await hashFile(entry.path, Number.MAX_SAFE_INTEGER);
+    params.set('name', baseName(entry.path));
+    params.set('source', `file://${entry.path}`);
+    params.set('cid', hashed.cid);
+    params.set('size', String(hashed.size));
+    const held = await fetch(`${base}/api/content/${hashed.cid}`, { method: 'HEAD' });
+    if (held.status !== 200) {
+      const stream = createReadStream(entry.path, { highWaterMark: 1024 * 1024 });
+      stream.on('data', (chunk) => onBytes((chunk as Buffer).byteLength));
+      body = Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+    } else onBytes(hashed.size);
+  }
+  const response = await fetch(`${base}/api/units?${params}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream' },
+    ...(body !== undefined ? { body, duplex: 'half' } : {}),
+  } as RequestInit);
+  const result = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw errorFromProblem(result as Record<string, string>, response.status);
+  return lineOf(entry.path, result);
+}
