@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
 
@@ -65,7 +66,7 @@ test(
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-length'), String(SIZE));
     const actual = await sha256Of(
-      Readable.fromWeb(response.body! as import('node:stream/web').ReadableStream<Uint8Array>),
+      Readable.fromWeb(response.body! as WebReadableStream<Uint8Array>),
     );
     assert.equal(actual, expected, 'the bytes read back are the bytes ingested');
 
