@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { RecordedEvent } from '../core/envelope.js';
 import type { CheckpointStore, Projection } from '../events/projection.js';
 import type { ContentStore } from '../storage/content-store.js';
+import type { RecentContent } from '../storage/recent-content.js';
 import { assertUnitCid } from '../units/unit.js';
 import type { UnitIngestedData } from '../units/unit-events.js';
 import { UNIT_INGESTED, UNITS_DOMAIN } from '../units/unit-events.js';
@@ -40,6 +41,7 @@ export class CatalogProjection implements Projection<string> {
     private readonly catalog: Catalog,
     private readonly content: ContentStore,
     private readonly logger: Logger,
+    private readonly recent?: RecentContent,
   ) {}
 
   /** Reads and extracts the unit's text ahead of time: the slow part, and it needs no order. */
@@ -72,6 +74,8 @@ export class CatalogProjection implements Projection<string> {
   private async text(data: UnitIngestedData): Promise<string> {
     if (!isIndexableText(data.unit.mediaType) || data.unit.size > MAX_INDEXED_TEXT) return '';
     try {
+      const fresh = this.recent?.take(data.unit.content);
+      if (fresh !== undefined) return extractText(data.unit.mediaType, Buffer.from(fresh));
       const content = await this.content.get(data.unit.content);
       if (!content) return '';
       const chunks: Uint8Array[] = [];

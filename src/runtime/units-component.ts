@@ -10,6 +10,7 @@ import { PROJECTIONS_BUCKET } from '../nats/provision.js';
 import { Catalog } from '../knowledge/catalog.js';
 import { CatalogProjection, SqliteCheckpointStore } from '../knowledge/catalog-projection.js';
 import { JetStreamContentStore } from '../storage/jetstream-content-store.js';
+import { RecentContent } from '../storage/recent-content.js';
 import { UnitService } from '../units/unit-service.js';
 import type { UnitsContext } from '../api/operation.js';
 
@@ -31,10 +32,11 @@ export async function startUnits(
   logger: Logger,
 ): Promise<UnitsComponent> {
   const content = await JetStreamContentStore.open(nc);
+  const recent = new RecentContent();
   const catalog = new Catalog(join(config.dataDir, 'read-models', 'catalog.sqlite'));
   const failures = new KvFailureLog(await new Kvm(nc).open(PROJECTIONS_BUCKET));
   const catalogRunner = new ProjectionRunner(
-    new CatalogProjection(catalog, content, logger),
+    new CatalogProjection(catalog, content, logger, recent),
     store,
     new SqliteCheckpointStore(catalog),
     failures,
@@ -44,6 +46,7 @@ export async function startUnits(
   const service = new UnitService(store, content, {
     spoolDir: join(config.dataDir, 'spool'),
     maxContentBytes: config.units.maxContentBytes,
+    recent,
   });
   return {
     context: { service, catalog, content, catalogRunner },

@@ -7,6 +7,8 @@ import { assertToken } from '../core/subjects.js';
 import { documentId } from './document-id.js';
 import { detectMediaType } from './media-type.js';
 import { spool } from './spool.js';
+import type { ByteSource } from '../storage/content-store.js';
+import type { RecentContent } from '../storage/recent-content.js';
 import type { Unit } from './unit.js';
 import { normaliseTags, unitCid } from './unit.js';
 import type { UnitIngestedData } from './unit-events.js';
@@ -42,6 +44,8 @@ export interface IngestResult {
 export interface UnitServiceOptions {
   readonly spoolDir: string;
   readonly maxContentBytes: number;
+  /** Where small content just stored is left for the catalog to index without reading it back. */
+  readonly recent?: RecentContent;
 }
 
 const HEAD_BYTES = 4100;
@@ -74,7 +78,11 @@ export class UnitService {
   private async storeSpooled(body: AsyncIterable<Uint8Array>) {
     const spooled = await spool(body, this.options.spoolDir, this.options.maxContentBytes);
     try {
-      const { stored } = await this.content.put(spooled.cid, spooled.size, spooled.source);
+      const { stored } = await this.content.put(
+        spooled.cid,
+        spooled.size,
+        this.keepRecent(spooled.cid, spooled.size, spooled.source),
+      );
       return { cid: spooled.cid, size: spooled.size, head: spooled.head, isNew: stored };
     } finally {
       spooled.discard();
@@ -103,7 +111,7 @@ export class UnitService {
         yield chunk;
       }
     };
-    const { stored } = await this.content.put(cid, size, captured);
+    const { stored } = await this.content.put(cid, size, this.keepRecent(cid, size, captured));
     if (!stored) {
       for await (const _chunk of body) {
         // Drain what the client sent for content we already hold.
@@ -111,6 +119,21 @@ export class UnitService {
       head = Buffer.from((await this.content.peek(cid, HEAD_BYTES)) ?? new Uint8Array(0));
     }
     return { cid, size, head, isNew: stored };
+  }
+
+  /** Passes `source` through, keeping a copy of small content for {@link RecentContent}. */
+  private keepRecent(cid: string, size: number, source: ByteSource): ByteSource {
+    const recent = this.options.recent;
+    if (recent === undefined || size > recent.maxItemBytes) return source;
+    return async function* () {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of source()) {
+        chunks.push(chunk);
+        yield chunk;
+      }
+      // Reached only when the store took every byte; it checks them against the CID itself.
+      recent.remember(cid, Buffer.concat(chunks));
+    };
   }
 
   private async record(
