@@ -90,9 +90,9 @@ export class CatalogProjection implements Projection<string> {
 
   /** Applies a run of events in one transaction: SQLite and FTS5 pay per commit, not per row. */
   handleBatch(batch: readonly { event: RecordedEvent; prepared: string | undefined }[]): void {
-    this.catalog.db.transaction(() => {
+    this.catalog.write(() => {
       for (const { event, prepared } of batch) this.handle(event, prepared);
-    })();
+    });
   }
 
   reset(): void {

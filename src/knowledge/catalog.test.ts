@@ -63,3 +63,23 @@ test('a catalog of an older schema is dropped with its checkpoint, so it is rebu
   assert.equal(catalog.search('walrus', 10).length, 1);
   catalog.close();
 });
+
+test('grouped commits: writes are visible at once to the catalog, to others after the commit, and close commits', async () => {
+  const path = join(root, 'grouped.sqlite');
+  const catalog = new Catalog(path);
+  const errors: unknown[] = [];
+  catalog.groupCommits(30, (err) => errors.push(err));
+  const other = new Database(path, { readonly: true });
+  const othersSee = () =>
+    (other.prepare('SELECT COUNT(*) AS n FROM units').get() as { n: number }).n;
+  catalog.addUnit(unit(1), 'the old walrus');
+  assert.equal(catalog.search('walrus', 10).length, 1, 'visible to the catalog at once');
+  assert.equal(othersSee(), 0, 'not committed yet');
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  assert.equal(othersSee(), 1, 'committed after the group interval');
+  catalog.addUnit(unit(2), 'the new zebra');
+  catalog.close();
+  assert.equal(othersSee(), 2, 'close commits what is pending');
+  other.close();
+  assert.deepEqual(errors, []);
+});

@@ -132,6 +132,8 @@ export class Catalog {
   readonly db: Db;
   private readonly statements = new Map<string, Statement>();
   private readonly insertUnit: (unit: CatalogUnit, body: string) => boolean;
+  private group: { ms: number; onError: (err: unknown) => void } | undefined;
+  private groupTimer: NodeJS.Timeout | undefined;
 
   constructor(path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -152,7 +154,43 @@ export class Catalog {
 
   /** Records a unit; returns false when it was already there (idempotent replays). */
   addUnit(unit: CatalogUnit, body: string): boolean {
+    this.openGroup();
     return this.insertUnit(unit, body);
+  }
+
+  /** Runs `write` as one transaction (inside the open group, if commits are grouped). */
+  write(write: () => void): void {
+    this.openGroup();
+    this.db.transaction(write)();
+  }
+
+  /**
+   * Groups writes into one transaction committed `ms` after the first: each SQLite commit (and
+   * the FTS5 segment it writes) cost more than indexing a unit. Writes are visible to this
+   * connection at once; a crash loses at most the group, and the projection checkpoint saved in
+   * the same database goes with it, so the events are applied again.
+   */
+  groupCommits(ms: number, onError: (err: unknown) => void): void {
+    this.group = { ms, onError };
+  }
+
+  private openGroup(): void {
+    if (this.group === undefined || this.db.inTransaction) return;
+    this.db.exec('BEGIN');
+    this.groupTimer = setTimeout(() => this.commit(), this.group.ms).unref();
+  }
+
+  /** Commits grouped writes now. */
+  commit(): void {
+    if (this.groupTimer !== undefined) clearTimeout(this.groupTimer);
+    this.groupTimer = undefined;
+    if (this.group === undefined || !this.db.inTransaction) return;
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.group.onError(err);
+    }
   }
 
   /** A statement compiled once per distinct SQL text (filters make a small, bounded set). */
@@ -326,6 +364,7 @@ export class Catalog {
   }
 
   close(): void {
+    this.commit();
     this.db.close();
   }
 }

@@ -14,6 +14,9 @@ import { RecentContent } from '../storage/recent-content.js';
 import { UnitService } from '../units/unit-service.js';
 import type { UnitsContext } from '../api/operation.js';
 
+/** How long catalog writes are grouped before they are committed. */
+const CATALOG_COMMIT_MS = 20;
+
 /** The running units component: its services and how to stop it. */
 export interface UnitsComponent {
   readonly context: UnitsContext;
@@ -34,6 +37,12 @@ export async function startUnits(
   const content = await JetStreamContentStore.open(nc);
   const recent = new RecentContent();
   const catalog = new Catalog(join(config.dataDir, 'read-models', 'catalog.sqlite'));
+  catalog.groupCommits(CATALOG_COMMIT_MS, (err) =>
+    logger.error(
+      { err },
+      'catalog commit failed: the last writes are applied again after a restart',
+    ),
+  );
   const failures = new KvFailureLog(await new Kvm(nc).open(PROJECTIONS_BUCKET));
   const catalogRunner = new ProjectionRunner(
     new CatalogProjection(catalog, content, logger, recent),
