@@ -1,7 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import {
   closeSync,
-  createReadStream,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -9,11 +8,10 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { Objm } from '@nats-io/obj';
+import { Objm, setSha256Backend } from '@nats-io/obj';
 import { runCim, startCimUp } from '../src/testing/cli.js';
 import type { Figure } from './harness.js';
 import { figure, note, startBenchNats, timed } from './harness.js';
@@ -51,6 +49,27 @@ function prose(bytes: number): string {
   return text.slice(0, bytes);
 }
 
+/**
+ * A file as a web stream read straight from its handle, 1 MiB at a time: the fastest way to feed
+ * `put`.
+ */
+async function fileStream(path: string): Promise<ReadableStream<Uint8Array>> {
+  const handle = await open(path);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const buffer = Buffer.allocUnsafe(1024 * 1024);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) {
+        await handle.close();
+        controller.close();
+      } else controller.enqueue(buffer.subarray(0, bytesRead));
+    },
+    async cancel() {
+      await handle.close();
+    },
+  });
+}
+
 /** Seconds taken by `cim ARGS…`, which must succeed with every line `stored`. */
 async function timedCim(args: string[], expectLines: number): Promise<number> {
   const started = process.hrtime.bigint();
@@ -76,19 +95,17 @@ export async function ingestSuite(): Promise<{ figures: Figure[]; serverVersion:
   const node = await startCimUp(['--nats', nats.url, '--data', join(dir, 'data')]);
   try {
     const url = node.ready.ui;
+    // The object store's own digest with Node's native SHA-256, as CIM's content store sets it:
+    // its default JavaScript hash would hold the baseline to a quarter of its speed.
+    setSha256Backend('native');
     const raw = await new Objm(nats.nc).create('bench-raw');
 
     note(`ingest-large: writing a ${LARGE_BYTES / 1024 / 1024} MiB file`);
     const large = join(dir, 'large.bin');
     writeRandomFile(large, LARGE_BYTES);
     note('ingest-large: raw object store put of the file');
-    const rawLarge = await timed(1, 1, () =>
-      raw.put(
-        { name: 'large' },
-        Readable.toWeb(
-          createReadStream(large, { highWaterMark: 1024 * 1024 }),
-        ) as ReadableStream<Uint8Array>,
-      ),
+    const rawLarge = await timed(1, 1, async () =>
+      raw.put({ name: 'large' }, await fileStream(large)),
     );
     note('ingest-large: cim ingest of the file');
     const cimLarge = await timedCim(['ingest', large, '--json', '--url', url], 1);

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { contentCid } from '../../core/cid.js';
 import { toCimError } from '../../core/errors.js';
@@ -130,6 +129,33 @@ export async function uploadBatch(
   return lines;
 }
 
+/**
+ * A file as a web stream read straight from its handle, 1 MiB at a time, reporting progress:
+ * `Readable.toWeb` of a file stream moved large uploads at half the speed.
+ */
+async function fileStream(
+  path: string,
+  onBytes: (n: number) => void,
+): Promise<ReadableStream<Uint8Array>> {
+  const handle = await open(path);
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const buffer = Buffer.allocUnsafe(1024 * 1024);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) {
+        await handle.close();
+        controller.close();
+        return;
+      }
+      onBytes(bytesRead);
+      controller.enqueue(buffer.subarray(0, bytesRead));
+    },
+    async cancel() {
+      await handle.close();
+    },
+  });
+}
+
 /** Uploads one file or stdin: a large file is hashed first and not sent when the node holds it. */
 export async function uploadOne(
   base: string,
@@ -150,11 +176,8 @@ export async function uploadOne(
     params.set('cid', hashed.cid);
     params.set('size', String(hashed.size));
     const held = await fetch(`${base}/api/content/${hashed.cid}`, { method: 'HEAD' });
-    if (held.status !== 200) {
-      const stream = createReadStream(entry.path, { highWaterMark: 1024 * 1024 });
-      stream.on('data', (chunk) => onBytes((chunk as Buffer).byteLength));
-      body = Readable.toWeb(stream) as ReadableStream<Uint8Array>;
-    } else onBytes(hashed.size);
+    if (held.status !== 200) body = await fileStream(entry.path, onBytes);
+    else onBytes(hashed.size);
   }
   const response = await fetch(`${base}/api/units?${params}`, {
     method: 'POST',
