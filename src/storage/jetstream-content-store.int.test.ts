@@ -79,3 +79,43 @@ test('a byte flipped inside JetStream is an integrity error naming the CID; othe
   );
   assert.equal((await readAll(store, goodCid)).toString(), 'good content\n');
 });
+
+test('objects are written in the object store format: a plain client reads them, digest checked, and refused writes leave no chunks', async () => {
+  const os = await new Objm(nats.nc).open('cim-content');
+  for (const size of [0, 1, 131_072, 131_073, 5 * 131_072 + 17, 3_000_000]) {
+    const bytes = randomBytes(size);
+    const cid = contentCid(bytes).toString();
+    // Fed in uneven pieces, so chunk boundaries fall inside pieces.
+    const pieces = () =>
+      (async function* () {
+        for (let at = 0; at < size; at += 50_000) yield bytes.subarray(at, at + 50_000);
+      })();
+    await store.put(cid, size, pieces);
+    const info = await os.info(cid);
+    assert.ok(info, `${size} bytes: info`);
+    assert.equal(info.size, size);
+    assert.equal(info.chunks, Math.ceil(size / 131_072));
+    const read = await os.get(cid);
+    assert.ok(read);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of read.data) chunks.push(chunk);
+    assert.equal(
+      (await read.error) ?? null,
+      null,
+      `${size} bytes: the client's digest check passes`,
+    );
+    assert.ok(Buffer.concat(chunks).equals(bytes), `${size} bytes read back by a plain client`);
+  }
+  const jsm = await jetstreamManager(nats.nc);
+  const before = (await jsm.streams.info('OBJ_cim-content')).state.messages;
+  const bytes = randomBytes(600_000);
+  await assert.rejects(
+    store.put(contentCid(randomBytes(8)).toString(), bytes.length, once(bytes)),
+    IntegrityError,
+  );
+  assert.equal(
+    (await jsm.streams.info('OBJ_cim-content')).state.messages,
+    before,
+    'the chunks of a refused write are purged',
+  );
+});

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager } from '@nats-io/jetstream';
-import type { JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { Objm, setSha256Backend } from '@nats-io/obj';
 import type { ObjectInfo, ObjectStore } from '@nats-io/obj';
 import { contentCidFromDigest, isContentCid } from '../core/cid.js';
 import { IntegrityError, InvalidInputError } from '../core/errors.js';
 import { CONTENT_BUCKET } from '../nats/provision.js';
 import type { ByteSource, ContentStore, PutResult, VerifiedContent } from './content-store.js';
+import { writeObject } from './object-writer.js';
 
 /** Content up to this size is verified in memory; larger content is read twice (verify, then serve). */
 const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
@@ -33,13 +34,15 @@ function assertCid(cid: string): void {
 }
 
 /**
- * The hot tier: content in the JetStream object store bucket `cim-content`. An object becomes
- * visible only when its metadata is written after the last chunk, so a write cut short (crash,
- * hash mismatch) leaves nothing readable.
+ * The hot tier: content in the JetStream object store bucket `cim-content`, written by
+ * {@link writeObject} in the object store's own format (any object store client reads it). An
+ * object becomes visible only when its metadata is written after the last chunk, so a write cut
+ * short (crash, hash mismatch) leaves nothing readable.
  */
 export class JetStreamContentStore implements ContentStore {
   private constructor(
     private readonly os: ObjectStore,
+    private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
   ) {}
 
@@ -47,6 +50,7 @@ export class JetStreamContentStore implements ContentStore {
   static async open(nc: NatsConnection): Promise<JetStreamContentStore> {
     return new JetStreamContentStore(
       await new Objm(nc).open(CONTENT_BUCKET),
+      jetstream(nc, { timeout: 30_000 }),
       await jetstreamManager(nc),
     );
   }
@@ -59,35 +63,12 @@ export class JetStreamContentStore implements ContentStore {
 
   async put(cid: string, size: number, source: ByteSource): Promise<PutResult> {
     if (await this.has(cid)) return { stored: false };
-    const iterator = source()[Symbol.asyncIterator]();
-    const hash = createHash('sha256');
-    let seen = 0;
-    const stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const next = await iterator.next();
-        if (!next.done) {
-          hash.update(next.value);
-          seen += next.value.byteLength;
-          controller.enqueue(next.value);
-          return;
-        }
-        const actual = contentCidFromDigest(hash.digest());
-        if (actual !== cid || seen !== size) {
-          // Failing the stream before it closes makes the object store abandon the object.
-          controller.error(
-            new IntegrityError(
-              `The bytes given for ${cid} hash to ${actual} (${seen} bytes): they changed while being stored.`,
-            ),
-          );
-          return;
-        }
-        controller.close();
-      },
-      async cancel() {
-        await iterator.return?.();
-      },
-    });
-    await this.os.put({ name: cid }, stream);
+    await writeObject(
+      { js: this.js, jsm: this.jsm, bucket: { name: CONTENT_BUCKET, stream: OBJECT_STREAM } },
+      cid,
+      size,
+      source(),
+    );
     return { stored: true };
   }
 

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { headers } from '@nats-io/nats-core';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { contentCidFromDigest } from '../core/cid.js';
+import { newId } from '../core/ids.js';
+import { IntegrityError } from '../core/errors.js';
+
+/** Chunk size of objects CIM writes: the object store's default. */
+export const CHUNK_BYTES = 128 * 1024;
+/** Chunks published before the first of them must be acknowledged. */
+const CHUNKS_IN_FLIGHT = 8;
+
+/** Where an object store bucket lives (NATS ADR-20 layout). */
+export interface ObjectBucket {
+  readonly name: string;
+  readonly stream: string;
+}
+
+/** What the writer needs from JetStream. */
+export interface ObjectWriterDeps {
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly bucket: ObjectBucket;
+}
+
+const metaSubject = (bucket: ObjectBucket, name: string) =>
+  `$O.${bucket.name}.M.${Buffer.from(name).toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`;
+
+/**
+ * Writes one object in the object store's own format (ADR-20: chunks on `$O.<bucket>.C.<nuid>`,
+ * then the metadata, with rollup, on `$O.<bucket>.M.<name>`), keeping several chunks in flight
+ * where the client's `put` waits for each chunk's acknowledgement before sending the next, and
+ * hashing every byte once for both the CID check and the object's digest. The metadata is
+ * written only after every chunk is acknowledged and the bytes hash to `cid`, so a write cut
+ * short or refused leaves nothing readable; its chunks are purged.
+ */
+export async function writeObject(
+  deps: ObjectWriterDeps,
+  cid: string,
+  size: number,
+  source: AsyncIterable<Uint8Array>,
+): Promise<void> {
+  const nuid = newId().replace(/-/g, '');
+  const chunkSubject = `$O.${deps.bucket.name}.C.${nuid}`;
+  const hash = createHash('sha256');
+  const inFlight = new Set<Promise<unknown>>();
+  const all: Promise<unknown>[] = [];
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  let seen = 0;
+  let chunks = 0;
+
+  const publish = async (chunk: Uint8Array) => {
+    while (inFlight.size >= CHUNKS_IN_FLIGHT) await Promise.race(inFlight);
+    chunks++;
+    const ack = deps.js.publish(chunkSubject, chunk);
+    const tracked = ack.finally(() => inFlight.delete(tracked));
+    // Failures are collected by the Promise.all below; this keeps an early one from going unhandled.
+    tracked.catch(() => undefined);
+    inFlight.add(tracked);
+    all.push(ack);
+  };
+
+  try {
+    for await (const piece of source) {
+      hash.update(piece);
+      seen += piece.byteLength;
+      pending.push(piece);
+      pendingBytes += piece.byteLength;
+      while (pendingBytes >= CHUNK_BYTES) {
+        const joined = Buffer.concat(pending, pendingBytes);
+        await publish(joined.subarray(0, CHUNK_BYTES));
+        const rest = joined.subarray(CHUNK_BYTES);
+        pending = rest.byteLength > 0 ? [rest] : [];
+        pendingBytes = rest.byteLength;
+      }
+    }
+    if (pendingBytes > 0) await publish(Buffer.concat(pending, pendingBytes));
+    await Promise.all(all);
+    const digest = hash.digest();
+    const actual = contentCidFromDigest(digest);
+    if (actual !== cid || seen !== size) {
+      throw new IntegrityError(
+        `The bytes given for ${cid} hash to ${actual} (${seen} bytes): they changed while being stored.`,
+      );
+    }
+    const meta = {
+      name: cid,
+      description: '',
+      options: { max_chunk_size: CHUNK_BYTES },
+      bucket: deps.bucket.name,
+      nuid,
+      size: seen,
+      chunks,
+      mtime: new Date().toISOString(),
+      digest: `SHA-256=${digest.toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`,
+      deleted: false,
+    };
+    const h = headers();
+    h.set('Nats-Rollup', 'sub');
+    await deps.js.publish(metaSubject(deps.bucket, cid), JSON.stringify(meta), { headers: h });
+  } catch (err) {
+    await Promise.allSettled(all);
+    await deps.jsm.streams
+      .purge(deps.bucket.stream, { filter: chunkSubject })
+      .catch(() => undefined);
+    throw err;
+  }
+}
