@@ -5,22 +5,30 @@ import { join, resolve } from 'node:path';
 export type WalkEntry =
   | { readonly kind: 'file'; readonly path: string; readonly size: number }
   | { readonly kind: 'stdin'; readonly path: '-' }
-  | { readonly kind: 'error'; readonly path: string; readonly error: string };
+  | { readonly kind: 'error'; readonly path: string; readonly error: string }
+  /** Not an error: a link to a folder that this walk has already gone through. */
+  | { readonly kind: 'skipped'; readonly path: string; readonly reason: string };
 
 /**
  * Expands the paths given to `cim ingest`: files as they are, folders recursively (sorted, so runs
- * are repeatable), symlinks followed once (a loop is reported, not followed forever), and special
+ * are repeatable), symlinks followed once (a loop is reported, a second way into the same folder is
+ * skipped with a note), and special
  * files, unreadable paths and empty files reported per path.
  */
 export async function* walk(paths: readonly string[]): AsyncGenerator<WalkEntry> {
   const seenDirs = new Set<string>();
   for (const path of paths) {
     if (path === '-') yield { kind: 'stdin', path: '-' };
-    else yield* visit(resolve(path), seenDirs);
+    else yield* visit(resolve(path), seenDirs, new Set());
   }
 }
 
-async function* visit(path: string, seenDirs: Set<string>): AsyncGenerator<WalkEntry> {
+/** `ancestors` holds the real paths of the folders above `path`: reaching one again is a loop. */
+async function* visit(
+  path: string,
+  seenDirs: Set<string>,
+  ancestors: ReadonlySet<string>,
+): AsyncGenerator<WalkEntry> {
   let info;
   try {
     info = (await lstat(path)).isSymbolicLink() ? await stat(path) : await lstat(path);
@@ -44,11 +52,15 @@ async function* visit(path: string, seenDirs: Set<string>): AsyncGenerator<WalkE
     } catch {
       real = path;
     }
+    if (ancestors.has(real)) {
+      yield { kind: 'error', path, error: `${path} is a symlink loop (it leads back to ${real})` };
+      return;
+    }
     if (seenDirs.has(real)) {
       yield {
-        kind: 'error',
+        kind: 'skipped',
         path,
-        error: `${path} is a symlink loop (its folder was already visited)`,
+        reason: `${path} links to ${real}, a folder this ingest already went through`,
       };
       return;
     }
@@ -66,7 +78,8 @@ async function* visit(path: string, seenDirs: Set<string>): AsyncGenerator<WalkE
       };
       return;
     }
-    for (const name of names.sort()) yield* visit(join(path, name), seenDirs);
+    const inside = new Set(ancestors).add(real);
+    for (const name of names.sort()) yield* visit(join(path, name), seenDirs, inside);
     return;
   }
   if (!info.isFile()) {

@@ -41,6 +41,13 @@ export async function ingest(paths: string[], options: IngestOptions): Promise<v
   const started = Date.now();
   let done = 0;
   let files = 0;
+  // Noted before the progress bar takes the terminal's last line.
+  let skipped = 0;
+  for (const entry of entries) {
+    if (entry.kind !== 'skipped') continue;
+    skipped++;
+    process.stderr.write(`cim ingest: skipped ${entry.reason}.\n`);
+  }
   bar?.start(totalBytes, 0, { speed: '0.0', files: 0 });
   const onBytes = (n: number) => {
     done += n;
@@ -67,7 +74,7 @@ export async function ingest(paths: string[], options: IngestOptions): Promise<v
   for (const entry of entries) {
     if (entry.kind === 'error') emit({ path: entry.path, status: 'error', error: entry.error });
   }
-  const jobs = planUploads(entries.filter((e) => e.kind !== 'error'));
+  const jobs = planUploads(entries.filter((e) => e.kind === 'file' || e.kind === 'stdin'));
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {
@@ -90,7 +97,7 @@ export async function ingest(paths: string[], options: IngestOptions): Promise<v
   );
   bar?.stop();
   const seconds = (Date.now() - started) / 1000;
-  const summary = `Ingested ${files} input(s) in ${seconds.toFixed(1)} s: ${counts.stored} stored, ${counts.deduplicated} deduplicated, ${counts.error} failed (${(totalBytes / 1e6).toFixed(1)} MB).`;
+  const summary = `Ingested ${files} input(s) in ${seconds.toFixed(1)} s: ${counts.stored} stored, ${counts.deduplicated} deduplicated, ${counts.error} failed${skipped > 0 ? `, ${skipped} linked folder(s) skipped` : ''} (${(totalBytes / 1e6).toFixed(1)} MB).`;
   process.stderr.write(`${summary}\n`);
   if (counts.error > 0) process.exitCode = 1;
 }
