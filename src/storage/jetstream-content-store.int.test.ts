@@ -119,3 +119,20 @@ test('objects are written in the object store format: a plain client reads them,
     'the chunks of a refused write are purged',
   );
 });
+
+test('two writers of the same new content at once: the server lets exactly one store it, and the other leaves no chunks', async () => {
+  const jsm = await jetstreamManager(nats.nc);
+  const messages = async () => (await jsm.streams.info('OBJ_cim-content')).state.messages;
+  const before = await messages();
+  const bytes = randomBytes(400_000);
+  const cid = contentCid(bytes).toString();
+  const results = await Promise.all([1, 2, 3].map(() => store.put(cid, bytes.length, once(bytes))));
+  assert.deepEqual(results.map((r) => r.stored).sort(), [false, false, true]);
+  assert.equal(
+    await messages(),
+    before + Math.ceil(400_000 / 131_072) + 1,
+    'one object: its chunks and its metadata',
+  );
+  const back = await readAll(store, cid);
+  assert.ok(back.equals(bytes));
+});

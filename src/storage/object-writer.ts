@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
 import { headers } from '@nats-io/nats-core';
+import { JetStreamApiError } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { contentCidFromDigest } from '../core/cid.js';
 import { newId } from '../core/ids.js';
 import { IntegrityError } from '../core/errors.js';
+
+/** JetStream API error: the subject's last sequence is not the expected one. */
+const WRONG_LAST_SEQUENCE = 10071;
 
 /** Chunk size of objects CIM writes: the object store's default. */
 export const CHUNK_BYTES = 128 * 1024;
@@ -32,14 +36,15 @@ const metaSubject = (bucket: ObjectBucket, name: string) =>
  * where the client's `put` waits for each chunk's acknowledgement before sending the next, and
  * hashing every byte once for both the CID check and the object's digest. The metadata is
  * written only after every chunk is acknowledged and the bytes hash to `cid`, so a write cut
- * short or refused leaves nothing readable; its chunks are purged.
+ * short or refused leaves nothing readable; its chunks are purged. The metadata is written only
+ * if the name is free; otherwise the caller decides what to do with the chunks.
  */
 export async function writeObject(
   deps: ObjectWriterDeps,
   cid: string,
   size: number,
   source: AsyncIterable<Uint8Array>,
-): Promise<void> {
+): Promise<WriteOutcome> {
   const nuid = newId().replace(/-/g, '');
   const chunkSubject = `$O.${deps.bucket.name}.C.${nuid}`;
   const hash = createHash('sha256');
@@ -96,14 +101,47 @@ export async function writeObject(
       digest: `SHA-256=${digest.toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`,
       deleted: false,
     };
-    const h = headers();
-    h.set('Nats-Rollup', 'sub');
-    await deps.js.publish(metaSubject(deps.bucket, cid), JSON.stringify(meta), { headers: h });
+    const body = JSON.stringify(meta);
+    const subject = metaSubject(deps.bucket, cid);
+    const publishMeta = async (createOnly: boolean) => {
+      const h = headers();
+      h.set('Nats-Rollup', 'sub');
+      await deps.js.publish(subject, body, {
+        headers: h,
+        ...(createOnly ? { expect: { lastSubjectSequence: 0 } } : {}),
+      });
+    };
+    try {
+      // Only if no object of this name exists: the server decides, so two writers of the same
+      // new content cannot both think they stored it.
+      await publishMeta(true);
+      return { written: true };
+    } catch (err) {
+      if (!(err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE)) throw err;
+      return {
+        written: false,
+        overwrite: () => publishMeta(false),
+        discard: () => purge(deps, chunkSubject),
+      };
+    }
   } catch (err) {
     await Promise.allSettled(all);
-    await deps.jsm.streams
-      .purge(deps.bucket.stream, { filter: chunkSubject })
-      .catch(() => undefined);
+    await purge(deps, chunkSubject);
     throw err;
   }
+}
+
+/** What became of a write: stored, or refused because the name was taken (chunks still held). */
+export type WriteOutcome =
+  | { readonly written: true }
+  | {
+      readonly written: false;
+      /** Writes the metadata anyway, replacing what holds the name (a deleted object). */
+      overwrite(): Promise<void>;
+      /** Drops the chunks just written. */
+      discard(): Promise<void>;
+    };
+
+async function purge(deps: ObjectWriterDeps, chunkSubject: string): Promise<void> {
+  await deps.jsm.streams.purge(deps.bucket.stream, { filter: chunkSubject }).catch(() => undefined);
 }
