@@ -12,7 +12,7 @@ const WRONG_LAST_SEQUENCE = 10071;
 /** Chunk size of objects CIM writes: the object store's default. */
 export const CHUNK_BYTES = 128 * 1024;
 /** Chunks published before the first of them must be acknowledged. */
-const CHUNKS_IN_FLIGHT = 8;
+const CHUNKS_IN_FLIGHT = 16;
 
 /** Where an object store bucket lives (NATS ADR-20 layout). */
 export interface ObjectBucket {
