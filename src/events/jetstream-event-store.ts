@@ -1,9 +1,8 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { JetStreamClient, JetStreamManager, JsMsg, StoredMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { EventEnvelope, RecordedEvent } from '../core/envelope.js';
-import { assertEventFields, decodeEnvelope, sealEnvelope } from '../core/envelope.js';
-import { eventCidString } from '../core/cid.js';
+import { assertEventFields, sealEnvelope } from '../core/envelope.js';
 import { newId, nowIso } from '../core/ids.js';
 import {
   IntegrityError,
@@ -12,7 +11,7 @@ import {
   VersionConflictError,
 } from '../core/errors.js';
 import type { AggregateRef } from '../core/subjects.js';
-import { EVENTS_STREAM, eventFilter, eventSubject } from '../core/subjects.js';
+import { EVENTS_STREAM, eventSubject } from '../core/subjects.js';
 import type {
   AggregateHead,
   AppendOptions,
@@ -25,6 +24,7 @@ import type {
 } from './event-store.js';
 import { HEADER, WRONG_LAST_SEQUENCE } from './headers.js';
 import { HeadCache } from './head-cache.js';
+import { JetStreamEventReader } from './jetstream-event-reader.js';
 import type { Ack } from '../nats/ack-publisher.js';
 import { AckPublisher, PublishRefusedError } from '../nats/ack-publisher.js';
 import { OutgoingHeaders } from '../nats/outgoing-headers.js';
@@ -97,14 +97,16 @@ export class JetStreamEventStore implements EventStore {
   private readonly defaultActor: string;
 
   private readonly publisher: AckPublisher;
+  private readonly reader: JetStreamEventReader;
 
   private constructor(
     nc: NatsConnection,
-    private readonly js: JetStreamClient,
+    js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     options: JetStreamEventStoreOptions,
   ) {
     this.publisher = new AckPublisher(nc);
+    this.reader = new JetStreamEventReader(js, jsm);
     this.maxEventBytes = options.maxEventBytes;
     this.defaultActor = options.defaultActor ?? 'cim';
   }
@@ -214,7 +216,7 @@ export class JetStreamEventStore implements EventStore {
     } else {
       head = this.heads.get(subject);
       fromCache = head !== undefined;
-      if (!fromCache) head = await this.readHead(subject);
+      if (!fromCache) head = await this.reader.head(subject);
     }
     // Seal everything before the first write, so bad input writes nothing.
     let sealed = this.seal(command, head);
@@ -223,7 +225,7 @@ export class JetStreamEventStore implements EventStore {
       const version = head?.version ?? 0;
       if (expected !== 'any' && version !== expected) {
         if (fromCache) {
-          head = await this.readHead(subject);
+          head = await this.reader.head(subject);
           fromCache = false;
           sealed = this.seal(command, head);
           continue;
@@ -238,7 +240,7 @@ export class JetStreamEventStore implements EventStore {
       if (outcome.kind === 'recorded') return outcome.result;
       // The server refused: our view of the head was stale, or another writer won the race.
       this.heads.delete(subject);
-      head = await this.readHead(subject);
+      head = await this.reader.head(subject);
       fromCache = false;
       if (head && head.eventId === filled[filled.length - 1]!.id) {
         const again = await this.findRecorded(subject, head, head.version - filled.length, filled);
@@ -311,7 +313,7 @@ export class JetStreamEventStore implements EventStore {
         `Event ${item.envelope.id} was acknowledged as a duplicate but is missing.`,
       );
     }
-    return this.toRecorded(stored);
+    return this.reader.toRecorded(stored);
   }
 
   /** Notes the aggregate's new head and builds the result of a recorded append. */
@@ -341,170 +343,34 @@ export class JetStreamEventStore implements EventStore {
     ) {
       return undefined;
     }
-    const events = await this.walkBack(subject, head.position, afterVersion + 1);
+    const events = await this.reader.walkBack(subject, head.position, afterVersion + 1);
     const mine = events.filter((e) => e.event.version <= lastVersion);
     const same =
       mine.length === filled.length && mine.every((e, i) => e.event.id === filled[i]!.id);
     return same ? mine : undefined;
   }
 
-  async head(ref: AggregateRef): Promise<AggregateHead | undefined> {
-    return this.readHead(eventSubject(ref));
+  head(ref: AggregateRef): Promise<AggregateHead | undefined> {
+    return this.reader.head(eventSubject(ref));
   }
 
-  async last(ref: AggregateRef): Promise<RecordedEvent | undefined> {
-    const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, {
-      last_by_subj: eventSubject(ref),
-    });
-    return msg ? this.toRecorded(msg) : undefined;
+  last(ref: AggregateRef): Promise<RecordedEvent | undefined> {
+    return this.reader.last(eventSubject(ref));
   }
 
-  private async readHead(subject: string): Promise<AggregateHead | undefined> {
-    const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
-    if (!msg) return undefined;
-    const recorded = this.toRecorded(msg);
-    return {
-      version: recorded.event.version,
-      position: recorded.position,
-      cid: recorded.cid,
-      eventId: recorded.event.id,
-    };
+  readAggregate(ref: AggregateRef, fromVersion = 1): Promise<RecordedEvent[]> {
+    return this.reader.readAggregate(eventSubject(ref), fromVersion);
   }
 
-  async readAggregate(ref: AggregateRef, fromVersion = 1): Promise<RecordedEvent[]> {
-    const subject = eventSubject(ref);
-    const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
-    if (!last) return [];
-    return this.walkBack(subject, last.seq, fromVersion, last);
+  readAll(options: ReadAllOptions & { readonly limit: number }): Promise<RecordedEvent[]> {
+    return this.reader.readAll(options);
   }
 
-  /** Follows `Cim-Prev-Position` from `position` down to `fromVersion`, checking every link. */
-  private async walkBack(
-    subject: string,
-    position: number,
-    fromVersion: number,
-    first?: StoredMsg,
-  ): Promise<RecordedEvent[]> {
-    const out: RecordedEvent[] = [];
-    let msg: StoredMsg | null =
-      first ?? (await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: position }));
-    let newer: RecordedEvent | undefined;
-    while (msg) {
-      if (msg.subject !== subject) {
-        throw new IntegrityError(
-          `The event at position ${msg.seq} belongs to ${msg.subject}, not ${subject}.`,
-        );
-      }
-      const recorded = this.toRecorded(msg);
-      if (newer && newer.event.prev !== recorded.cid) {
-        throw new IntegrityError(
-          `The chain of ${subject} breaks at version ${newer.event.version}.`,
-        );
-      }
-      if (recorded.event.version < fromVersion) break;
-      out.push(recorded);
-      newer = recorded;
-      const prevPosition = Number(msg.header.get(HEADER.prevPosition));
-      if (recorded.event.version === fromVersion || !(prevPosition > 0)) break;
-      msg = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: prevPosition });
-      if (!msg)
-        throw new IntegrityError(`The event at position ${prevPosition} of ${subject} is missing.`);
-    }
-    return out.reverse();
+  subscribe(options: ReadAllOptions = {}): Promise<EventSubscription> {
+    return this.reader.subscribe(options);
   }
 
-  async readAll(options: ReadAllOptions & { readonly limit: number }): Promise<RecordedEvent[]> {
-    const filter = eventFilter(options.filter ?? {});
-    const out: RecordedEvent[] = [];
-    let position = options.after ?? 0;
-    while (out.length < options.limit) {
-      const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, {
-        seq: position + 1,
-        next_by_subj: filter,
-      });
-      if (!msg) break;
-      out.push(this.toRecorded(msg));
-      position = msg.seq;
-    }
-    return out;
-  }
-
-  async subscribe(options: ReadAllOptions = {}): Promise<EventSubscription> {
-    const consumer = await this.orderedConsumer(options);
-    const messages = await consumer.consume();
-    const toRecorded = (m: JsMsg) =>
-      this.toRecorded({ seq: m.seq, subject: m.subject, data: m.data, header: m.headers });
-    return {
-      // A plain mapping iterator: an async generator here cost a promise hop per event on replay.
-      [Symbol.asyncIterator]() {
-        const source = messages[Symbol.asyncIterator]();
-        return {
-          async next(): Promise<IteratorResult<RecordedEvent>> {
-            const step = await source.next();
-            return step.done
-              ? { done: true, value: undefined }
-              : { done: false, value: toRecorded(step.value) };
-          },
-          // Delegates to the source: awaiting close() here would wait for a drain nobody runs.
-          async return(): Promise<IteratorResult<RecordedEvent>> {
-            await source.return?.();
-            return { done: true, value: undefined };
-          },
-        };
-      },
-      async stop() {
-        await messages.close();
-      },
-    };
-  }
-
-  async *scan(options: ReadAllOptions = {}): AsyncIterable<StoredEventMessage> {
-    const filter = eventFilter(options.filter ?? {});
-    const first = await this.jsm.direct.getMessage(EVENTS_STREAM, {
-      seq: (options.after ?? 0) + 1,
-      next_by_subj: filter,
-    });
-    if (!first) return;
-    const consumer = await this.orderedConsumer({ ...options, after: first.seq - 1 });
-    const messages = await consumer.consume();
-    try {
-      for await (const m of messages) {
-        yield {
-          position: m.seq,
-          subject: m.subject,
-          body: m.data,
-          headerCid: m.headers?.get(HEADER.eventCid) || undefined,
-        };
-        if (m.info.pending === 0) break;
-      }
-    } finally {
-      await messages.close();
-    }
-  }
-
-  private orderedConsumer(options: ReadAllOptions) {
-    const after = options.after ?? 0;
-    return this.js.consumers.get(EVENTS_STREAM, {
-      filter_subjects: eventFilter(options.filter ?? {}),
-      ...(after > 0
-        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 }
-        : { deliver_policy: DeliverPolicy.All }),
-    });
-  }
-
-  /** Turns a stored message into a recorded event, refusing bytes that do not match their CID. */
-  private toRecorded(
-    msg: Pick<StoredMsg, 'seq' | 'subject' | 'data'> & { header: StoredMsg['header'] | undefined },
-  ): RecordedEvent {
-    const cid = eventCidString(msg.data);
-    const headerCid = msg.header?.get(HEADER.eventCid);
-    if (headerCid !== cid) {
-      throw new IntegrityError(
-        `The event at position ${msg.seq} hashes to ${cid}, not to its recorded CID ${headerCid ?? '(none)'}.`,
-      );
-    }
-    const event = decodeEnvelope(msg.data);
-    if (!event) throw new IntegrityError(`The message at position ${msg.seq} is not a CIM event.`);
-    return { event, cid, position: msg.seq };
+  scan(options: ReadAllOptions = {}): AsyncIterable<StoredEventMessage> {
+    return this.reader.scan(options);
   }
 }

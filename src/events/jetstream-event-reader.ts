@@ -1,0 +1,185 @@
+import { DeliverPolicy } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager, JsMsg, StoredMsg } from '@nats-io/jetstream';
+import type { RecordedEvent } from '../core/envelope.js';
+import { decodeEnvelope } from '../core/envelope.js';
+import { eventCidString } from '../core/cid.js';
+import { IntegrityError } from '../core/errors.js';
+import { EVENTS_STREAM, eventFilter } from '../core/subjects.js';
+import type {
+  AggregateHead,
+  EventSubscription,
+  ReadAllOptions,
+  StoredEventMessage,
+} from './event-store.js';
+import { HEADER } from './headers.js';
+
+/**
+ * The reading side of {@link JetStreamEventStore}: aggregates by direct gets following the
+ * `Cim-Prev-Position` back-links, the stream by position, subscriptions through ordered
+ * consumers. Every event is checked against its CID as it is read.
+ */
+export class JetStreamEventReader {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+  ) {}
+
+  /** The last event of the aggregate on `subject`, if any. */
+  async last(subject: string): Promise<RecordedEvent | undefined> {
+    const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    return msg ? this.toRecorded(msg) : undefined;
+  }
+
+  /** Version, position, CID and id of the aggregate's last event, if any. */
+  async head(subject: string): Promise<AggregateHead | undefined> {
+    const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    if (!msg) return undefined;
+    const recorded = this.toRecorded(msg);
+    return {
+      version: recorded.event.version,
+      position: recorded.position,
+      cid: recorded.cid,
+      eventId: recorded.event.id,
+    };
+  }
+
+  /** The aggregate's events from `fromVersion`, oldest first, every link checked. */
+  async readAggregate(subject: string, fromVersion: number): Promise<RecordedEvent[]> {
+    const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    if (!last) return [];
+    return this.walkBack(subject, last.seq, fromVersion, last);
+  }
+
+  /** Follows `Cim-Prev-Position` from `position` down to `fromVersion`, checking every link. */
+  async walkBack(
+    subject: string,
+    position: number,
+    fromVersion: number,
+    first?: StoredMsg,
+  ): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    let msg: StoredMsg | null =
+      first ?? (await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: position }));
+    let newer: RecordedEvent | undefined;
+    while (msg) {
+      if (msg.subject !== subject) {
+        throw new IntegrityError(
+          `The event at position ${msg.seq} belongs to ${msg.subject}, not ${subject}.`,
+        );
+      }
+      const recorded = this.toRecorded(msg);
+      if (newer && newer.event.prev !== recorded.cid) {
+        throw new IntegrityError(
+          `The chain of ${subject} breaks at version ${newer.event.version}.`,
+        );
+      }
+      if (recorded.event.version < fromVersion) break;
+      out.push(recorded);
+      newer = recorded;
+      const prevPosition = Number(msg.header.get(HEADER.prevPosition));
+      if (recorded.event.version === fromVersion || !(prevPosition > 0)) break;
+      msg = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: prevPosition });
+      if (!msg)
+        throw new IntegrityError(`The event at position ${prevPosition} of ${subject} is missing.`);
+    }
+    return out.reverse();
+  }
+
+  /** Up to `limit` events after a position, by direct gets. */
+  async readAll(options: ReadAllOptions & { readonly limit: number }): Promise<RecordedEvent[]> {
+    const filter = eventFilter(options.filter ?? {});
+    const out: RecordedEvent[] = [];
+    let position = options.after ?? 0;
+    while (out.length < options.limit) {
+      const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, {
+        seq: position + 1,
+        next_by_subj: filter,
+      });
+      if (!msg) break;
+      out.push(this.toRecorded(msg));
+      position = msg.seq;
+    }
+    return out;
+  }
+
+  /** Catch-up then live, through an ordered consumer. */
+  async subscribe(options: ReadAllOptions = {}): Promise<EventSubscription> {
+    const consumer = await this.orderedConsumer(options);
+    const messages = await consumer.consume();
+    const toRecorded = (m: JsMsg) =>
+      this.toRecorded({ seq: m.seq, subject: m.subject, data: m.data, header: m.headers });
+    return {
+      // A plain mapping iterator: an async generator here cost a promise hop per event on replay.
+      [Symbol.asyncIterator]() {
+        const source = messages[Symbol.asyncIterator]();
+        return {
+          async next(): Promise<IteratorResult<RecordedEvent>> {
+            const step = await source.next();
+            return step.done
+              ? { done: true, value: undefined }
+              : { done: false, value: toRecorded(step.value) };
+          },
+          // Delegates to the source: awaiting close() here would wait for a drain nobody runs.
+          async return(): Promise<IteratorResult<RecordedEvent>> {
+            await source.return?.();
+            return { done: true, value: undefined };
+          },
+        };
+      },
+      async stop() {
+        await messages.close();
+      },
+    };
+  }
+
+  /** Every stored message once, unchecked, for verification. */
+  async *scan(options: ReadAllOptions = {}): AsyncIterable<StoredEventMessage> {
+    const filter = eventFilter(options.filter ?? {});
+    const first = await this.jsm.direct.getMessage(EVENTS_STREAM, {
+      seq: (options.after ?? 0) + 1,
+      next_by_subj: filter,
+    });
+    if (!first) return;
+    const consumer = await this.orderedConsumer({ ...options, after: first.seq - 1 });
+    const messages = await consumer.consume();
+    try {
+      for await (const m of messages) {
+        yield {
+          position: m.seq,
+          subject: m.subject,
+          body: m.data,
+          headerCid: m.headers?.get(HEADER.eventCid) || undefined,
+        };
+        if (m.info.pending === 0) break;
+      }
+    } finally {
+      await messages.close();
+    }
+  }
+
+  private orderedConsumer(options: ReadAllOptions) {
+    const after = options.after ?? 0;
+    return this.js.consumers.get(EVENTS_STREAM, {
+      filter_subjects: eventFilter(options.filter ?? {}),
+      ...(after > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 }
+        : { deliver_policy: DeliverPolicy.All }),
+    });
+  }
+
+  /** Turns a stored message into a recorded event, refusing bytes that do not match their CID. */
+  toRecorded(
+    msg: Pick<StoredMsg, 'seq' | 'subject' | 'data'> & { header: StoredMsg['header'] | undefined },
+  ): RecordedEvent {
+    const cid = eventCidString(msg.data);
+    const headerCid = msg.header?.get(HEADER.eventCid);
+    if (headerCid !== cid) {
+      throw new IntegrityError(
+        `The event at position ${msg.seq} hashes to ${cid}, not to its recorded CID ${headerCid ?? '(none)'}.`,
+      );
+    }
+    const event = decodeEnvelope(msg.data);
+    if (!event) throw new IntegrityError(`The message at position ${msg.seq} is not a CIM event.`);
+    return { event, cid, position: msg.seq };
+  }
+}
