@@ -11,8 +11,11 @@ export interface PreparedEvent {
 interface Entry {
   readonly recorded: RecordedEvent;
   outcome: PreparedEvent['outcome'] | undefined;
-  readonly settled: Promise<void>;
+  settled: Promise<void>;
 }
+
+/** The outcome of events of a projection without `prepare`, known at once. */
+const PREPARED_NOTHING = { ok: true, value: undefined } as const;
 
 /**
  * Reads events from a source, starts preparing each as it arrives, and hands them out in source
@@ -44,21 +47,22 @@ export class PreparedFeed {
     try {
       for await (const recorded of source) {
         if (skip(recorded)) continue;
-        const entry: Entry = {
-          recorded,
-          outcome: undefined,
-          settled: (prepare
-            ? Promise.resolve().then(() => prepare(recorded))
-            : Promise.resolve(undefined)
-          ).then(
-            (value: unknown) => {
-              entry.outcome = { ok: true, value };
-            },
-            (error: unknown) => {
-              entry.outcome = { ok: false, error };
-            },
-          ),
-        };
+        const entry: Entry = prepare
+          ? { recorded, outcome: undefined, settled: Promise.resolve() }
+          : { recorded, outcome: PREPARED_NOTHING, settled: Promise.resolve() };
+        if (prepare) {
+          // Not awaited here: preparation runs while the reader goes on.
+          entry.settled = Promise.resolve()
+            .then(() => prepare(recorded))
+            .then(
+              (value: unknown) => {
+                entry.outcome = { ok: true, value };
+              },
+              (error: unknown) => {
+                entry.outcome = { ok: false, error };
+              },
+            );
+        }
         this.queue.push(entry);
         this.wake('consumer');
         while (this.queue.length >= this.lookahead) {
@@ -90,7 +94,7 @@ export class PreparedFeed {
     const first = this.queue[0];
     if (first === undefined) return undefined;
     // Events stay queued until prepared, so they count against the lookahead.
-    await first.settled;
+    if (first.outcome === undefined) await first.settled;
     let count = 1;
     while (count < max && this.queue[count]?.outcome !== undefined) count++;
     const run = this.queue.splice(0, count);
