@@ -88,6 +88,8 @@ export class ProjectionRunner {
    * event is recorded as failed.
    */
   private async follow(subscription: EventSubscription): Promise<void> {
+    if (!this.projection.prepare && !this.projection.handleBatch)
+      return this.followPlain(subscription);
     const prepare = this.projection.prepare?.bind(this.projection);
     const feed = new PreparedFeed(
       subscription,
@@ -136,10 +138,32 @@ export class ProjectionRunner {
     try {
       await feed.finished();
     } catch (err) {
-      this.state = 'broken';
-      this.lastError = (err as Error).message;
-      this.logger.error({ err, projection: this.projection.name }, 'projection stopped');
+      this.broken(err);
     }
+  }
+
+  /** One event at a time, straight from the subscription: the cheapest path for replay. */
+  private async followPlain(subscription: EventSubscription): Promise<void> {
+    try {
+      for await (const recorded of subscription) {
+        if (recorded.position <= this.position) continue;
+        try {
+          await this.projection.handle(recorded, undefined);
+        } catch (err) {
+          await this.recordFailure(recorded.position, recorded.event.id, recorded.event.type, err);
+        }
+        this.position = recorded.position;
+        this.afterApply();
+      }
+    } catch (err) {
+      this.broken(err);
+    }
+  }
+
+  private broken(err: unknown): void {
+    this.state = 'broken';
+    this.lastError = (err as Error).message;
+    this.logger.error({ err, projection: this.projection.name }, 'projection stopped');
   }
 
   private async recordFailure(
