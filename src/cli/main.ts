@@ -3,11 +3,33 @@ import { parseComponent, COMPONENTS } from '../runtime/components.js';
 import { CIM_VERSION } from '../runtime/version.js';
 import { reportError } from './output.js';
 import type { ConfigFlags } from './load-config.js';
-import { runNode } from './commands/run-node.js';
-import { status } from './commands/status.js';
-import { append, tail, verify } from './commands/events.js';
-import { ingest } from './commands/ingest.js';
-import { cat, history, lineage, ls, search, show } from './commands/units.js';
+
+/**
+ * Loads a command's module only when the command runs: a client command such as `cim ingest` then
+ * starts without loading the node's server code (HTTP, SQLite, the NATS server supervisor).
+ */
+function lazy<A extends unknown[]>(
+  load: () => Promise<(...args: A) => unknown>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    await (
+      await load()
+    )(...args);
+  };
+}
+
+const runNode = lazy(async () => (await import('./commands/run-node.js')).runNode);
+const status = lazy(async () => (await import('./commands/status.js')).status);
+const tail = lazy(async () => (await import('./commands/events.js')).tail);
+const verify = lazy(async () => (await import('./commands/events.js')).verify);
+const append = lazy(async () => (await import('./commands/events.js')).append);
+const ingest = lazy(async () => (await import('./commands/ingest.js')).ingest);
+const ls = lazy(async () => (await import('./commands/units.js')).ls);
+const show = lazy(async () => (await import('./commands/units.js')).show);
+const cat = lazy(async () => (await import('./commands/units.js')).cat);
+const history = lazy(async () => (await import('./commands/units.js')).history);
+const lineage = lazy(async () => (await import('./commands/units.js')).lineage);
+const search = lazy(async () => (await import('./commands/units.js')).search);
 
 type NodeFlags = ConfigFlags & { json?: boolean };
 
