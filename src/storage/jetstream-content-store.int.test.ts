@@ -136,3 +136,24 @@ test('two writers of the same new content at once: the server lets exactly one s
   const back = await readAll(store, cid);
   assert.ok(back.equals(bytes));
 });
+
+test('a body longer than its declared size is refused as soon as it overruns, and leaves nothing', async () => {
+  const jsm = await jetstreamManager(nats.nc);
+  const messages = async () => (await jsm.streams.info('OBJ_cim-content')).state.messages;
+  const before = await messages();
+  const bytes = randomBytes(700_000);
+  let yielded = 0;
+  const endless = () =>
+    (async function* () {
+      for (;;) {
+        yielded++;
+        yield bytes.subarray(0, 100_000);
+      }
+    })();
+  await assert.rejects(
+    store.put(contentCid(bytes).toString(), bytes.length, endless),
+    /More than the declared 700000 bytes/,
+  );
+  assert.ok(yielded <= 8, `stopped reading after ${yielded} pieces`);
+  assert.equal(await messages(), before);
+});

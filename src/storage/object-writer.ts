@@ -37,7 +37,9 @@ const metaSubject = (bucket: ObjectBucket, name: string) =>
  * hashing every byte once for both the CID check and the object's digest. The metadata is
  * written only after every chunk is acknowledged and the bytes hash to `cid`, so a write cut
  * short or refused leaves nothing readable; its chunks are purged. The metadata is written only
- * if the name is free; otherwise the caller decides what to do with the chunks.
+ * if the name is free; otherwise the caller decides what to do with the chunks. Chunks are views
+ * into the source's buffers, which must not be reused after they are yielded (Node streams and
+ * fetch bodies never are).
  */
 export async function writeObject(
   deps: ObjectWriterDeps,
@@ -70,15 +72,21 @@ export async function writeObject(
     for await (const piece of source) {
       hash.update(piece);
       seen += piece.byteLength;
+      if (seen > size) {
+        throw new IntegrityError(`More than the declared ${size} bytes were sent for ${cid}.`);
+      }
       pending.push(piece);
       pendingBytes += piece.byteLength;
-      while (pendingBytes >= CHUNK_BYTES) {
-        const joined = Buffer.concat(pending, pendingBytes);
-        await publish(joined.subarray(0, CHUNK_BYTES));
-        const rest = joined.subarray(CHUNK_BYTES);
-        pending = rest.byteLength > 0 ? [rest] : [];
-        pendingBytes = rest.byteLength;
+      if (pendingBytes < CHUNK_BYTES) continue;
+      // Chunks are views into what arrived: one copy at most, to join small pieces.
+      const joined = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+      let at = 0;
+      for (; joined.byteLength - at >= CHUNK_BYTES; at += CHUNK_BYTES) {
+        await publish(joined.subarray(at, at + CHUNK_BYTES));
       }
+      const rest = joined.subarray(at);
+      pending = rest.byteLength > 0 ? [rest] : [];
+      pendingBytes = rest.byteLength;
     }
     if (pendingBytes > 0) await publish(Buffer.concat(pending, pendingBytes));
     await Promise.all(all);
