@@ -148,7 +148,9 @@ export class UnitService {
     const tags = normaliseTags(meta.tags);
     const status = isNew ? 'stored' : 'deduplicated';
     for (let attempt = 0; ; attempt++) {
-      const last = await this.events.last(ref);
+      // New bytes usually mean a new document: try it as version 1 without reading first, and
+      // read the document only if the server says it already exists.
+      const last = isNew && attempt === 0 ? undefined : await this.events.last(ref);
       const previous = last ? (last.event.data as unknown as UnitIngestedData) : undefined;
       if (
         previous &&
