@@ -101,3 +101,19 @@ test('a raw upload without ?name= is a 400 problem that says what to add', async
   assert.equal(response.status, 400);
   assert.match(((await response.json()) as { detail: string }).detail, /\?name=/);
 });
+
+test('files beyond the per-request limit are reported, and those before it are stored', async () => {
+  const form = new FormData();
+  for (let i = 0; i < 1001; i++) {
+    form.append('file', new Blob([Buffer.from(`limit test file ${i}\n`)]), `limit-${i}.txt`);
+  }
+  const response = await fetch(`${node.ready.ui}/api/units?wait=0`, { method: 'POST', body: form });
+  assert.equal(response.status, 207);
+  const { units } = (await response.json()) as { units: Item[] };
+  assert.equal(units.length, 1001);
+  assert.equal(units.filter((u) => u.status === 'stored').length, 1000);
+  const last = units[1000]!;
+  assert.equal(last.status, 'error');
+  assert.equal(last.error!.code, 'invalid_input');
+  assert.match(last.error!.detail, /at most 1000 files/);
+});

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { Multipart } from '@fastify/multipart';
 import type { Readable } from 'node:stream';
 import { InvalidInputError } from '../core/errors.js';
 import type { IngestResult } from '../units/unit-service.js';
@@ -28,6 +29,11 @@ export type UploadItem =
   | (IngestResult & { readonly name: string })
   | { readonly name: string; readonly status: 'error'; readonly error: Problem };
 
+function isLimitError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT';
+}
+
 async function drain(stream: Readable): Promise<void> {
   try {
     for await (const _chunk of stream) {
@@ -50,11 +56,37 @@ export async function ingestParts(
 ): Promise<UploadItem[]> {
   const items: UploadItem[] = [];
   let fields: Record<string, string> = {};
-  for await (const part of request.parts()) {
+  const parts = request.parts()[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Multipart>;
+    try {
+      next = await parts.next();
+    } catch (err) {
+      if (!isLimitError(err)) throw err;
+      // What came before the limit is stored; the rest is reported, not silently dropped.
+      items.push({
+        name: '(the files after the limit)',
+        status: 'error',
+        error: toProblem(
+          new InvalidInputError(
+            `A multipart upload may hold at most ${MULTIPART_LIMITS.files} files and ${MULTIPART_LIMITS.fields} fields: send the rest in another request.`,
+            { cause: err },
+          ),
+        ),
+      });
+      break;
+    }
+    if (next.done) break;
+    const part = next.value;
     if (part.type === 'field') {
       if (!PER_FILE_FIELDS.has(part.fieldname)) {
         throw new InvalidInputError(
           `The multipart field ${JSON.stringify(part.fieldname)} is not known: use name, source, cid or size before a file, and the query string for tag and context.`,
+        );
+      }
+      if (part.valueTruncated) {
+        throw new InvalidInputError(
+          `The multipart field ${part.fieldname} is longer than ${MULTIPART_LIMITS.fieldSize} bytes.`,
         );
       }
       fields[part.fieldname] = String(part.value);
