@@ -84,10 +84,13 @@ export function registerUnitRoutes(
           query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
         const waitFor = async (position: number) => {
           if (query.wait === 0) return;
+          let timer: NodeJS.Timeout | undefined;
           await Promise.race([
             units.catalogRunner.waitFor(position),
-            new Promise((resolve) => setTimeout(resolve, query.wait)),
+            new Promise((resolve) => (timer = setTimeout(resolve, query.wait))),
           ]);
+          // Not left pending: thousands of uploads would otherwise each hold a timer for seconds.
+          clearTimeout(timer);
         };
         if (request.isMultipart()) {
           const items = await ingestParts(request, units, { tags, context: query.context ?? null });
