@@ -116,7 +116,11 @@ export class UnitService {
       for await (const _chunk of body) {
         // Drain what the client sent for content we already hold.
       }
-      head = Buffer.from((await this.content.peek(cid, HEAD_BYTES)) ?? new Uint8Array(0));
+      // Small content was read whole before the store found it held; only content refused
+      // before it was read needs its first bytes from the store.
+      if (head.length < Math.min(HEAD_BYTES, size)) {
+        head = Buffer.from((await this.content.peek(cid, HEAD_BYTES)) ?? new Uint8Array(0));
+      }
     }
     return { cid, size, head, isNew: stored };
   }
