@@ -15,7 +15,7 @@ interface Entry {
 }
 
 /** The outcome of events of a projection without `prepare`, known at once. */
-const PREPARED_NOTHING = { ok: true, value: undefined } as const;
+export const PREPARED_NOTHING: PreparedEvent['outcome'] = { ok: true, value: undefined };
 
 /**
  * Reads events from a source, starts preparing each as it arrives, and hands them out in source

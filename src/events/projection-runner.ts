@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { EventStore, EventSubscription } from './event-store.js';
 import type { CheckpointStore, FailureLog, Projection } from './projection.js';
-import { PreparedFeed } from './prepared-feed.js';
+import { PREPARED_NOTHING, PreparedFeed } from './prepared-feed.js';
+import type { PreparedEvent } from './prepared-feed.js';
+import type { RecordedEvent } from '../core/envelope.js';
 import { assertToken } from '../core/subjects.js';
 
 /** Tuning for {@link ProjectionRunner}. */
@@ -118,21 +120,8 @@ export class ProjectionRunner {
         }
       }
       for (const { recorded, outcome } of run) {
-        if (!applied) {
-          try {
-            if (!outcome.ok) throw outcome.error;
-            await this.projection.handle(recorded, outcome.value);
-          } catch (err) {
-            await this.recordFailure(
-              recorded.position,
-              recorded.event.id,
-              recorded.event.type,
-              err,
-            );
-          }
-        }
-        this.position = recorded.position;
-        this.afterApply();
+        if (!applied) await this.applyOne(recorded, outcome);
+        this.advance(recorded);
       }
     }
     try {
@@ -147,17 +136,30 @@ export class ProjectionRunner {
     try {
       for await (const recorded of subscription) {
         if (recorded.position <= this.position) continue;
-        try {
-          await this.projection.handle(recorded, undefined);
-        } catch (err) {
-          await this.recordFailure(recorded.position, recorded.event.id, recorded.event.type, err);
-        }
-        this.position = recorded.position;
-        this.afterApply();
+        await this.applyOne(recorded, PREPARED_NOTHING);
+        this.advance(recorded);
       }
     } catch (err) {
       this.broken(err);
     }
+  }
+
+  /** Applies one event with `handle`; a failure (its own or its preparation's) is recorded. */
+  private async applyOne(
+    recorded: RecordedEvent,
+    outcome: PreparedEvent['outcome'],
+  ): Promise<void> {
+    try {
+      if (!outcome.ok) throw outcome.error;
+      await this.projection.handle(recorded, outcome.value);
+    } catch (err) {
+      await this.recordFailure(recorded.position, recorded.event.id, recorded.event.type, err);
+    }
+  }
+
+  private advance(recorded: RecordedEvent): void {
+    this.position = recorded.position;
+    this.afterApply();
   }
 
   private broken(err: unknown): void {
