@@ -8,13 +8,14 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Objm, setSha256Backend } from '@nats-io/obj';
 import { runCim, startCimUp } from '../src/testing/cli.js';
 import type { Figure } from './harness.js';
 import { figure, note, startBenchNats, timed } from './harness.js';
+import { fileStream } from '../src/units/file-stream.js';
 
 const LARGE_BYTES = 512 * 1024 * 1024;
 const SMALL_FILES = 2_000;
@@ -47,27 +48,6 @@ function prose(bytes: number): string {
     text += `${VOCABULARY[Math.floor(VOCABULARY.length ** Math.random()) - 1]!} `;
   }
   return text.slice(0, bytes);
-}
-
-/**
- * A file as a web stream read straight from its handle, 1 MiB at a time: the fastest way to feed
- * `put`.
- */
-async function fileStream(path: string): Promise<ReadableStream<Uint8Array>> {
-  const handle = await open(path);
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const buffer = Buffer.allocUnsafe(1024 * 1024);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) {
-        await handle.close();
-        controller.close();
-      } else controller.enqueue(buffer.subarray(0, bytesRead));
-    },
-    async cancel() {
-      await handle.close();
-    },
-  });
 }
 
 /** Seconds taken by `cim ARGS…`, which must succeed with every line `stored`. */

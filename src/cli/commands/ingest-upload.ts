@@ -1,10 +1,11 @@
-import { open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { contentCid } from '../../core/cid.js';
 import { toCimError } from '../../core/errors.js';
 import { hashFile } from '../../units/spool.js';
 import { errorFromProblem } from '../output.js';
 import type { WalkEntry } from '../walk.js';
+import { fileStream } from '../../units/file-stream.js';
 
 /** One line of `cim ingest` output (CONTRACT.md). */
 export interface IngestLine {
@@ -134,33 +135,6 @@ export async function uploadBatch(
     onBytes(file.size);
   });
   return lines;
-}
-
-/**
- * A file as a web stream read straight from its handle, 1 MiB at a time, reporting progress:
- * `Readable.toWeb` of a file stream moved large uploads at half the speed.
- */
-async function fileStream(
-  path: string,
-  onBytes: (n: number) => void,
-): Promise<ReadableStream<Uint8Array>> {
-  const handle = await open(path);
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const buffer = Buffer.allocUnsafe(1024 * 1024);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) {
-        await handle.close();
-        controller.close();
-        return;
-      }
-      onBytes(bytesRead);
-      controller.enqueue(buffer.subarray(0, bytesRead));
-    },
-    async cancel() {
-      await handle.close();
-    },
-  });
 }
 
 /** Uploads one file or stdin: a large file is hashed first and not sent when the node holds it. */
