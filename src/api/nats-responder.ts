@@ -1,4 +1,7 @@
-import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import { hostname } from 'node:os';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { Svcm } from '@nats-io/services';
+import type { Service, ServiceMsg } from '@nats-io/services';
 import type { Logger } from 'pino';
 import { apiSubject } from '../core/subjects.js';
 import type { AnyOperation, OperationContext } from './operation.js';
@@ -8,41 +11,79 @@ import type { NatsReply } from './dispatcher.js';
 /** Queue group shared by every process serving the same API, so each request is answered once. */
 export const API_QUEUE = 'cim-api';
 
+/** NATS services this process runs; stop them on shutdown. */
+export interface NatsApi {
+  /** Subjects served, by component. */
+  readonly endpoints: ReadonlyMap<string, readonly string[]>;
+  stop(): Promise<void>;
+}
+
 /**
- * Serves operations on NATS request/reply, one subscription per operation, with the same handler
- * as HTTP. Request body: the input as JSON (empty for none). Reply: `{"result":…}` or
+ * Serves operations on NATS request/reply with the same handler as HTTP, as one NATS service
+ * (`cim-<component>`) per component, so `$SRV.PING|INFO|STATS` discover every component and its
+ * endpoints. Request body: the input as JSON (empty for none). Reply: `{"result":…}` or
  * `{"error":<problem document>}`.
  */
-export function serveOnNats(
+export async function serveOnNats(
   nc: NatsConnection,
   operations: readonly AnyOperation[],
   ctx: OperationContext,
   logger: Logger,
-): Subscription[] {
-  return operations.map((operation) =>
-    nc.subscribe(apiSubject(operation.component, operation.name), {
-      queue: API_QUEUE,
-      callback: (err, msg) => {
-        if (err) {
-          logger.error({ err, operation: operation.name }, 'NATS API subscription failed');
-          return;
-        }
-        void (async () => {
-          let reply: NatsReply;
-          try {
-            const raw: unknown = msg.data.length === 0 ? {} : msg.json();
-            const input = parseInput(
-              operation.input,
-              raw,
-              `${operation.component}.${operation.name}`,
-            );
-            reply = { result: await operation.handle(input, ctx) };
-          } catch (error) {
-            reply = { error: toProblem(error) };
-          }
-          msg.respond(JSON.stringify(reply));
-        })();
-      },
-    }),
-  );
+): Promise<NatsApi> {
+  const svcm = new Svcm(nc as ConstructorParameters<typeof Svcm>[0]);
+  const byComponent = new Map<string, AnyOperation[]>();
+  for (const op of operations)
+    byComponent.set(op.component, [...(byComponent.get(op.component) ?? []), op]);
+  const services: Service[] = [];
+  const endpoints = new Map<string, string[]>();
+  try {
+    for (const [component, ops] of byComponent) {
+      const service = await svcm.add({
+        name: `cim-${component}`,
+        version: ctx.version,
+        description: `CIM ${component} component`,
+        metadata: { host: hostname(), pid: String(process.pid) },
+        queue: API_QUEUE,
+      });
+      services.push(service);
+      for (const operation of ops) {
+        const subject = apiSubject(operation.component, operation.name);
+        service.addEndpoint(operation.name, {
+          subject,
+          handler: (err, msg) => {
+            if (err) {
+              logger.error({ err, operation: operation.name }, 'NATS API endpoint failed');
+              return;
+            }
+            void answer(operation, msg, ctx);
+          },
+        });
+      }
+      endpoints.set(
+        component,
+        ops.map((op) => apiSubject(op.component, op.name)),
+      );
+    }
+  } catch (err) {
+    await Promise.all(services.map((s) => s.stop().catch(() => undefined)));
+    throw err;
+  }
+  return {
+    endpoints,
+    async stop() {
+      await Promise.all(services.map((s) => s.stop().catch(() => undefined)));
+    },
+  };
+}
+
+async function answer(operation: AnyOperation, msg: ServiceMsg, ctx: OperationContext) {
+  let reply: NatsReply;
+  try {
+    const raw: unknown = msg.data.length === 0 ? {} : msg.json();
+    const input = parseInput(operation.input, raw, `${operation.component}.${operation.name}`);
+    reply = { result: await operation.handle(input, ctx) };
+  } catch (error) {
+    reply = { error: toProblem(error) };
+  }
+  msg.respond(JSON.stringify(reply));
 }

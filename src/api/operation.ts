@@ -5,6 +5,7 @@ import type { UnitService } from '../units/unit-service.js';
 import type { Catalog } from '../knowledge/catalog.js';
 import type { ContentStore } from '../storage/content-store.js';
 import type { ProjectionRunner } from '../events/projection-runner.js';
+import type { ComponentRegistry } from '../registry/component-registry.js';
 
 /** The units component's services, present where that component runs. */
 export interface UnitsContext {
@@ -27,6 +28,8 @@ export interface OperationContext {
   readonly components: readonly string[];
   readonly startedAt: string;
   readonly units: UnitsContext | undefined;
+  /** The component registry (a KV bucket every process can read). */
+  readonly registry: ComponentRegistry;
 }
 
 /**

@@ -30,6 +30,7 @@ const cat = lazy(async () => (await import('./commands/units.js')).cat);
 const history = lazy(async () => (await import('./commands/units.js')).history);
 const lineage = lazy(async () => (await import('./commands/units.js')).lineage);
 const search = lazy(async () => (await import('./commands/units.js')).search);
+const components = lazy(async () => (await import('./commands/components.js')).components);
 
 type NodeFlags = ConfigFlags & { json?: boolean };
 
@@ -159,6 +160,14 @@ filtered(
 )
   .option('--limit <n>', 'hits to show', '20')
   .action(search);
+
+clientCommand(
+  program
+    .command('components')
+    .description('running components and plugin services, from the registry'),
+)
+  .option('--capability <capability>', 'only those offering this, e.g. component:units')
+  .action(components);
 
 /** Turns commander's usage errors into CIM's one-sentence form. */
 function usageSentence(err: CommanderError): string {

@@ -56,3 +56,20 @@ test('a file that is not an object and a malformed CIM_HTTP are clear errors', (
     /HOST:PORT/,
   );
 });
+
+test('a registry ttl not longer than the heartbeat is refused, naming the field', () => {
+  assert.throws(
+    () =>
+      resolveConfig({
+        defaults,
+        file: { name: 'c.json', values: { registry: { heartbeatSeconds: 10, ttlSeconds: 5 } } },
+        env: {},
+        flags: {},
+      }),
+    (err: unknown) =>
+      err instanceof InvalidConfigError &&
+      /registry\.ttlSeconds: ttlSeconds must be longer than heartbeatSeconds/.test(err.message),
+  );
+  const config = resolveConfig({ defaults, env: {}, flags: {} });
+  assert.deepEqual(config.registry, { heartbeatSeconds: 5, ttlSeconds: 15 });
+});

@@ -50,6 +50,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    registry: z
+      .object({
+        /** How often each component rewrites its registry record. */
+        heartbeatSeconds: z.number().min(0.1).max(3600).default(5),
+        /** How long after its last heartbeat a component counts as gone. */
+        ttlSeconds: z.number().min(0.5).max(86_400).default(15),
+      })
+      .strict()
+      .refine((r) => r.ttlSeconds > r.heartbeatSeconds, {
+        message: 'ttlSeconds must be longer than heartbeatSeconds (three heartbeats is usual)',
+        path: ['ttlSeconds'],
+      })
+      .prefault({}),
     log: z
       .object({ level: z.enum(LOG_LEVELS).default('info') })
       .strict()

@@ -14,6 +14,12 @@ export const CONTENT_BUCKET = 'cim-content';
 /** KV bucket holding projection checkpoints and recorded projection failures. */
 export const PROJECTIONS_BUCKET = 'cim-projections';
 
+/** KV bucket where running components and plugin services register and heartbeat. */
+export const REGISTRY_BUCKET = 'cim-registry';
+
+/** Records in the registry older than this are removed by the server even if nobody sweeps. */
+const REGISTRY_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 /** Options for {@link provision}. */
 export interface ProvisionOptions {
   /** JetStream duplicate window in seconds. */
@@ -86,10 +92,13 @@ export async function provision(
   const kvm = new Kvm(nc);
   const existing = new Set<string>();
   for await (const status of kvm.list()) existing.add(status.bucket);
-  for (const bucket of [PROJECTIONS_BUCKET]) {
-    if (existing.has(bucket)) continue;
-    await kvm.create(bucket, { history: 1, replicas });
-    created.push(`bucket ${bucket}`);
+  if (!existing.has(PROJECTIONS_BUCKET)) {
+    await kvm.create(PROJECTIONS_BUCKET, { history: 1, replicas });
+    created.push(`bucket ${PROJECTIONS_BUCKET}`);
+  }
+  if (!existing.has(REGISTRY_BUCKET)) {
+    await kvm.create(REGISTRY_BUCKET, { history: 1, replicas, ttl: REGISTRY_MAX_AGE_MS });
+    created.push(`bucket ${REGISTRY_BUCKET}`);
   }
   const objm = new Objm(nc);
   const stores = new Set<string>();

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
@@ -16,6 +16,8 @@ import type { OperationContext } from '../api/operation.js';
 import { OPERATIONS } from '../api/operations/index.js';
 import type { ComponentName } from './components.js';
 import { startUnits } from './units-component.js';
+import { startPresence } from './registry-component.js';
+import { ComponentRegistry } from '../registry/component-registry.js';
 import { CIM_VERSION } from './version.js';
 
 /** A running CIM process. */
@@ -81,8 +83,10 @@ export async function startNode(
       ? await startUnits(nc, store, config, logger)
       : undefined;
     if (units) undo.push(() => units.stop());
+    const registry = await ComponentRegistry.open(nc);
     const ctx: OperationContext = {
       units: units?.context,
+      registry,
       store,
       version: CIM_VERSION,
       nats: { url: natsUrl, serverVersion: report.serverVersion, features: report.features },
@@ -92,8 +96,11 @@ export async function startNode(
     const local = OPERATIONS.filter(
       (op) => (components as readonly string[]).includes(op.component) || op.component === 'node',
     );
-    const subscriptions: Subscription[] = serveOnNats(nc, local, ctx, logger);
-    undo.push(async () => subscriptions.forEach((s) => s.unsubscribe()));
+    const api = await serveOnNats(nc, local, ctx, logger);
+    undo.push(() => api.stop());
+    const presence = await startPresence(registry, components, api.endpoints, config, logger);
+    // Registered last and so removed first: the component leaves the registry before it stops.
+    undo.push(() => presence.stop());
 
     let httpUrl: string | undefined;
     if (serveHttp) {

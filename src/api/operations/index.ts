@@ -1,5 +1,6 @@
 import type { AnyOperation } from '../operation.js';
 import { appendEvents, listEvents, verifyEventsOperation } from './events.js';
+import { listComponents } from './components.js';
 import { health } from './health.js';
 import { listUnits, searchUnits, showUnit, unitHistory, unitLineage } from './units.js';
 
@@ -14,4 +15,5 @@ export const OPERATIONS: readonly AnyOperation[] = [
   unitHistory,
   unitLineage,
   searchUnits,
+  listComponents,
 ] as AnyOperation[];
