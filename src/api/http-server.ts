@@ -29,6 +29,16 @@ function sendProblem(reply: FastifyReply, err: unknown, instance: string): Fasti
   return reply.status(problem.status).type('application/problem+json').send(problem);
 }
 
+/**
+ * A POST body with the route's path parameters (`/api/pipelines/:name/pause`) added; anything
+ * but a JSON object is passed on untouched, for the operation's schema to refuse.
+ */
+function withPathParams(body: unknown, params: Record<string, string>): unknown {
+  if (Object.keys(params).length === 0) return body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  return { ...body, ...params };
+}
+
 /** Fastify errors (bad JSON, body too large, …) as CIM errors. */
 function fromFastifyError(error: unknown, size: number, limit: number): unknown {
   const err = error as { code?: string; statusCode?: number; message: string };
@@ -90,7 +100,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
         const input =
           method === 'GET'
             ? { ...(request.query as object), ...(request.params as object) }
-            : (request.body ?? {});
+            : withPathParams(request.body ?? {}, request.params as Record<string, string>);
         try {
           const result = await options.dispatcher.invoke(operation, input);
           options.metrics.requests.inc({ operation: label, outcome: 'ok' });

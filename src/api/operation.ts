@@ -6,6 +6,8 @@ import type { Catalog } from '../knowledge/catalog.js';
 import type { ContentStore } from '../storage/content-store.js';
 import type { ProjectionRunner } from '../events/projection-runner.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
+import type { PipelineCatalog } from '../pipeline/pipeline-catalog.js';
+import type { PipelineService } from '../pipeline/pipeline-service.js';
 
 /** The units component's services, present where that component runs. */
 export interface UnitsContext {
@@ -13,6 +15,13 @@ export interface UnitsContext {
   readonly catalog: Catalog;
   readonly content: ContentStore;
   readonly catalogRunner: ProjectionRunner;
+}
+
+/** The pipeline component's services, present where that component runs. */
+export interface PipelinesContext {
+  readonly service: PipelineService;
+  readonly catalog: PipelineCatalog;
+  readonly runner: ProjectionRunner;
 }
 
 /** What handlers may use: the services of the process they run in. */
@@ -28,6 +37,7 @@ export interface OperationContext {
   readonly components: readonly string[];
   readonly startedAt: string;
   readonly units: UnitsContext | undefined;
+  readonly pipelines: PipelinesContext | undefined;
   /** The component registry (a KV bucket every process can read). */
   readonly registry: ComponentRegistry;
 }

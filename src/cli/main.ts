@@ -30,6 +30,11 @@ const cat = lazy(async () => (await import('./commands/units.js')).cat);
 const history = lazy(async () => (await import('./commands/units.js')).history);
 const lineage = lazy(async () => (await import('./commands/units.js')).lineage);
 const search = lazy(async () => (await import('./commands/units.js')).search);
+const pipelineApply = lazy(async () => (await import('./commands/pipeline.js')).apply);
+const pipelineLs = lazy(async () => (await import('./commands/pipeline.js')).ls);
+const pipelineShow = lazy(async () => (await import('./commands/pipeline.js')).show);
+const pipelinePause = lazy(async () => (await import('./commands/pipeline.js')).pause);
+const pipelineResume = lazy(async () => (await import('./commands/pipeline.js')).resume);
 const components = lazy(async () => (await import('./commands/components.js')).components);
 
 type NodeFlags = ConfigFlags & { json?: boolean };
@@ -168,6 +173,37 @@ clientCommand(
 )
   .option('--capability <capability>', 'only those offering this, e.g. component:units')
   .action(components);
+
+const pipeline = program.command('pipeline').description('define, inspect and control pipelines');
+clientCommand(
+  pipeline
+    .command('apply')
+    .description('record a pipeline definition (YAML or JSON) as its new version')
+    .argument('<file>', 'definition file'),
+).action(pipelineApply);
+clientCommand(pipeline.command('ls').description('every pipeline and its state')).action(
+  pipelineLs,
+);
+clientCommand(
+  pipeline
+    .command('show')
+    .description('a pipeline’s definition and history')
+    .argument('<name>', 'pipeline name'),
+).action(pipelineShow);
+clientCommand(
+  pipeline
+    .command('pause')
+    .description('stop a pipeline taking new work')
+    .argument('<name>', 'pipeline name'),
+)
+  .option('--reason <text>', 'why, kept in its history')
+  .action(pipelinePause);
+clientCommand(
+  pipeline
+    .command('resume')
+    .description('let a paused pipeline take work again')
+    .argument('<name>', 'pipeline name'),
+).action(pipelineResume);
 
 /** Turns commander's usage errors into CIM's one-sentence form. */
 function usageSentence(err: CommanderError): string {

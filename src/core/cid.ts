@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { base32 } from 'multiformats/bases/base32';
+import * as dagCbor from '@ipld/dag-cbor';
 
 /** Multicodec of DAG-JSON, the codec of event CIDs. */
 export const DAG_JSON_CODE = 0x0129;
@@ -9,6 +10,8 @@ export const DAG_JSON_CODE = 0x0129;
 export const RAW_CODE = 0x55;
 /** Multihash code of sha2-256. */
 export const SHA2_256_CODE = 0x12;
+/** Multicodec of DAG-CBOR, the codec of unit and other record CIDs. */
+export const DAG_CBOR_CODE = 0x71;
 
 /**
  * Hashes with Node's native SHA-256, several times faster than a JavaScript implementation; the
@@ -60,4 +63,15 @@ export function isContentCid(text: string): boolean {
     cid.code === RAW_CODE &&
     cid.multihash.code === SHA2_256_CODE
   );
+}
+
+/**
+ * CIDv1 (dag-cbor, sha2-256, `bafyrei…`) of a record: DAG-CBOR sorts map keys, so two records
+ * with the same members have the same CID whatever order they were written in.
+ */
+export function dagCborCid(value: unknown): string {
+  return CID.createV1(
+    DAG_CBOR_CODE,
+    Digest.create(SHA2_256_CODE, sha256(dagCbor.encode(value))),
+  ).toString();
 }

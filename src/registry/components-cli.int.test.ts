@@ -47,7 +47,7 @@ test('cim components lists every component of the node, with its endpoints', asy
   const components = await listed();
   assert.deepEqual(
     components.map((c) => c.name),
-    ['events', 'registry', 'ui', 'units'],
+    ['events', 'pipeline', 'registry', 'ui', 'units'],
   );
   const units = components.find((c) => c.name === 'units')!;
   assert.equal(units.pid, node.ready.pid);

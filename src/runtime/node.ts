@@ -17,6 +17,7 @@ import { OPERATIONS } from '../api/operations/index.js';
 import type { ComponentName } from './components.js';
 import { startUnits } from './units-component.js';
 import { startPresence } from './registry-component.js';
+import { startPipelines } from './pipeline-component.js';
 import { ComponentRegistry } from '../registry/component-registry.js';
 import { CIM_VERSION } from './version.js';
 
@@ -83,9 +84,14 @@ export async function startNode(
       ? await startUnits(nc, store, config, logger)
       : undefined;
     if (units) undo.push(() => units.stop());
+    const pipelines = components.includes('pipeline')
+      ? await startPipelines(nc, store, logger)
+      : undefined;
+    if (pipelines) undo.push(() => pipelines.stop());
     const registry = await ComponentRegistry.open(nc);
     const ctx: OperationContext = {
       units: units?.context,
+      pipelines: pipelines?.context,
       registry,
       store,
       version: CIM_VERSION,

@@ -2,11 +2,8 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { createHash } from 'node:crypto';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
-import { SHA2_256_CODE } from '../core/cid.js';
+import { DAG_CBOR_CODE, SHA2_256_CODE } from '../core/cid.js';
 import { IntegrityError, InvalidInputError } from '../core/errors.js';
-
-/** Multicodec of DAG-CBOR, the codec of unit CIDs. */
-export const DAG_CBOR_CODE = 0x71;
 
 /** How a derived unit was made: the processor and the CID of its parameters. */
 export interface ProducedBy {

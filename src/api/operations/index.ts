@@ -2,6 +2,13 @@ import type { AnyOperation } from '../operation.js';
 import { appendEvents, listEvents, verifyEventsOperation } from './events.js';
 import { listComponents } from './components.js';
 import { health } from './health.js';
+import {
+  applyPipeline,
+  listPipelines,
+  pausePipeline,
+  resumePipeline,
+  showPipeline,
+} from './pipelines.js';
 import { listUnits, searchUnits, showUnit, unitHistory, unitLineage } from './units.js';
 
 /** Every API operation, in the order routes are registered. */
@@ -16,4 +23,9 @@ export const OPERATIONS: readonly AnyOperation[] = [
   unitLineage,
   searchUnits,
   listComponents,
+  applyPipeline,
+  listPipelines,
+  showPipeline,
+  pausePipeline,
+  resumePipeline,
 ] as AnyOperation[];

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { NotFoundError, UnavailableError } from '../../core/errors.js';
+import { parsePipeline, validatePipeline } from '../../pipeline/definition.js';
+import type { PipelineCommandResult } from '../../pipeline/pipeline-service.js';
+import type { OperationContext, PipelinesContext } from '../operation.js';
+import { defineOperation } from '../operation.js';
+
+/** How long a command waits for the read model to show its effect. */
+const READ_YOUR_WRITES_MS = 5_000;
+
+/** The pipeline services, or a clear error where the pipeline component does not run. */
+function pipelinesOf(ctx: OperationContext): PipelinesContext {
+  if (!ctx.pipelines)
+    throw new UnavailableError(
+      'The pipeline component does not run in this process: start it with cim up or cim serve --component pipeline.',
+    );
+  return ctx.pipelines;
+}
+
+/** Waits (bounded) until the read model holds the command's event, then returns the pipeline. */
+async function settled(pipelines: PipelinesContext, result: PipelineCommandResult) {
+  if (result.position > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      pipelines.runner.waitFor(result.position),
+      new Promise((resolve) => (timer = setTimeout(resolve, READ_YOUR_WRITES_MS))),
+    ]);
+    clearTimeout(timer);
+  }
+  return { ...result, pipeline: pipelines.catalog.get(result.name) ?? null };
+}
+
+const pipelineName = z.string().min(1).max(64);
+
+/** `POST /api/pipelines`: applies a definition (YAML/JSON text, or a JSON object). */
+export const applyPipeline = defineOperation({
+  component: 'pipeline',
+  name: 'apply',
+  summary: 'Apply a pipeline definition: a new version unless it is unchanged.',
+  http: { method: 'POST', path: '/api/pipelines', status: 200 },
+  input: z.union([
+    z.object({
+      text: z
+        .string()
+        .min(1)
+        .max(1024 * 1024),
+      fileName: z.string().min(1).max(1024).default('pipeline'),
+    }),
+    z.object({ definition: z.record(z.string(), z.unknown()) }),
+  ]),
+  async handle(input, ctx) {
+    const pipelines = pipelinesOf(ctx);
+    const definition =
+      'text' in input
+        ? parsePipeline(input.text, input.fileName)
+        : validatePipeline(input.definition, 'definition');
+    return settled(pipelines, await pipelines.service.apply(definition));
+  },
+});
+
+/** `GET /api/pipelines`: every pipeline with its state. */
+export const listPipelines = defineOperation({
+  component: 'pipeline',
+  name: 'list',
+  summary: 'Every pipeline, its current definition and state.',
+  http: { method: 'GET', path: '/api/pipelines' },
+  input: z.object({}),
+  async handle(_input, ctx) {
+    return { pipelines: pipelinesOf(ctx).catalog.list() };
+  },
+});
+
+/** `GET /api/pipelines/{name}`: one pipeline with the history of its definition. */
+export const showPipeline = defineOperation({
+  component: 'pipeline',
+  name: 'show',
+  summary: 'One pipeline, its definition and the history of its versions.',
+  http: { method: 'GET', path: '/api/pipelines/:name' },
+  input: z.object({ name: pipelineName }),
+  async handle({ name }, ctx) {
+    const pipeline = pipelinesOf(ctx).catalog.get(name);
+    if (!pipeline)
+      throw new NotFoundError(
+        `There is no pipeline ${JSON.stringify(name)}: cim pipeline ls lists them.`,
+      );
+    return { pipeline };
+  },
+});
+
+/** `POST /api/pipelines/{name}/pause`: stops taking new work. */
+export const pausePipeline = defineOperation({
+  component: 'pipeline',
+  name: 'pause',
+  summary: 'Pause a pipeline: no new work starts; what is in flight finishes.',
+  http: { method: 'POST', path: '/api/pipelines/:name/pause', status: 200 },
+  input: z.object({ name: pipelineName, reason: z.string().min(1).max(1000).optional() }),
+  async handle({ name, reason }, ctx) {
+    const pipelines = pipelinesOf(ctx);
+    return settled(pipelines, await pipelines.service.pause(name, reason ?? null));
+  },
+});
+
+/** `POST /api/pipelines/{name}/resume`: takes work again. */
+export const resumePipeline = defineOperation({
+  component: 'pipeline',
+  name: 'resume',
+  summary: 'Resume a paused pipeline.',
+  http: { method: 'POST', path: '/api/pipelines/:name/resume', status: 200 },
+  input: z.object({ name: pipelineName }),
+  async handle({ name }, ctx) {
+    const pipelines = pipelinesOf(ctx);
+    return settled(pipelines, await pipelines.service.resume(name));
+  },
+});

@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { InvalidInputError } from '../../core/errors.js';
+import { parsePipeline } from '../../pipeline/definition.js';
+import type { PipelineSummary } from '../../pipeline/pipeline-catalog.js';
+import type { PipelineCommandResult } from '../../pipeline/pipeline-service.js';
+import { callNode, nodeUrl } from '../client.js';
+import { printJson } from '../output.js';
+
+interface ClientOptions {
+  url?: string;
+  json?: boolean;
+}
+
+type CommandReply = PipelineCommandResult & { pipeline: PipelineSummary | null };
+
+function said(reply: CommandReply): string {
+  const what = {
+    created: 'created',
+    updated: 'updated',
+    unchanged: 'unchanged',
+    paused: 'paused',
+    resumed: 'resumed',
+  }[reply.outcome];
+  return `Pipeline ${reply.name} ${what} (version ${reply.version}${reply.pipeline ? `, ${reply.pipeline.state}` : ''}).\n`;
+}
+
+/** `cim pipeline apply FILE`: checks the definition here, then records it on the node. */
+export async function apply(file: string, options: ClientOptions): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new InvalidInputError(
+      `The pipeline file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path.`,
+      { cause: err },
+    );
+  }
+  // Checked before sending, so a bad file is refused with its field named even without a node.
+  parsePipeline(text, basename(file));
+  const reply = await callNode<CommandReply>(nodeUrl(options.url), '/api/pipelines', {
+    method: 'POST',
+    body: { text, fileName: basename(file) },
+  });
+  if (options.json) return printJson(reply);
+  process.stdout.write(said(reply));
+}
+
+/** `cim pipeline ls`: every pipeline and its state. */
+export async function ls(options: ClientOptions): Promise<void> {
+  const { pipelines } = await callNode<{ pipelines: PipelineSummary[] }>(
+    nodeUrl(options.url),
+    '/api/pipelines',
+  );
+  if (options.json) return printJson({ pipelines });
+  if (pipelines.length === 0) {
+    process.stdout.write('No pipeline yet: apply one with cim pipeline apply FILE.\n');
+    return;
+  }
+  for (const p of pipelines) {
+    const steps = p.definition.steps.map((s) => s.id).join(' → ');
+    process.stdout.write(
+      `${p.name.padEnd(20)} ${p.state.padEnd(8)} v${String(p.version).padEnd(4)} ${steps}\n`,
+    );
+  }
+}
+
+/** `cim pipeline show NAME`: the definition and its history. */
+export async function show(name: string, options: ClientOptions): Promise<void> {
+  const { pipeline } = await callNode<{ pipeline: PipelineSummary }>(
+    nodeUrl(options.url),
+    `/api/pipelines/${encodeURIComponent(name)}`,
+  );
+  if (options.json) return printJson({ pipeline });
+  const d = pipeline.definition;
+  const lines = [
+    `${pipeline.name}: ${pipeline.state}, version ${pipeline.version}${d.description ? ` — ${d.description}` : ''}`,
+    `  trigger: ${d.trigger.events.join(', ')}${d.trigger.mediaTypes ? ` on ${d.trigger.mediaTypes.join(', ')}` : ''}`,
+    ...d.steps.map(
+      (s) =>
+        `  step ${s.id}: ${s.processor}${s.version ? `@${s.version}` : ''}${s.after.length > 0 ? ` after ${s.after.join(', ')}` : ''}`,
+    ),
+    `  concurrency ${d.concurrency}, ${d.retry.attempts} attempts`,
+    '  history:',
+    ...pipeline.history.map(
+      (h) => `    v${h.version} ${h.appliedAt} ${h.definitionCid} by ${h.actor}`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `cim pipeline pause NAME`. */
+export async function pause(
+  name: string,
+  options: ClientOptions & { reason?: string },
+): Promise<void> {
+  const reply = await callNode<CommandReply>(
+    nodeUrl(options.url),
+    `/api/pipelines/${encodeURIComponent(name)}/pause`,
+    { method: 'POST', body: options.reason !== undefined ? { reason: options.reason } : {} },
+  );
+  if (options.json) return printJson(reply);
+  process.stdout.write(said(reply));
+}
+
+/** `cim pipeline resume NAME`. */
+export async function resume(name: string, options: ClientOptions): Promise<void> {
+  const reply = await callNode<CommandReply>(
+    nodeUrl(options.url),
+    `/api/pipelines/${encodeURIComponent(name)}/resume`,
+    { method: 'POST', body: {} },
+  );
+  if (options.json) return printJson(reply);
+  process.stdout.write(said(reply));
+}

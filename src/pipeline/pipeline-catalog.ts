@@ -1,0 +1,87 @@
+import type { RecordedEvent } from '../core/envelope.js';
+import type { Projection } from '../events/projection.js';
+import type { PipelineDefinition } from './definition.js';
+import type { PipelineAppliedData } from './pipeline-events.js';
+import {
+  PIPELINE_APPLIED,
+  PIPELINE_PAUSED,
+  PIPELINE_RESUMED,
+  PIPELINES_DOMAIN,
+} from './pipeline-events.js';
+
+/** One version of a pipeline's definition, as its history lists it. */
+export interface PipelineVersion {
+  readonly version: number;
+  readonly definitionCid: string;
+  readonly appliedAt: string;
+  readonly actor: string;
+}
+
+/** A pipeline as listed: its current definition, whether it runs, and its history. */
+export interface PipelineSummary {
+  readonly name: string;
+  readonly definition: PipelineDefinition;
+  readonly definitionCid: string;
+  readonly state: 'running' | 'paused';
+  /** Version of the pipeline aggregate (every apply, pause and resume counts). */
+  readonly version: number;
+  readonly history: readonly PipelineVersion[];
+  readonly updatedAt: string;
+}
+
+/**
+ * The pipelines read model, kept in memory: pipelines are few and their events short, so it is
+ * rebuilt from the event stream at every start instead of being stored.
+ */
+export class PipelineCatalog implements Projection {
+  readonly name = 'pipelines';
+  readonly filter = { domain: PIPELINES_DOMAIN };
+  private readonly pipelines = new Map<string, PipelineSummary>();
+
+  handle(recorded: RecordedEvent): void {
+    const { event } = recorded;
+    const name = event.aggregateId;
+    const current = this.pipelines.get(name);
+    if (event.type === PIPELINE_APPLIED) {
+      const data = event.data as unknown as PipelineAppliedData;
+      this.pipelines.set(name, {
+        name,
+        definition: data.definition,
+        definitionCid: data.definitionCid,
+        state: current?.state ?? 'running',
+        version: event.version,
+        history: [
+          ...(current?.history ?? []),
+          {
+            version: event.version,
+            definitionCid: data.definitionCid,
+            appliedAt: event.occurredAt,
+            actor: event.actor,
+          },
+        ],
+        updatedAt: event.occurredAt,
+      });
+    } else if (current && (event.type === PIPELINE_PAUSED || event.type === PIPELINE_RESUMED)) {
+      this.pipelines.set(name, {
+        ...current,
+        state: event.type === PIPELINE_PAUSED ? 'paused' : 'running',
+        version: event.version,
+        updatedAt: event.occurredAt,
+      });
+    }
+  }
+
+  reset(): void {
+    this.pipelines.clear();
+  }
+
+  /** Every pipeline, by name. */
+  list(): PipelineSummary[] {
+    return [...this.pipelines.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** One pipeline, or undefined when none has that name. */
+  get(name: string): PipelineSummary | undefined {
+    return this.pipelines.get(name);
+  }
+}

@@ -1,0 +1,43 @@
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from 'pino';
+import type { EventStore } from '../events/event-store.js';
+import { KvFailureLog } from '../events/kv-projection-state.js';
+import { MemoryCheckpointStore } from '../events/memory-checkpoint-store.js';
+import { ProjectionRunner } from '../events/projection-runner.js';
+import { PROJECTIONS_BUCKET } from '../nats/provision.js';
+import { PipelineCatalog } from '../pipeline/pipeline-catalog.js';
+import { PipelineService } from '../pipeline/pipeline-service.js';
+import type { PipelinesContext } from '../api/operation.js';
+
+/** The running pipeline component and how to stop it. */
+export interface PipelineComponent {
+  readonly context: PipelinesContext;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the pipeline component: commands on definitions (recorded as events) and the
+ * pipelines read model, rebuilt in memory from the stream.
+ */
+export async function startPipelines(
+  nc: NatsConnection,
+  store: EventStore,
+  logger: Logger,
+): Promise<PipelineComponent> {
+  const catalog = new PipelineCatalog();
+  const runner = new ProjectionRunner(
+    catalog,
+    store,
+    new MemoryCheckpointStore(),
+    new KvFailureLog(await new Kvm(nc).open(PROJECTIONS_BUCKET)),
+    logger,
+  );
+  await runner.start();
+  return {
+    context: { service: new PipelineService(store), catalog, runner },
+    async stop() {
+      await runner.stop();
+    },
+  };
+}
