@@ -8,6 +8,7 @@ import type { ProjectionRunner } from '../events/projection-runner.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
 import type { PipelineCatalog } from '../pipeline/pipeline-catalog.js';
 import type { PipelineService } from '../pipeline/pipeline-service.js';
+import type { PluginSet } from '../plugins/plugin-registry.js';
 
 /** The units component's services, present where that component runs. */
 export interface UnitsContext {
@@ -22,6 +23,8 @@ export interface PipelinesContext {
   readonly service: PipelineService;
   readonly catalog: PipelineCatalog;
   readonly runner: ProjectionRunner;
+  /** Plugins loaded (and refused) at start. */
+  readonly plugins: PluginSet;
 }
 
 /** What handlers may use: the services of the process they run in. */

@@ -35,6 +35,7 @@ const pipelineLs = lazy(async () => (await import('./commands/pipeline.js')).ls)
 const pipelineShow = lazy(async () => (await import('./commands/pipeline.js')).show);
 const pipelinePause = lazy(async () => (await import('./commands/pipeline.js')).pause);
 const pipelineResume = lazy(async () => (await import('./commands/pipeline.js')).resume);
+const pluginLs = lazy(async () => (await import('./commands/plugin.js')).ls);
 const components = lazy(async () => (await import('./commands/components.js')).components);
 
 type NodeFlags = ConfigFlags & { json?: boolean };
@@ -204,6 +205,11 @@ clientCommand(
     .description('let a paused pipeline take work again')
     .argument('<name>', 'pipeline name'),
 ).action(pipelineResume);
+
+const plugin = program.command('plugin').description('plugins the node has loaded');
+clientCommand(
+  plugin.command('ls').description('plugins loaded and refused, with their capabilities'),
+).action(pluginLs);
 
 /** Turns commander's usage errors into CIM's one-sentence form. */
 function usageSentence(err: CommanderError): string {

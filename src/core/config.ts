@@ -63,6 +63,8 @@ export const configSchema = z
         path: ['ttlSeconds'],
       })
       .prefault({}),
+    /** Plugins to load: paths (relative to the working directory) or npm package names. */
+    plugins: z.array(z.string().min(1).max(4096)).max(200).default([]),
     log: z
       .object({ level: z.enum(LOG_LEVELS).default('info') })
       .strict()

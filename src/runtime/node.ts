@@ -85,7 +85,7 @@ export async function startNode(
       : undefined;
     if (units) undo.push(() => units.stop());
     const pipelines = components.includes('pipeline')
-      ? await startPipelines(nc, store, logger)
+      ? await startPipelines(nc, store, config, logger)
       : undefined;
     if (pipelines) undo.push(() => pipelines.stop());
     const registry = await ComponentRegistry.open(nc);
@@ -104,7 +104,17 @@ export async function startNode(
     );
     const api = await serveOnNats(nc, local, ctx, logger);
     undo.push(() => api.stop());
-    const presence = await startPresence(registry, components, api.endpoints, config, logger);
+    const offered = new Map([
+      ['pipeline', pipelines ? [...pipelines.context.plugins.capabilities()] : []],
+    ]);
+    const presence = await startPresence(
+      registry,
+      components,
+      api.endpoints,
+      offered,
+      config,
+      logger,
+    );
     // Registered last and so removed first: the component leaves the registry before it stops.
     undo.push(() => presence.stop());
 

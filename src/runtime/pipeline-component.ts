@@ -9,6 +9,9 @@ import { PROJECTIONS_BUCKET } from '../nats/provision.js';
 import { PipelineCatalog } from '../pipeline/pipeline-catalog.js';
 import { PipelineService } from '../pipeline/pipeline-service.js';
 import type { PipelinesContext } from '../api/operation.js';
+import type { Config } from '../core/config.js';
+import { loadPlugins } from '../plugins/plugin-loader.js';
+import { PluginSet } from '../plugins/plugin-registry.js';
 
 /** The running pipeline component and how to stop it. */
 export interface PipelineComponent {
@@ -17,14 +20,21 @@ export interface PipelineComponent {
 }
 
 /**
- * Starts the pipeline component: commands on definitions (recorded as events) and the
- * pipelines read model, rebuilt in memory from the stream.
+ * Starts the pipeline component: the plugins named in the configuration (a plugin that fails to
+ * load or is refused is reported and left out; the node still starts), commands on definitions
+ * (recorded as events) and the pipelines read model, rebuilt in memory from the stream.
  */
 export async function startPipelines(
   nc: NatsConnection,
   store: EventStore,
+  config: Config,
   logger: Logger,
 ): Promise<PipelineComponent> {
+  const loaded = await loadPlugins(config.plugins, { baseDir: process.cwd(), logger });
+  for (const refused of loaded.refused) {
+    logger.error({ plugin: refused.spec, reason: refused.error.message }, 'plugin refused');
+  }
+  const plugins = new PluginSet(loaded);
   const catalog = new PipelineCatalog();
   const runner = new ProjectionRunner(
     catalog,
@@ -35,7 +45,7 @@ export async function startPipelines(
   );
   await runner.start();
   return {
-    context: { service: new PipelineService(store), catalog, runner },
+    context: { service: new PipelineService(store), catalog, runner, plugins },
     async stop() {
       await runner.stop();
     },

@@ -10,14 +10,15 @@ export interface Presence {
 }
 
 /**
- * Registers every component this process runs (capability `component:<name>`, its NATS
- * endpoints) with a heartbeat; where the `registry` component runs, it also sweeps records of
+ * Registers every component this process runs (capability `component:<name>` and what its
+ * plugins offer, its NATS endpoints) with a heartbeat; where the `registry` component runs, it also sweeps records of
  * components that stopped beating, so clients that only read the bucket see them leave too.
  */
 export async function startPresence(
   registry: ComponentRegistry,
   components: readonly string[],
   endpoints: ReadonlyMap<string, readonly string[]>,
+  offered: ReadonlyMap<string, readonly string[]>,
   config: Config,
   logger: Logger,
 ): Promise<Presence> {
@@ -38,7 +39,7 @@ export async function startPresence(
             kind: 'component',
             name,
             version: CIM_VERSION,
-            capabilities: [`component:${name}`],
+            capabilities: [`component:${name}`, ...(offered.get(name) ?? [])],
             endpoints: endpoints.get(name) ?? [],
             heartbeatSeconds: config.registry.heartbeatSeconds,
             ttlSeconds: config.registry.ttlSeconds,

@@ -5,6 +5,7 @@ import { health } from './health.js';
 import {
   applyPipeline,
   listPipelines,
+  listPlugins,
   pausePipeline,
   resumePipeline,
   showPipeline,
@@ -28,4 +29,5 @@ export const OPERATIONS: readonly AnyOperation[] = [
   showPipeline,
   pausePipeline,
   resumePipeline,
+  listPlugins,
 ] as AnyOperation[];

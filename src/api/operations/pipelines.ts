@@ -112,3 +112,15 @@ export const resumePipeline = defineOperation({
     return settled(pipelines, await pipelines.service.resume(name));
   },
 });
+
+/** `GET /api/plugins`: plugins loaded by the pipeline component, and those refused with why. */
+export const listPlugins = defineOperation({
+  component: 'pipeline',
+  name: 'plugins',
+  summary: 'Plugins loaded and refused, with their capabilities.',
+  http: { method: 'GET', path: '/api/plugins' },
+  input: z.object({}),
+  async handle(_input, ctx) {
+    return { plugins: pipelinesOf(ctx).plugins.list() };
+  },
+});
