@@ -12,6 +12,7 @@ import type { PipelinesContext } from '../api/operation.js';
 import type { Config } from '../core/config.js';
 import { loadPlugins } from '../plugins/plugin-loader.js';
 import { PluginSet } from '../plugins/plugin-registry.js';
+import { builtinPlugin } from '../processors/builtin-plugin.js';
 
 /** The running pipeline component and how to stop it. */
 export interface PipelineComponent {
@@ -30,7 +31,11 @@ export async function startPipelines(
   config: Config,
   logger: Logger,
 ): Promise<PipelineComponent> {
-  const loaded = await loadPlugins(config.plugins, { baseDir: process.cwd(), logger });
+  const loaded = await loadPlugins(config.plugins, {
+    baseDir: process.cwd(),
+    builtins: [builtinPlugin],
+    logger,
+  });
   for (const refused of loaded.refused) {
     logger.error({ plugin: refused.spec, reason: refused.error.message }, 'plugin refused');
   }

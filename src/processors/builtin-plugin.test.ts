@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidInputError } from '../core/errors.js';
+import { pluginCapabilities, validatePluginDefinition } from '../plugins/plugin-check.js';
+import { runProcessor } from '../plugins/run-processor.js';
+import type { ProcessorDefinition } from '../plugins/plugin-api.js';
+import { builtinPlugin } from './builtin-plugin.js';
+import { testInput } from './test-input.js';
+import { readFileSync } from 'node:fs';
+import { parsePipeline } from '../pipeline/definition.js';
+import { resolveParameters } from '../plugins/parameters.js';
+import { parseClassificationRules } from './classification-rules.js';
+
+const silent = { info() {}, warn() {}, error() {} };
+
+test('the built-in plugin is a valid plugin providing the five processors', () => {
+  assert.equal(validatePluginDefinition(builtinPlugin, 'builtin'), builtinPlugin);
+  assert.deepEqual(pluginCapabilities(builtinPlugin), [
+    'processor:extract-text',
+    'processor:extract-metadata',
+    'processor:chunk',
+    'processor:classify-rules',
+    'processor:extract-links',
+  ]);
+});
+
+test('every built-in processor runs through the engine on a Markdown unit with a valid output', async () => {
+  const markdown = '# Title\n\nAn invoice, see https://example.org/x.\n';
+  const parameters: Record<string, Record<string, unknown>> = {
+    'classify-rules': { rules: [{ tag: 'invoices', keywords: ['invoice'] }] },
+  };
+  for (const [name, definition] of Object.entries(builtinPlugin.provides.processors)) {
+    const input = testInput(definition, { mediaType: 'text/markdown', content: markdown });
+    const result = await runProcessor(
+      { name, definition },
+      { ...input, parameters: parameters[name] ?? {} },
+      { logger: silent },
+      10_000,
+    );
+    assert.ok(result.ok, result.ok ? '' : `${name}: ${result.error.message}`);
+  }
+});
+
+test('the engine refuses to run extract-text on a media type it does not accept', async () => {
+  const definition = builtinPlugin.provides.processors['extract-text'];
+  const input = testInput(definition, { mediaType: 'image/png', content: new Uint8Array([1]) });
+  const result = await runProcessor(
+    { name: 'extract-text', definition },
+    input,
+    { logger: silent },
+    10_000,
+  );
+  assert.ok(!result.ok);
+  assert.ok(result.error instanceof InvalidInputError);
+  assert.match(result.error.message, /image\/png/);
+});
+
+test('the shipped example pipeline names only built-in processors, with parameters they accept', () => {
+  const file = new URL('../../../examples/pipelines/documents.yaml', import.meta.url);
+  const pipeline = parsePipeline(readFileSync(file, 'utf8'), 'documents.yaml');
+  const processors: Readonly<Record<string, ProcessorDefinition>> =
+    builtinPlugin.provides.processors;
+  for (const step of pipeline.steps) {
+    const processor = processors[step.processor];
+    assert.ok(processor, `step ${step.id}: ${step.processor} is a built-in processor`);
+    resolveParameters(step.processor, processor.parameters ?? {}, step.params);
+  }
+  const classify = pipeline.steps.find((s) => s.processor === 'classify-rules');
+  assert.ok(classify);
+  assert.equal(parseClassificationRules(classify.params['rules']).length, 3);
+});

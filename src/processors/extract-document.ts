@@ -1,0 +1,60 @@
+import type { ProcessorInput } from '../plugins/plugin-api.js';
+import { csvDocument } from './csv-text.js';
+import { decodeText } from './decode-text.js';
+import { UnsupportedMediaTypeError } from './errors.js';
+import { htmlDocument } from './html-text.js';
+import { jsonDocument } from './json-text.js';
+import { markdownDocument } from './markdown-text.js';
+import { isMarkup, mediaTypeEssence, textFormatOf } from './media-type.js';
+import { pdfDocument } from './pdf-text.js';
+import { plainDocument } from './text-document.js';
+import type { TextDocument } from './text-document.js';
+
+/**
+ * Reads the text of a unit's bytes with the extractor for its media type. Throws
+ * UnsupportedMediaTypeError for types none reads (images, archives, octet streams) and
+ * MalformedContentError for bytes that are not what the type promises.
+ */
+export async function extractDocument(
+  mediaType: string,
+  bytes: Uint8Array,
+  signal?: AbortSignal,
+): Promise<TextDocument> {
+  const format = textFormatOf(mediaType);
+  switch (format) {
+    case 'pdf':
+      return pdfDocument(bytes, signal);
+    case 'markdown':
+      return markdownDocument(decodeText(mediaType, bytes));
+    case 'html':
+      return htmlDocument(decodeText(mediaType, bytes));
+    case 'json':
+      return jsonDocument(decodeText(mediaType, bytes), mediaTypeEssence(mediaType));
+    case 'csv':
+      return csvDocument(decodeText(mediaType, bytes));
+    case 'plain':
+      return plainDocument(decodeText(mediaType, bytes));
+    case null:
+      throw new UnsupportedMediaTypeError(
+        mediaType,
+        "run the step only on text, Markdown, HTML, PDF, JSON or CSV units, or after a step that extracts this type's text",
+      );
+  }
+}
+
+/**
+ * The document a text-reading step works on. The text is `input.text` when an earlier step
+ * extracted it, so every step sees what search indexes; otherwise the unit's bytes are
+ * extracted here. Markdown and HTML are parsed from the bytes either way, because their title
+ * and link targets are in the markup, which extracted text no longer has.
+ */
+export async function readDocument(
+  input: ProcessorInput,
+  signal?: AbortSignal,
+): Promise<TextDocument> {
+  const { mediaType } = input.unit;
+  if (input.text === undefined) return extractDocument(mediaType, await input.content(), signal);
+  if (!isMarkup(textFormatOf(mediaType))) return plainDocument(input.text);
+  const markup = await extractDocument(mediaType, await input.content(), signal);
+  return { ...markup, text: input.text };
+}
