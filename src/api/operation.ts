@@ -9,6 +9,7 @@ import type { ComponentRegistry } from '../registry/component-registry.js';
 import type { PipelineCatalog } from '../pipeline/pipeline-catalog.js';
 import type { PipelineService } from '../pipeline/pipeline-service.js';
 import type { PluginSet } from '../plugins/plugin-registry.js';
+import type { PipelineEngine } from '../pipeline/pipeline-engine.js';
 
 /** The units component's services, present where that component runs. */
 export interface UnitsContext {
@@ -25,6 +26,7 @@ export interface PipelinesContext {
   readonly runner: ProjectionRunner;
   /** Plugins loaded (and refused) at start. */
   readonly plugins: PluginSet;
+  readonly engine: PipelineEngine;
 }
 
 /** What handlers may use: the services of the process they run in. */

@@ -36,6 +36,9 @@ const pipelineShow = lazy(async () => (await import('./commands/pipeline.js')).s
 const pipelinePause = lazy(async () => (await import('./commands/pipeline.js')).pause);
 const pipelineResume = lazy(async () => (await import('./commands/pipeline.js')).resume);
 const pluginLs = lazy(async () => (await import('./commands/plugin.js')).ls);
+const pipelineRun = lazy(async () => (await import('./commands/pipeline.js')).run);
+const pipelineRetry = lazy(async () => (await import('./commands/pipeline.js')).retry);
+const pipelineStatus = lazy(async () => (await import('./commands/pipeline.js')).status);
 const components = lazy(async () => (await import('./commands/components.js')).components);
 
 type NodeFlags = ConfigFlags & { json?: boolean };
@@ -205,6 +208,27 @@ clientCommand(
     .description('let a paused pipeline take work again')
     .argument('<name>', 'pipeline name'),
 ).action(pipelineResume);
+
+clientCommand(
+  pipeline
+    .command('run')
+    .description('run a pipeline over every unit already ingested')
+    .argument('<name>', 'pipeline name'),
+)
+  .option('--backfill', 'run over every existing unit (steps already computed are reused)')
+  .action(pipelineRun);
+clientCommand(
+  pipeline
+    .command('status')
+    .description('a pipeline’s state, work done and waiting, and dead letters')
+    .argument('<name>', 'pipeline name'),
+).action(pipelineStatus);
+clientCommand(
+  pipeline
+    .command('retry')
+    .description('run a pipeline’s dead letters again')
+    .argument('<name>', 'pipeline name'),
+).action(pipelineRetry);
 
 const plugin = program.command('plugin').description('plugins the node has loaded');
 clientCommand(

@@ -63,6 +63,19 @@ export const configSchema = z
         path: ['ttlSeconds'],
       })
       .prefault({}),
+    pipeline: z
+      .object({
+        /** A unit not acknowledged this long after delivery is delivered again (crash recovery). */
+        ackWaitSeconds: z.number().min(1).max(3600).default(60),
+        /** A processor run longer than this is stopped and counts as a failure. */
+        processorTimeoutSeconds: z.number().min(0.1).max(3600).default(30),
+      })
+      .strict()
+      .refine((p) => p.processorTimeoutSeconds < p.ackWaitSeconds, {
+        message: 'processorTimeoutSeconds must be shorter than ackWaitSeconds',
+        path: ['processorTimeoutSeconds'],
+      })
+      .prefault({}),
     /** Plugins to load: paths (relative to the working directory) or npm package names. */
     plugins: z.array(z.string().min(1).max(4096)).max(200).default([]),
     log: z

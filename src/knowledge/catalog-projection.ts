@@ -4,8 +4,8 @@ import type { CheckpointStore, Projection } from '../events/projection.js';
 import type { ContentStore } from '../storage/content-store.js';
 import type { RecentContent } from '../storage/recent-content.js';
 import { assertUnitCid } from '../units/unit.js';
-import type { UnitIngestedData } from '../units/unit-events.js';
-import { UNIT_INGESTED, UNITS_DOMAIN } from '../units/unit-events.js';
+import type { UnitAnnotatedData, UnitIngestedData } from '../units/unit-events.js';
+import { UNIT_ANNOTATED, UNIT_INGESTED, UNITS_DOMAIN } from '../units/unit-events.js';
 import type { Catalog } from './catalog.js';
 import { extractText, isIndexableText, MAX_INDEXED_TEXT } from './text-extract.js';
 
@@ -46,6 +46,7 @@ export class CatalogProjection implements Projection<string> {
 
   /** Reads and extracts the unit's text ahead of time: the slow part, and it needs no order. */
   async prepare(recorded: RecordedEvent): Promise<string> {
+    if (recorded.event.type === UNIT_ANNOTATED) return this.annotationText(recorded);
     if (recorded.event.type !== UNIT_INGESTED) return '';
     const data = recorded.event.data as unknown as UnitIngestedData;
     if (this.catalog.get(data.unitCid)) return '';
@@ -53,6 +54,15 @@ export class CatalogProjection implements Projection<string> {
   }
 
   handle(recorded: RecordedEvent, text: string | undefined): void {
+    if (recorded.event.type === UNIT_ANNOTATED) {
+      const data = recorded.event.data as unknown as UnitAnnotatedData;
+      this.catalog.annotate(data.unitCid, {
+        tags: data.tags,
+        text: data.textCid === null ? undefined : text,
+        relations: data.relations,
+      });
+      return;
+    }
     if (recorded.event.type !== UNIT_INGESTED) return;
     const data = recorded.event.data as unknown as UnitIngestedData;
     assertUnitCid(data.unit, data.unitCid);
@@ -86,6 +96,17 @@ export class CatalogProjection implements Projection<string> {
       this.logger.warn({ err, unitCid: data.unitCid }, 'content not indexed');
       return '';
     }
+  }
+
+  /** Text extracted by a pipeline for a unit, read (verified) from the content store. */
+  private async annotationText(recorded: RecordedEvent): Promise<string> {
+    const data = recorded.event.data as unknown as UnitAnnotatedData;
+    if (data.textCid === null) return '';
+    const content = await this.content.get(data.textCid);
+    if (!content) return '';
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of content.stream()) chunks.push(chunk);
+    return Buffer.concat(chunks).toString('utf8').slice(0, MAX_INDEXED_TEXT);
   }
 
   /** Applies a run of events in one transaction: SQLite and FTS5 pay per commit, not per row. */

@@ -45,6 +45,8 @@ CREATE INDEX IF NOT EXISTS units_content ON units (content_cid);
 CREATE TABLE IF NOT EXISTS unit_tags (tag TEXT NOT NULL, unit_cid TEXT NOT NULL, PRIMARY KEY (tag, unit_cid));
 CREATE TABLE IF NOT EXISTS lineage (child_cid TEXT NOT NULL, parent_cid TEXT NOT NULL, PRIMARY KEY (child_cid, parent_cid));
 CREATE INDEX IF NOT EXISTS lineage_parent ON lineage (parent_cid);
+CREATE TABLE IF NOT EXISTS relations (unit_cid TEXT NOT NULL, type TEXT NOT NULL, target TEXT NOT NULL, PRIMARY KEY (unit_cid, type, target));
+CREATE INDEX IF NOT EXISTS relations_target ON relations (target);
 CREATE VIRTUAL TABLE IF NOT EXISTS units_fts USING fts5 (name, meta, body, tokenize = 'porter unicode61');
 `;
 
@@ -52,10 +54,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS units_fts USING fts5 (name, meta, body, token
  * Bumped when the schema changes: a catalog of another version is dropped and rebuilt from the
  * event stream (its checkpoint goes with it). 2: search rows share the rowid of their unit, so
  * replacing a version is an indexed delete rather than a scan of the whole index (an explicit
- * INTEGER PRIMARY KEY, which VACUUM keeps, unlike a bare rowid).
+ * INTEGER PRIMARY KEY, which VACUUM keeps, unlike a bare rowid). 3: relations from annotations.
  */
-const SCHEMA_VERSION = 2;
-const TABLES = ['units', 'unit_tags', 'lineage', 'units_fts', 'checkpoints'];
+const SCHEMA_VERSION = 3;
+const TABLES = ['units', 'unit_tags', 'lineage', 'relations', 'units_fts', 'checkpoints'];
 
 interface Row {
   unit_cid: string;
@@ -261,6 +263,59 @@ export class Catalog {
     return true;
   }
 
+  /**
+   * Joins a pipeline's findings to a unit: tags (merged), relations, and, when given, the text
+   * search indexes for it. Returns false when the unit is not catalogued.
+   */
+  annotate(
+    unitCid: string,
+    annotation: {
+      tags: readonly string[];
+      text: string | undefined;
+      relations: readonly { type: string; target: string }[];
+    },
+  ): boolean {
+    this.openGroup();
+    return this.db.transaction(() => {
+      const row = this.stmt('SELECT * FROM units WHERE unit_cid = ?').get(unitCid) as
+        (Row & { id: number }) | undefined;
+      if (!row) return false;
+      const tags = [...new Set([...(JSON.parse(row.tags) as string[]), ...annotation.tags])].sort();
+      this.stmt('UPDATE units SET tags = ? WHERE id = ?').run(JSON.stringify(tags), row.id);
+      for (const tag of annotation.tags)
+        this.stmt('INSERT OR IGNORE INTO unit_tags (tag, unit_cid) VALUES (?, ?)').run(
+          tag,
+          unitCid,
+        );
+      for (const r of annotation.relations)
+        this.stmt('INSERT OR IGNORE INTO relations (unit_cid, type, target) VALUES (?, ?, ?)').run(
+          unitCid,
+          r.type,
+          r.target,
+        );
+      if (row.latest === 1) {
+        const indexed = this.stmt('SELECT body FROM units_fts WHERE rowid = ?').get(row.id) as
+          { body: string } | undefined;
+        const meta = [row.media_type, row.context ?? '', ...tags, row.source].join(' ');
+        this.stmt('DELETE FROM units_fts WHERE rowid = ?').run(row.id);
+        this.stmt('INSERT INTO units_fts (rowid, name, meta, body) VALUES (?, ?, ?, ?)').run(
+          row.id,
+          row.name,
+          meta,
+          annotation.text ?? indexed?.body ?? '',
+        );
+      }
+      return true;
+    })();
+  }
+
+  /** Relations recorded for a unit (links it makes), in the order found. */
+  relations(unitCid: string): { type: string; target: string }[] {
+    return this.stmt('SELECT type, target FROM relations WHERE unit_cid = ? ORDER BY rowid').all(
+      unitCid,
+    ) as { type: string; target: string }[];
+  }
+
   /** Latest versions, newest first, after an optional cursor (a position). */
   list(
     limit: number,
@@ -359,7 +414,7 @@ export class Catalog {
   /** Empties every table, for a rebuild from the event stream. */
   reset(): void {
     this.db.exec(
-      'DELETE FROM units; DELETE FROM unit_tags; DELETE FROM lineage; DELETE FROM units_fts; DELETE FROM checkpoints;',
+      'DELETE FROM units; DELETE FROM unit_tags; DELETE FROM lineage; DELETE FROM relations; DELETE FROM units_fts; DELETE FROM checkpoints;',
     );
   }
 

@@ -17,6 +17,12 @@ export const PROJECTIONS_BUCKET = 'cim-projections';
 /** KV bucket where running components and plugin services register and heartbeat. */
 export const REGISTRY_BUCKET = 'cim-registry';
 
+/** KV bucket of pipeline step results, by step key. */
+export const STEP_RESULTS_BUCKET = 'cim-step-results';
+
+/** KV bucket of units pipelines gave up on, `<pipeline>.<unitCid>`. */
+export const DEAD_LETTERS_BUCKET = 'cim-dead-letters';
+
 /** Records in the registry older than this are removed by the server even if nobody sweeps. */
 const REGISTRY_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
@@ -95,6 +101,11 @@ export async function provision(
   if (!existing.has(PROJECTIONS_BUCKET)) {
     await kvm.create(PROJECTIONS_BUCKET, { history: 1, replicas });
     created.push(`bucket ${PROJECTIONS_BUCKET}`);
+  }
+  for (const bucket of [STEP_RESULTS_BUCKET, DEAD_LETTERS_BUCKET]) {
+    if (existing.has(bucket)) continue;
+    await kvm.create(bucket, { history: 1, replicas });
+    created.push(`bucket ${bucket}`);
   }
   if (!existing.has(REGISTRY_BUCKET)) {
     await kvm.create(REGISTRY_BUCKET, { history: 1, replicas, ttl: REGISTRY_MAX_AGE_MS });

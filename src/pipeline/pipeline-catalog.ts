@@ -27,6 +27,8 @@ export interface PipelineSummary {
   readonly version: number;
   readonly history: readonly PipelineVersion[];
   readonly updatedAt: string;
+  /** Stream position of its first definition: it runs on units ingested after it. */
+  readonly createdPosition: number;
 }
 
 /**
@@ -37,6 +39,12 @@ export class PipelineCatalog implements Projection {
   readonly name = 'pipelines';
   readonly filter = { domain: PIPELINES_DOMAIN };
   private readonly pipelines = new Map<string, PipelineSummary>();
+  private readonly listeners: ((name: string) => void)[] = [];
+
+  /** Calls `listener` with a pipeline's name each time it changes. */
+  onChange(listener: (name: string) => void): void {
+    this.listeners.push(listener);
+  }
 
   handle(recorded: RecordedEvent): void {
     const { event } = recorded;
@@ -60,6 +68,7 @@ export class PipelineCatalog implements Projection {
           },
         ],
         updatedAt: event.occurredAt,
+        createdPosition: current?.createdPosition ?? recorded.position,
       });
     } else if (current && (event.type === PIPELINE_PAUSED || event.type === PIPELINE_RESUMED)) {
       this.pipelines.set(name, {
@@ -68,7 +77,8 @@ export class PipelineCatalog implements Projection {
         version: event.version,
         updatedAt: event.occurredAt,
       });
-    }
+    } else return;
+    for (const listener of this.listeners) listener(name);
   }
 
   reset(): void {

@@ -1,18 +1,26 @@
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import type { EventStore } from '../events/event-store.js';
+import { JetStreamEventReader } from '../events/jetstream-event-reader.js';
 import { KvFailureLog } from '../events/kv-projection-state.js';
 import { MemoryCheckpointStore } from '../events/memory-checkpoint-store.js';
 import { ProjectionRunner } from '../events/projection-runner.js';
 import { PROJECTIONS_BUCKET } from '../nats/provision.js';
+import { DeadLetters } from '../pipeline/dead-letters.js';
 import { PipelineCatalog } from '../pipeline/pipeline-catalog.js';
+import { PipelineEngine } from '../pipeline/pipeline-engine.js';
 import { PipelineService } from '../pipeline/pipeline-service.js';
+import { StepResults } from '../pipeline/step-results.js';
 import type { PipelinesContext } from '../api/operation.js';
 import type { Config } from '../core/config.js';
 import { loadPlugins } from '../plugins/plugin-loader.js';
 import { PluginSet } from '../plugins/plugin-registry.js';
 import { builtinPlugin } from '../processors/builtin-plugin.js';
+import { JetStreamContentStore } from '../storage/jetstream-content-store.js';
+import { UnitService } from '../units/unit-service.js';
 
 /** The running pipeline component and how to stop it. */
 export interface PipelineComponent {
@@ -23,7 +31,8 @@ export interface PipelineComponent {
 /**
  * Starts the pipeline component: the plugins named in the configuration (a plugin that fails to
  * load or is refused is reported and left out; the node still starts), commands on definitions
- * (recorded as events) and the pipelines read model, rebuilt in memory from the stream.
+ * (recorded as events), the pipelines read model (rebuilt in memory from the stream) and the
+ * engine that runs every pipeline that is not paused.
  */
 export async function startPipelines(
   nc: NatsConnection,
@@ -49,9 +58,32 @@ export async function startPipelines(
     logger,
   );
   await runner.start();
+  const content = await JetStreamContentStore.open(nc);
+  const js = jetstream(nc, { timeout: 10_000 });
+  const jsm = await jetstreamManager(nc);
+  const engine = new PipelineEngine({
+    events: store,
+    content,
+    units: new UnitService(store, content, {
+      spoolDir: join(config.dataDir, 'spool'),
+      maxContentBytes: config.units.maxContentBytes,
+    }),
+    plugins,
+    results: await StepResults.open(nc),
+    deadLetters: await DeadLetters.open(nc),
+    logger,
+    processorTimeoutMs: config.pipeline.processorTimeoutSeconds * 1000,
+    ackWaitSeconds: config.pipeline.ackWaitSeconds,
+    js,
+    jsm,
+    reader: new JetStreamEventReader(js, jsm),
+    catalog,
+  });
+  engine.start();
   return {
-    context: { service: new PipelineService(store), catalog, runner, plugins },
+    context: { service: new PipelineService(store), catalog, runner, plugins, engine },
     async stop() {
+      await engine.stop();
       await runner.stop();
     },
   };

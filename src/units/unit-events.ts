@@ -15,3 +15,28 @@ export interface UnitIngestedData {
   /** True when the content bytes were new to the store. */
   readonly contentStored: boolean;
 }
+
+/** Aggregate type of annotations made to one unit (id: the unit CID). */
+export const UNIT_AGGREGATE = 'Unit';
+
+/**
+ * Recorded when a pipeline step says something about a unit without changing it: tags from
+ * classification, the text search should index (for formats the catalog cannot read itself),
+ * relations to other units or URLs. The unit stays immutable; read models join these to it.
+ */
+export const UNIT_ANNOTATED = 'UnitAnnotated';
+
+/** Data of a `UnitAnnotated` event. */
+export interface UnitAnnotatedData {
+  readonly unitCid: string;
+  readonly tags: readonly string[];
+  /** Content CID of extracted text to index for the unit, or null. */
+  readonly textCid: string | null;
+  readonly relations: readonly { readonly type: string; readonly target: string }[];
+  /** `name@version` of the processor and the pipeline and step that ran it. */
+  readonly producedBy: {
+    readonly processor: string;
+    readonly pipeline: string;
+    readonly step: string;
+  };
+}

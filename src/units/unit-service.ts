@@ -24,6 +24,12 @@ export interface IngestMetadata {
   /** The content CID when the caller computed it: the body is then streamed straight to storage. */
   readonly contentCid?: string;
   readonly size?: number;
+  /** For derived units: the units it was made from, and the processor that made it. */
+  readonly derivedFrom?: readonly string[];
+  readonly producedBy?: Unit['producedBy'];
+  /** Ties the `UnitIngested` event to the work that caused it (a pipeline run). */
+  readonly correlationId?: string;
+  readonly causationId?: string;
 }
 
 /** The outcome of ingesting one piece of content. */
@@ -164,6 +170,8 @@ export class UnitService {
           name: meta.name,
           tags,
           context: meta.context,
+          derivedFrom: meta.derivedFrom ?? [],
+          producedBy: meta.producedBy ?? null,
         })
       ) {
         return {
@@ -186,8 +194,8 @@ export class UnitService {
         createdAt: new Date().toISOString(),
         tags,
         context: meta.context,
-        derivedFrom: [],
-        producedBy: null,
+        derivedFrom: [...(meta.derivedFrom ?? [])],
+        producedBy: meta.producedBy ?? null,
         previous: previous?.unitCid ?? null,
       };
       const cid = unitCid(unit);
@@ -203,6 +211,8 @@ export class UnitService {
           [{ type: UNIT_INGESTED, data: data as unknown as JsonValue }],
           {
             expectedVersion: last?.event.version ?? 0,
+            ...(meta.correlationId !== undefined ? { correlationId: meta.correlationId } : {}),
+            ...(meta.causationId !== undefined ? { causationId: meta.causationId } : {}),
           },
         );
         return {
@@ -231,6 +241,8 @@ function sameUnit(
     name: string;
     tags: readonly string[];
     context: string | null;
+    derivedFrom: readonly string[];
+    producedBy: Unit['producedBy'];
   },
 ): boolean {
   return (
@@ -239,6 +251,10 @@ function sameUnit(
     unit.name === next.name &&
     unit.context === next.context &&
     unit.tags.length === next.tags.length &&
-    unit.tags.every((t, i) => t === next.tags[i])
+    unit.tags.every((t, i) => t === next.tags[i]) &&
+    unit.derivedFrom.length === next.derivedFrom.length &&
+    unit.derivedFrom.every((c, i) => c === next.derivedFrom[i]) &&
+    unit.producedBy?.processor === next.producedBy?.processor &&
+    unit.producedBy?.parameters === next.producedBy?.parameters
   );
 }

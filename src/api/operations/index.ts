@@ -7,6 +7,9 @@ import {
   listPipelines,
   listPlugins,
   pausePipeline,
+  pipelineStatus,
+  retryPipeline,
+  runPipeline,
   resumePipeline,
   showPipeline,
 } from './pipelines.js';
@@ -30,4 +33,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   pausePipeline,
   resumePipeline,
   listPlugins,
+  pipelineStatus,
+  runPipeline,
+  retryPipeline,
 ] as AnyOperation[];

@@ -124,3 +124,62 @@ export const listPlugins = defineOperation({
     return { plugins: pipelinesOf(ctx).plugins.list() };
   },
 });
+
+/** The pipeline's definition or a not-found error naming it. */
+function definitionOf(pipelines: PipelinesContext, name: string) {
+  const pipeline = pipelines.catalog.get(name);
+  if (!pipeline)
+    throw new NotFoundError(
+      `There is no pipeline ${JSON.stringify(name)}: cim pipeline ls lists them.`,
+    );
+  return pipeline;
+}
+
+/** `GET /api/pipelines/{name}/status`: state, counters, backlog and the dead-letter list. */
+export const pipelineStatus = defineOperation({
+  component: 'pipeline',
+  name: 'status',
+  summary: 'A pipeline’s state, work done and waiting, and its dead letters.',
+  http: { method: 'GET', path: '/api/pipelines/:name/status' },
+  input: z.object({ name: pipelineName }),
+  async handle({ name }, ctx) {
+    const pipelines = pipelinesOf(ctx);
+    const pipeline = definitionOf(pipelines, name);
+    return {
+      name,
+      state: pipeline.state,
+      version: pipeline.version,
+      counters: pipelines.engine.countersOf(name),
+      backlog: (await pipelines.engine.backlog(name)) ?? null,
+      deadLetters: await pipelines.engine.deadLetters(name),
+    };
+  },
+});
+
+/** `POST /api/pipelines/{name}/run` with `{"backfill": true}`: runs every existing unit. */
+export const runPipeline = defineOperation({
+  component: 'pipeline',
+  name: 'run',
+  summary: 'Backfill: run the pipeline over every unit already ingested.',
+  http: { method: 'POST', path: '/api/pipelines/:name/run', status: 200 },
+  input: z.object({ name: pipelineName, backfill: z.literal(true) }),
+  async handle({ name }, ctx) {
+    const pipelines = pipelinesOf(ctx);
+    const pipeline = definitionOf(pipelines, name);
+    return { name, ...(await pipelines.engine.backfill(pipeline.definition)) };
+  },
+});
+
+/** `POST /api/pipelines/{name}/retry`: runs the dead letters again. */
+export const retryPipeline = defineOperation({
+  component: 'pipeline',
+  name: 'retry',
+  summary: 'Run the pipeline’s dead letters again; those that complete leave the list.',
+  http: { method: 'POST', path: '/api/pipelines/:name/retry', status: 200 },
+  input: z.object({ name: pipelineName }),
+  async handle({ name }, ctx) {
+    const pipelines = pipelinesOf(ctx);
+    const pipeline = definitionOf(pipelines, name);
+    return { name, ...(await pipelines.engine.retryDeadLetters(pipeline.definition)) };
+  },
+});

@@ -88,7 +88,7 @@ export const unitLineage = defineOperation({
     const unit = catalog.get(cid);
     if (!unit)
       throw new NotFoundError(`There is no unit ${cid}: check the CID (cim units ls lists them).`);
-    return { unit, ...catalog.lineage(cid) };
+    return { unit, ...catalog.lineage(cid), relations: catalog.relations(cid) };
   },
 });
 

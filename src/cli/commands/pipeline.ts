@@ -113,3 +113,78 @@ export async function resume(name: string, options: ClientOptions): Promise<void
   if (options.json) return printJson(reply);
   process.stdout.write(said(reply));
 }
+
+interface BatchReply {
+  name: string;
+  units: number;
+  completed: number;
+  deadLettered: number;
+  computedSteps: number;
+  reusedSteps: number;
+  seconds: number;
+}
+
+function batchLine(what: string, r: BatchReply): string {
+  return `${what} ${r.name}: ${r.units} units in ${r.seconds.toFixed(1)} s — ${r.completed} completed, ${r.deadLettered} dead-lettered; ${r.computedSteps} steps computed, ${r.reusedSteps} reused.\n`;
+}
+
+/** `cim pipeline run NAME --backfill`: runs every existing unit through the pipeline. */
+export async function run(
+  name: string,
+  options: ClientOptions & { backfill?: boolean },
+): Promise<void> {
+  if (!options.backfill) {
+    throw new InvalidInputError(
+      'cim pipeline run needs --backfill (new units run by themselves): run cim pipeline run NAME --backfill.',
+    );
+  }
+  const reply = await callNode<BatchReply>(
+    nodeUrl(options.url),
+    `/api/pipelines/${encodeURIComponent(name)}/run`,
+    { method: 'POST', body: { backfill: true } },
+  );
+  if (options.json) return printJson(reply);
+  process.stdout.write(batchLine('Backfilled', reply));
+}
+
+/** `cim pipeline retry NAME`: runs the dead letters again. */
+export async function retry(name: string, options: ClientOptions): Promise<void> {
+  const reply = await callNode<BatchReply>(
+    nodeUrl(options.url),
+    `/api/pipelines/${encodeURIComponent(name)}/retry`,
+    { method: 'POST', body: {} },
+  );
+  if (options.json) return printJson(reply);
+  process.stdout.write(batchLine('Retried', reply));
+}
+
+interface StatusReply {
+  name: string;
+  state: string;
+  version: number;
+  counters: Record<string, number>;
+  backlog: { pending: number; inFlight: number } | null;
+  deadLetters: { unitCid: string; step: string; error: string; attempts: number }[];
+}
+
+/** `cim pipeline status NAME`: state, counters, backlog and dead letters. */
+export async function status(name: string, options: ClientOptions): Promise<void> {
+  const reply = await callNode<StatusReply>(
+    nodeUrl(options.url),
+    `/api/pipelines/${encodeURIComponent(name)}/status`,
+  );
+  if (options.json) return printJson(reply);
+  const c = reply.counters;
+  const lines = [
+    `${reply.name}: ${reply.state}, version ${reply.version}`,
+    `  since start: ${c['completed']} completed, ${c['retried']} retried, ${c['deadLettered']} dead-lettered; ${c['computedSteps']} steps computed, ${c['reusedSteps']} reused`,
+    reply.backlog
+      ? `  waiting: ${reply.backlog.pending}, in flight: ${reply.backlog.inFlight}`
+      : '  waiting: unknown (no consumer yet)',
+    `  dead letters: ${reply.deadLetters.length}${reply.deadLetters.length > 0 ? ' (cim pipeline retry NAME runs them again)' : ''}`,
+    ...reply.deadLetters.map(
+      (d) => `    ${d.unitCid} step ${d.step} after ${d.attempts} attempts: ${d.error}`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,313 @@
+import semver from 'semver';
+import type { Logger } from 'pino';
+import { contentCid, dagCborCid } from '../core/cid.js';
+import type { JsonValue } from '../core/envelope.js';
+import type { CimError } from '../core/errors.js';
+import { UnavailableError } from '../core/errors.js';
+import type { EventStore } from '../events/event-store.js';
+import type { PluginSet } from '../plugins/plugin-registry.js';
+import type { ProcessorOutput } from '../plugins/plugin-api.js';
+import { runProcessor } from '../plugins/run-processor.js';
+import type { ContentStore } from '../storage/content-store.js';
+import type { Unit } from '../units/unit.js';
+import type { UnitAnnotatedData } from '../units/unit-events.js';
+import { UNIT_AGGREGATE, UNIT_ANNOTATED, UNITS_DOMAIN } from '../units/unit-events.js';
+import type { UnitService } from '../units/unit-service.js';
+import { topologicalOrder } from './dag.js';
+import type { PipelineDefinition, PipelineStep } from './definition.js';
+import { PIPELINES_DOMAIN } from './pipeline-events.js';
+import type { StepResults } from './step-results.js';
+import { paramsCid, stepKey } from './step-key.js';
+import type {
+  StepCompletedData,
+  StepFailedData,
+  StepResult,
+  StepStartedData,
+} from './run-events.js';
+import { RUN_AGGREGATE, runId, STEP_COMPLETED, STEP_FAILED, STEP_STARTED } from './run-events.js';
+
+/** What running a unit through a pipeline needs. */
+export interface UnitRunDeps {
+  readonly events: EventStore;
+  readonly content: ContentStore;
+  readonly units: UnitService;
+  readonly plugins: PluginSet;
+  readonly results: StepResults;
+  readonly logger: Logger;
+  readonly processorTimeoutMs: number;
+}
+
+/** A unit to run: its CID and record (as its `UnitIngested` event holds them). */
+export interface UnitToRun {
+  readonly unitCid: string;
+  readonly unit: Unit;
+  /** The ingest's correlation id and the event that triggered the run, carried by its events. */
+  readonly correlationId: string;
+  readonly causationId: string;
+}
+
+/** How one run ended. `computed` steps ran a processor; `reused` took an earlier result. */
+export type UnitRunOutcome =
+  | { readonly status: 'completed'; readonly computed: number; readonly reused: number }
+  | {
+      readonly status: 'failed';
+      readonly step: string;
+      readonly error: CimError;
+      readonly computed: number;
+      readonly reused: number;
+    };
+
+/**
+ * Runs one unit through a pipeline's steps in DAG order. The run is the aggregate
+ * `pipelines.Run.<pipeline>_<unitCid>`: steps it already completed are skipped, so a redelivery
+ * after a crash repeats nothing that was recorded, and every append carries the run's version,
+ * so two deliveries of the same unit cannot both record a step. A step whose key (processor,
+ * version, parameters, input) has a stored result reuses it without running the processor.
+ */
+export async function runUnit(
+  deps: UnitRunDeps,
+  pipeline: PipelineDefinition,
+  target: UnitToRun,
+  attempt: number,
+  lastAttempt: boolean,
+): Promise<UnitRunOutcome> {
+  const ref = {
+    domain: PIPELINES_DOMAIN,
+    aggregate: RUN_AGGREGATE,
+    aggregateId: runId(pipeline.name, target.unitCid),
+  };
+  const history = await deps.events.readAggregate(ref);
+  let version = history.at(-1)?.event.version ?? 0;
+  const done = new Map<string, StepResult>();
+  for (const recorded of history) {
+    if (recorded.event.type === STEP_COMPLETED) {
+      const data = recorded.event.data as unknown as StepCompletedData;
+      done.set(data.stepKey, data.result);
+    }
+  }
+  const record = async (type: string, data: object) => {
+    const result = await deps.events.append(ref, [{ type, data: data as unknown as JsonValue }], {
+      expectedVersion: version,
+      actor: `pipeline:${pipeline.name}`,
+      correlationId: target.correlationId,
+      causationId: target.causationId,
+    });
+    version = result.version;
+  };
+  const keys = new Map<string, string>();
+  const results = new Map<string, StepResult>();
+  let computed = 0;
+  let reused = 0;
+  for (const step of topologicalOrder(pipeline.steps)) {
+    const found = findProcessor(deps.plugins, step);
+    const inputCid =
+      step.after.length === 0
+        ? target.unitCid
+        : dagCborCid({ unit: target.unitCid, after: step.after.map((id) => keys.get(id)!) });
+    const key = stepKey({
+      processor: step.processor,
+      version: found.definition.version,
+      params: step.params,
+      inputCid,
+    });
+    keys.set(step.id, key);
+    const previous = done.get(key);
+    if (previous) {
+      results.set(step.id, previous);
+      reused++;
+      continue;
+    }
+    const cached = await deps.results.get(key);
+    if (cached) {
+      const data: StepCompletedData = {
+        pipeline: pipeline.name,
+        step: step.id,
+        stepKey: key,
+        unitCid: target.unitCid,
+        reused: true,
+        result: cached,
+      };
+      await record(STEP_COMPLETED, data);
+      results.set(step.id, cached);
+      reused++;
+      continue;
+    }
+    const processorLabel = `${step.processor}@${found.definition.version}`;
+    const started: StepStartedData = {
+      pipeline: pipeline.name,
+      step: step.id,
+      processor: processorLabel,
+      stepKey: key,
+      unitCid: target.unitCid,
+      attempt,
+    };
+    await record(STEP_STARTED, started);
+    const text = await upstreamText(deps.content, step, results);
+    const run = await runProcessor(
+      found,
+      {
+        unit: {
+          unitCid: target.unitCid,
+          contentCid: target.unit.content,
+          mediaType: target.unit.mediaType,
+          name: target.unit.name,
+          size: target.unit.size,
+          tags: target.unit.tags,
+          context: target.unit.context,
+          source: target.unit.source,
+        },
+        content: () => readAll(deps.content, target.unit.content),
+        ...(text !== undefined ? { text } : {}),
+        parameters: step.params,
+      },
+      { logger: deps.logger },
+      deps.processorTimeoutMs,
+    );
+    if (!run.ok) {
+      const failed: StepFailedData = {
+        pipeline: pipeline.name,
+        step: step.id,
+        stepKey: key,
+        unitCid: target.unitCid,
+        attempt,
+        final: lastAttempt,
+        error: run.error.message,
+      };
+      await record(STEP_FAILED, failed);
+      return { status: 'failed', step: step.id, error: run.error, computed, reused };
+    }
+    const result = await persist(deps, pipeline, step, target, processorLabel, run.output);
+    await deps.results.put(key, result);
+    const completed: StepCompletedData = {
+      pipeline: pipeline.name,
+      step: step.id,
+      stepKey: key,
+      unitCid: target.unitCid,
+      reused: false,
+      result,
+    };
+    await record(STEP_COMPLETED, completed);
+    results.set(step.id, result);
+    computed++;
+  }
+  return { status: 'completed', computed, reused };
+}
+
+function findProcessor(plugins: PluginSet, step: PipelineStep) {
+  const found = plugins.processor(step.processor);
+  if (!found) {
+    throw new UnavailableError(
+      `No loaded plugin provides the processor ${step.processor} (step ${step.id}): add the plugin to the config's plugins, or fix the step.`,
+    );
+  }
+  if (step.version !== undefined && !semver.satisfies(found.definition.version, step.version)) {
+    throw new UnavailableError(
+      `Step ${step.id} needs ${step.processor} ${step.version}, but the loaded one is ${found.definition.version}: install a matching plugin release or change the step's version.`,
+    );
+  }
+  return found;
+}
+
+/** The text the nearest earlier step extracted, if any, read (verified) from the store. */
+async function upstreamText(
+  content: ContentStore,
+  step: PipelineStep,
+  results: ReadonlyMap<string, StepResult>,
+): Promise<string | undefined> {
+  for (const id of step.after) {
+    const textCid = results.get(id)?.textCid;
+    if (textCid) return Buffer.from(await readAll(content, textCid)).toString('utf8');
+  }
+  return undefined;
+}
+
+async function readAll(content: ContentStore, cid: string): Promise<Uint8Array> {
+  const found = await content.get(cid);
+  if (!found)
+    throw new UnavailableError(`The content ${cid} is not in the store: it cannot be processed.`);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of found.stream()) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Makes a processor's output durable before the step is recorded as completed: derived units
+ * (with lineage), the extracted text as content, and an annotation of the unit for read models.
+ * Derived units have a source fixed by pipeline, step, unit and index, so doing this twice after
+ * a crash finds the same documents and records no second version.
+ */
+async function persist(
+  deps: UnitRunDeps,
+  pipeline: PipelineDefinition,
+  step: PipelineStep,
+  target: UnitToRun,
+  processor: string,
+  output: ProcessorOutput,
+): Promise<StepResult> {
+  const producedBy = { processor, parameters: paramsCid(step.params) };
+  const derived: StepResult['derived'][number][] = [];
+  for (const [index, item] of (output.derived ?? []).entries()) {
+    const cid = contentCid(item.bytes).toString();
+    const ingested = await deps.units.ingest(
+      {
+        name: item.name,
+        source: `cim:derived/${pipeline.name}/${step.id}/${target.unitCid}/${index}`,
+        tags: item.tags ?? [],
+        context: target.unit.context,
+        contentCid: cid,
+        size: item.bytes.byteLength,
+        derivedFrom: [target.unitCid],
+        producedBy,
+        correlationId: target.correlationId,
+        causationId: target.causationId,
+      },
+      (async function* () {
+        yield item.bytes;
+      })(),
+    );
+    derived.push({
+      unitCid: ingested.unitCid,
+      contentCid: cid,
+      name: item.name,
+      mediaType: ingested.mediaType,
+    });
+  }
+  let textCid: string | null = null;
+  if (output.text !== undefined && output.text.length > 0) {
+    const bytes = Buffer.from(output.text, 'utf8');
+    textCid = contentCid(bytes).toString();
+    await deps.content.put(textCid, bytes.byteLength, async function* () {
+      yield bytes;
+    });
+  }
+  const tags = [...new Set(output.tags ?? [])].sort();
+  const relations = (output.relations ?? []).map((r) => ({ type: r.type, target: r.target }));
+  if (tags.length > 0 || relations.length > 0 || textCid !== null) {
+    const annotation: UnitAnnotatedData = {
+      unitCid: target.unitCid,
+      tags,
+      textCid,
+      relations,
+      producedBy: { processor, pipeline: pipeline.name, step: step.id },
+    };
+    await deps.events.append(
+      { domain: UNITS_DOMAIN, aggregate: UNIT_AGGREGATE, aggregateId: target.unitCid },
+      [{ type: UNIT_ANNOTATED, data: annotation as unknown as JsonValue }],
+      {
+        expectedVersion: 'any',
+        actor: `pipeline:${pipeline.name}`,
+        correlationId: target.correlationId,
+        causationId: target.causationId,
+      },
+    );
+  }
+  return {
+    processor,
+    derived,
+    tags,
+    relations,
+    textCid,
+    metadata: (output.metadata ?? {}) as Record<string, unknown>,
+    completedAt: new Date().toISOString(),
+  };
+}
