@@ -199,3 +199,26 @@ test('a processor that throws on some inputs: those are dead-lettered with the e
   const after = await cimJson<{ deadLetters: unknown[] }>(url, 'pipeline', 'status', 'fragile');
   assert.equal(after.deadLetters.length, 0);
 });
+
+test('a paused pipeline takes no new work and picks it up on resume', async () => {
+  const pipelineFile = join(root, 'pausable.yaml');
+  writeFileSync(
+    pipelineFile,
+    'name: pausable\ntrigger: { events: [UnitIngested], tags: [pausable] }\nsteps:\n  - id: meta\n    processor: extract-metadata\n',
+  );
+  await cimJson(url, 'pipeline', 'apply', pipelineFile);
+  await cimJson(url, 'pipeline', 'pause', 'pausable');
+  const dir = join(root, 'pausable');
+  mkdirSync(dir);
+  for (let i = 0; i < 5; i++) writeFileSync(join(dir, `p${i}.txt`), `pausable text ${i}`);
+  await ingest(dir, '--tag', 'pausable');
+  const waiting = await waitForStatus(url, 'pausable', (s) => (s.backlog?.pending ?? 0) >= 5);
+  assert.equal(waiting.counters.completed, 0, 'nothing ran while paused');
+  await cimJson(url, 'pipeline', 'resume', 'pausable');
+  const done = await waitForStatus(
+    url,
+    'pausable',
+    (s) => s.counters.completed === 5 && s.backlog?.pending === 0,
+  );
+  assert.equal(done.counters.deadLettered, 0);
+});
