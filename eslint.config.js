@@ -25,6 +25,8 @@ export default tseslint.config(
         URL: 'readonly',
         setInterval: 'readonly',
         setTimeout: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
       },
     },
   },

@@ -6,6 +6,8 @@ import type { CimError } from '../core/errors.js';
 import { UnavailableError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { PluginSet } from '../plugins/plugin-registry.js';
+import type { RemoteProcessors } from '../plugins/remote-processor.js';
+import type { RunnableProcessor } from '../plugins/run-processor.js';
 import type { ProcessorOutput } from '../plugins/plugin-api.js';
 import { runProcessor } from '../plugins/run-processor.js';
 import type { ContentStore } from '../storage/content-store.js';
@@ -32,6 +34,8 @@ export interface UnitRunDeps {
   readonly content: ContentStore;
   readonly units: UnitService;
   readonly plugins: PluginSet;
+  /** Processors of plugin services, for steps no in-process plugin serves. */
+  readonly remote?: RemoteProcessors;
   readonly results: StepResults;
   readonly logger: Logger;
   readonly processorTimeoutMs: number;
@@ -99,7 +103,7 @@ export async function runUnit(
   let computed = 0;
   let reused = 0;
   for (const step of topologicalOrder(pipeline.steps)) {
-    const found = findProcessor(deps.plugins, step);
+    const found = await findProcessor(deps, step);
     const inputCid =
       step.after.length === 0
         ? target.unitCid
@@ -193,11 +197,12 @@ export async function runUnit(
   return { status: 'completed', computed, reused };
 }
 
-function findProcessor(plugins: PluginSet, step: PipelineStep) {
-  const found = plugins.processor(step.processor);
+/** The step's processor: from an in-process plugin, else from a running plugin service. */
+async function findProcessor(deps: UnitRunDeps, step: PipelineStep): Promise<RunnableProcessor> {
+  const found = deps.plugins.processor(step.processor) ?? (await deps.remote?.find(step.processor));
   if (!found) {
     throw new UnavailableError(
-      `No loaded plugin provides the processor ${step.processor} (step ${step.id}): add the plugin to the config's plugins, or fix the step.`,
+      `No loaded plugin or running plugin service provides the processor ${step.processor} (step ${step.id}): add the plugin to the config's plugins, start its service, or fix the step.`,
     );
   }
   if (step.version !== undefined && !semver.satisfies(found.definition.version, step.version)) {

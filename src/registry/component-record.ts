@@ -23,6 +23,30 @@ export const componentRecordSchema = z.object({
   startedAt: z.string().min(1),
   /** Seconds after its last heartbeat that it counts as gone. */
   ttlSeconds: z.number().positive().max(86_400),
+  /**
+   * For plugin services: the processors it runs, by name, each answering requests on
+   * `cim.plugin.<name>.run` (docs/plugins.md has the protocol).
+   */
+  processors: z
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+      z.object({
+        version: z.string().min(1).max(100),
+        description: z.string().max(1000).default(''),
+        accepts: z.array(z.string().min(1).max(200)).max(100).optional(),
+        parameters: z
+          .record(
+            z.string(),
+            z.object({
+              type: z.enum(['string', 'number', 'boolean', 'array', 'object']),
+              default: z.unknown().optional(),
+              description: z.string().max(1000).optional(),
+            }),
+          )
+          .optional(),
+      }),
+    )
+    .optional(),
 });
 
 /** One registrant's record as written to the bucket. */

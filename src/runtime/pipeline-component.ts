@@ -19,6 +19,8 @@ import type { Config } from '../core/config.js';
 import { loadPlugins } from '../plugins/plugin-loader.js';
 import { PluginSet } from '../plugins/plugin-registry.js';
 import { builtinPlugin } from '../processors/builtin-plugin.js';
+import { RemoteProcessors } from '../plugins/remote-processor.js';
+import { ComponentRegistry } from '../registry/component-registry.js';
 import { JetStreamContentStore } from '../storage/jetstream-content-store.js';
 import { UnitService } from '../units/unit-service.js';
 
@@ -69,6 +71,7 @@ export async function startPipelines(
       maxContentBytes: config.units.maxContentBytes,
     }),
     plugins,
+    remote: new RemoteProcessors(nc, await ComponentRegistry.open(nc)),
     results: await StepResults.open(nc),
     deadLetters: await DeadLetters.open(nc),
     logger,

@@ -113,15 +113,22 @@ export const resumePipeline = defineOperation({
   },
 });
 
-/** `GET /api/plugins`: plugins loaded by the pipeline component, and those refused with why. */
+/**
+ * `GET /api/plugins`: plugins loaded by the pipeline component (and those refused, with why), and
+ * the plugin services in the registry.
+ */
 export const listPlugins = defineOperation({
   component: 'pipeline',
   name: 'plugins',
-  summary: 'Plugins loaded and refused, with their capabilities.',
+  summary: 'Plugins loaded and refused, and plugin services running, with their capabilities.',
   http: { method: 'GET', path: '/api/plugins' },
   input: z.object({}),
   async handle(_input, ctx) {
-    return { plugins: pipelinesOf(ctx).plugins.list() };
+    const services = await ctx.registry.list();
+    return {
+      plugins: pipelinesOf(ctx).plugins.list(),
+      services: services.filter((s) => s.kind === 'plugin-service'),
+    };
   },
 });
 

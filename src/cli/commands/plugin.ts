@@ -1,15 +1,22 @@
 import type { PluginListing } from '../../plugins/plugin-registry.js';
+import type { RegisteredComponent } from '../../registry/component-record.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
 
-/** `cim plugin ls`: plugins loaded by the node, and those refused with the reason. */
+/** `cim plugin ls`: plugin services running, plugins loaded by the node, and those refused. */
 export async function ls(options: { url?: string; json?: boolean }): Promise<void> {
-  const { plugins } = await callNode<{ plugins: PluginListing[] }>(
-    nodeUrl(options.url),
-    '/api/plugins',
-  );
-  if (options.json) return printJson({ plugins });
-  if (plugins.length === 0) {
+  const { plugins, services } = await callNode<{
+    plugins: PluginListing[];
+    services: RegisteredComponent[];
+  }>(nodeUrl(options.url), '/api/plugins');
+  if (options.json) return printJson({ plugins, services });
+  for (const s of services) {
+    const name = `${s.name}@${s.version}`;
+    process.stdout.write(
+      `${name.padEnd(28)} ${'service'.padEnd(8)} ${s.host}:${s.pid}  ${s.capabilities.join(' ')}\n`,
+    );
+  }
+  if (plugins.length === 0 && services.length === 0) {
     process.stdout.write('No plugin is loaded: name them in the plugins field of the config.\n');
     return;
   }
