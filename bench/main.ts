@@ -3,13 +3,15 @@ import { describeMachine } from './harness.js';
 import type { Figure } from './harness.js';
 import { eventsSuite } from './events.js';
 import { ingestSuite } from './ingest.js';
+import { pipelineSuite } from './pipeline.js';
 import { searchSuite } from './search.js';
 
-/** Every suite by name; later issues add pipeline and tiers. */
+/** Every suite by name; a later issue adds tiers. */
 const SUITES: Record<string, () => Promise<{ figures: Figure[]; serverVersion: string }>> = {
   events: eventsSuite,
   ingest: ingestSuite,
   search: searchSuite,
+  pipeline: pipelineSuite,
 };
 
 const program = new Command('bench')

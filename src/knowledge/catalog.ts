@@ -280,8 +280,12 @@ export class Catalog {
       const row = this.stmt('SELECT * FROM units WHERE unit_cid = ?').get(unitCid) as
         (Row & { id: number }) | undefined;
       if (!row) return false;
-      const tags = [...new Set([...(JSON.parse(row.tags) as string[]), ...annotation.tags])].sort();
-      this.stmt('UPDATE units SET tags = ? WHERE id = ?').run(JSON.stringify(tags), row.id);
+      const before = JSON.parse(row.tags) as string[];
+      const tags = [...new Set([...before, ...annotation.tags])].sort();
+      // Only new tags or new text change what search sees; re-indexing costs more than the rest.
+      const retag = tags.length !== before.length;
+      if (retag)
+        this.stmt('UPDATE units SET tags = ? WHERE id = ?').run(JSON.stringify(tags), row.id);
       for (const tag of annotation.tags)
         this.stmt('INSERT OR IGNORE INTO unit_tags (tag, unit_cid) VALUES (?, ?)').run(
           tag,
@@ -293,7 +297,7 @@ export class Catalog {
           r.type,
           r.target,
         );
-      if (row.latest === 1) {
+      if (row.latest === 1 && (retag || annotation.text !== undefined)) {
         const indexed = this.stmt('SELECT body FROM units_fts WHERE rowid = ?').get(row.id) as
           { body: string } | undefined;
         const meta = [row.media_type, row.context ?? '', ...tags, row.source].join(' ');

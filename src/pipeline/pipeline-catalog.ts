@@ -3,6 +3,7 @@ import type { Projection } from '../events/projection.js';
 import type { PipelineDefinition } from './definition.js';
 import type { PipelineAppliedData } from './pipeline-events.js';
 import {
+  PIPELINE_AGGREGATE,
   PIPELINE_APPLIED,
   PIPELINE_PAUSED,
   PIPELINE_RESUMED,
@@ -37,7 +38,7 @@ export interface PipelineSummary {
  */
 export class PipelineCatalog implements Projection {
   readonly name = 'pipelines';
-  readonly filter = { domain: PIPELINES_DOMAIN };
+  readonly filter = { domain: PIPELINES_DOMAIN, aggregate: PIPELINE_AGGREGATE };
   private readonly pipelines = new Map<string, PipelineSummary>();
   private readonly listeners: ((name: string) => void)[] = [];
 

@@ -16,11 +16,11 @@ const base = {
   inputCid,
 };
 
-test('the step key is the dag-cbor CID of { processor: name@version, params, input: link }', () => {
+test('the step key is the dag-cbor CID of { processor: name@version, params: link, input: link }', () => {
   const key = stepKey(base);
   const record = dagCbor.encode({
     processor: 'classify-rules@1.2.0',
-    params: base.params,
+    params: CID.parse(paramsCid(base.params)),
     input: CID.parse(inputCid),
   });
   const digest = createHash('sha256').update(record).digest();

@@ -121,8 +121,15 @@ export interface StepKeyInput {
 }
 
 /**
+ * Parameter CIDs already computed, by parameter object: a pipeline's steps keep the same
+ * parameter objects for every unit, and checking and encoding them is most of a key's cost.
+ */
+const knownParams = new WeakMap<object, string>();
+
+/**
  * The idempotency key of a step result: the CID (CIDv1, dag-cbor, sha2-256, base32) of the
- * DAG-CBOR record `{ processor: "name@version", params, input: <CID link> }`. Throws
+ * DAG-CBOR record `{ processor: "name@version", params: <link to the params CID>, input: <CID
+ * link> }`. Throws
  * InvalidInputError on a malformed name, version or CID, or on parameters DAG-CBOR cannot store.
  */
 export function stepKey(input: StepKeyInput): string {
@@ -147,10 +154,15 @@ export function stepKey(input: StepKeyInput): string {
       { cause: err },
     );
   }
-  assertParams(input.params, 'Step key');
+  let params = knownParams.get(input.params);
+  if (params === undefined) {
+    assertParams(input.params, 'Step key');
+    params = dagCborCid(input.params);
+    knownParams.set(input.params, params);
+  }
   return dagCborCid({
     processor: `${input.processor}@${version}`,
-    params: input.params,
+    params: CID.parse(params),
     input: link,
   });
 }

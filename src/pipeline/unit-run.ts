@@ -1,9 +1,10 @@
 import semver from 'semver';
 import type { Logger } from 'pino';
 import { contentCid, dagCborCid } from '../core/cid.js';
-import type { JsonValue } from '../core/envelope.js';
+import type { JsonValue, RecordedEvent } from '../core/envelope.js';
+import type { AggregateRef } from '../core/subjects.js';
 import type { CimError } from '../core/errors.js';
-import { UnavailableError } from '../core/errors.js';
+import { UnavailableError, VersionConflictError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { PluginSet } from '../plugins/plugin-registry.js';
 import type { RemoteProcessors } from '../plugins/remote-processor.js';
@@ -67,6 +68,8 @@ export type UnitRunOutcome =
  * after a crash repeats nothing that was recorded, and every append carries the run's version,
  * so two deliveries of the same unit cannot both record a step. A step whose key (processor,
  * version, parameters, input) has a stored result reuses it without running the processor.
+ * What the steps found about the unit (tags, text, relations) is recorded as one
+ * `UnitAnnotated`, just before the run's last step is recorded as completed.
  */
 export async function runUnit(
   deps: UnitRunDeps,
@@ -80,7 +83,30 @@ export async function runUnit(
     aggregate: RUN_AGGREGATE,
     aggregateId: runId(pipeline.name, target.unitCid),
   };
-  const history = await deps.events.readAggregate(ref);
+  // A first delivery is almost always a new run: it starts without reading, and the server's
+  // version check on the first append says when the run has history after all.
+  let read = attempt > 1;
+  let history = read ? await deps.events.readAggregate(ref) : [];
+  for (;;) {
+    try {
+      return await execute(deps, pipeline, target, ref, history, attempt, lastAttempt);
+    } catch (err) {
+      if (!(err instanceof VersionConflictError) || read) throw err;
+      read = true;
+      history = await deps.events.readAggregate(ref);
+    }
+  }
+}
+
+async function execute(
+  deps: UnitRunDeps,
+  pipeline: PipelineDefinition,
+  target: UnitToRun,
+  ref: AggregateRef,
+  history: readonly RecordedEvent[],
+  attempt: number,
+  lastAttempt: boolean,
+): Promise<UnitRunOutcome> {
   let version = history.at(-1)?.event.version ?? 0;
   const done = new Map<string, StepResult>();
   for (const recorded of history) {
@@ -98,11 +124,17 @@ export async function runUnit(
     });
     version = result.version;
   };
+  // Every step that needs the bytes gets them from one read.
+  let bytes: Promise<Uint8Array> | undefined;
+  const content = () => (bytes ??= readAll(deps.content, target.unit.content));
+  const steps = topologicalOrder(pipeline.steps);
   const keys = new Map<string, string>();
   const results = new Map<string, StepResult>();
   let computed = 0;
   let reused = 0;
-  for (const step of topologicalOrder(pipeline.steps)) {
+  let recorded = false;
+  let annotated = false;
+  for (const [index, step] of steps.entries()) {
     const found = await findProcessor(deps, step);
     const inputCid =
       step.after.length === 0
@@ -121,18 +153,26 @@ export async function runUnit(
       reused++;
       continue;
     }
-    const cached = await deps.results.get(key);
-    if (cached) {
+    const completed = async (result: StepResult, wasReused: boolean) => {
+      results.set(step.id, result);
+      recorded = true;
+      if (index === steps.length - 1) {
+        await annotate(deps, pipeline, target, results);
+        annotated = true;
+      }
       const data: StepCompletedData = {
         pipeline: pipeline.name,
         step: step.id,
         stepKey: key,
         unitCid: target.unitCid,
-        reused: true,
-        result: cached,
+        reused: wasReused,
+        result,
       };
       await record(STEP_COMPLETED, data);
-      results.set(step.id, cached);
+    };
+    const cached = await deps.results.get(key);
+    if (cached) {
+      await completed(cached, true);
       reused++;
       continue;
     }
@@ -160,7 +200,7 @@ export async function runUnit(
           context: target.unit.context,
           source: target.unit.source,
         },
-        content: () => readAll(deps.content, target.unit.content),
+        content,
         ...(text !== undefined ? { text } : {}),
         parameters: step.params,
       },
@@ -181,19 +221,11 @@ export async function runUnit(
       return { status: 'failed', step: step.id, error: run.error, computed, reused };
     }
     const result = await persist(deps, pipeline, step, target, processorLabel, run.output);
-    await deps.results.put(key, result);
-    const completed: StepCompletedData = {
-      pipeline: pipeline.name,
-      step: step.id,
-      stepKey: key,
-      unitCid: target.unitCid,
-      reused: false,
-      result,
-    };
-    await record(STEP_COMPLETED, completed);
-    results.set(step.id, result);
+    await Promise.all([deps.results.put(key, result), completed(result, false)]);
     computed++;
   }
+  // A step added to a pipeline whose last step had already run still has its findings recorded.
+  if (recorded && !annotated) await annotate(deps, pipeline, target, results);
   return { status: 'completed', computed, reused };
 }
 
@@ -287,25 +319,6 @@ async function persist(
   }
   const tags = [...new Set(output.tags ?? [])].sort();
   const relations = (output.relations ?? []).map((r) => ({ type: r.type, target: r.target }));
-  if (tags.length > 0 || relations.length > 0 || textCid !== null) {
-    const annotation: UnitAnnotatedData = {
-      unitCid: target.unitCid,
-      tags,
-      textCid,
-      relations,
-      producedBy: { processor, pipeline: pipeline.name, step: step.id },
-    };
-    await deps.events.append(
-      { domain: UNITS_DOMAIN, aggregate: UNIT_AGGREGATE, aggregateId: target.unitCid },
-      [{ type: UNIT_ANNOTATED, data: annotation as unknown as JsonValue }],
-      {
-        expectedVersion: 'any',
-        actor: `pipeline:${pipeline.name}`,
-        correlationId: target.correlationId,
-        causationId: target.causationId,
-      },
-    );
-  }
   return {
     processor,
     derived,
@@ -315,4 +328,41 @@ async function persist(
     metadata: (output.metadata ?? {}) as Record<string, unknown>,
     completedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * Records what the run's steps found about the unit as one `UnitAnnotated`, when they found
+ * anything: tags and relations of every step, and the text of the last step that extracted one.
+ */
+async function annotate(
+  deps: UnitRunDeps,
+  pipeline: PipelineDefinition,
+  target: UnitToRun,
+  results: ReadonlyMap<string, StepResult>,
+): Promise<void> {
+  const all = [...results.values()];
+  const tags = [...new Set(all.flatMap((r) => r.tags))].sort();
+  const relations = all.flatMap((r) => r.relations);
+  const textCid = all.reduce<string | null>((found, r) => r.textCid ?? found, null);
+  if (tags.length === 0 && relations.length === 0 && textCid === null) return;
+  const annotation: UnitAnnotatedData = {
+    unitCid: target.unitCid,
+    tags,
+    textCid,
+    relations,
+    producedBy: {
+      processors: all.map((r) => r.processor),
+      pipeline: pipeline.name,
+    },
+  };
+  await deps.events.append(
+    { domain: UNITS_DOMAIN, aggregate: UNIT_AGGREGATE, aggregateId: target.unitCid },
+    [{ type: UNIT_ANNOTATED, data: annotation as unknown as JsonValue }],
+    {
+      expectedVersion: 'any',
+      actor: `pipeline:${pipeline.name}`,
+      correlationId: target.correlationId,
+      causationId: target.causationId,
+    },
+  );
 }

@@ -33,10 +33,6 @@ export interface UnitAnnotatedData {
   /** Content CID of extracted text to index for the unit, or null. */
   readonly textCid: string | null;
   readonly relations: readonly { readonly type: string; readonly target: string }[];
-  /** `name@version` of the processor and the pipeline and step that ran it. */
-  readonly producedBy: {
-    readonly processor: string;
-    readonly pipeline: string;
-    readonly step: string;
-  };
+  /** The pipeline whose run found these, and `name@version` of the processors of its steps. */
+  readonly producedBy: { readonly pipeline: string; readonly processors: readonly string[] };
 }

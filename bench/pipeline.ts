@@ -1,0 +1,119 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { EVENTS_STREAM } from '../src/core/subjects.js';
+import { UNIT_EVENTS_FILTER } from '../src/pipeline/pipeline-worker.js';
+import { runCim, startCimUp } from '../src/testing/cli.js';
+import type { Figure } from './harness.js';
+import { figure, note, startBenchNats } from './harness.js';
+
+const UNITS = 5_000;
+const CONCURRENCY = 64;
+
+/** A 3-step pipeline over small text: metadata, rule tags and links, all after nothing. */
+const PIPELINE = `name: bench
+trigger: { events: [UnitIngested], mediaTypes: ["text/*"] }
+steps:
+  - id: meta
+    processor: extract-metadata
+  - id: classify
+    processor: classify-rules
+    after: [meta]
+    params:
+      rules:
+        - { tag: invoices, keywords: [invoice, amount due] }
+        - { tag: meetings, keywords: [agenda, minutes] }
+  - id: links
+    processor: extract-links
+    after: [meta]
+concurrency: ${CONCURRENCY}
+`;
+
+/** A short note with a few words the rules match, and a link. */
+function noteText(i: number): string {
+  const topic =
+    i % 3 === 0 ? 'invoice and amount due' : i % 3 === 1 ? 'agenda and minutes' : 'a walk';
+  return `# Note ${i}\n\nToday we discussed ${topic}. See https://example.org/notes/${i} for more.\n`;
+}
+
+/** Messages/s of a raw durable pull consumer with explicit acks over the same events. */
+async function rawConsumerRate(natsUrl: string): Promise<number> {
+  const { connectNats } = await import('../src/nats/connect.js');
+  const nc = await connectNats(natsUrl);
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.consumers.add(EVENTS_STREAM, {
+      durable_name: 'bench-raw',
+      filter_subject: UNIT_EVENTS_FILTER,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      max_ack_pending: CONCURRENCY,
+    });
+    const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, 'bench-raw');
+    const messages = await consumer.consume({ max_messages: CONCURRENCY });
+    const started = performance.now();
+    let seen = 0;
+    for await (const msg of messages) {
+      JSON.parse(new TextDecoder().decode(msg.data));
+      msg.ack();
+      if (++seen === UNITS) break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await messages.close();
+    return UNITS / seconds;
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * The `pipeline` suite: a 3-step pipeline (metadata, rule classification, links) over 5,000
+ * small text units already ingested, run as a backfill through the engine (step runs, their
+ * provenance events, annotations, result keys), against a raw durable consumer reading and
+ * acknowledging the same unit events on the same server.
+ */
+export async function pipelineSuite(): Promise<{ figures: Figure[]; serverVersion: string }> {
+  const nats = await startBenchNats();
+  const dir = mkdtempSync(join(tmpdir(), 'cim-bench-pipeline-'));
+  const node = await startCimUp(['--nats', nats.url, '--data', join(dir, 'data')]);
+  try {
+    const url = node.ready.ui;
+    const notes = join(dir, 'notes');
+    mkdirSync(notes);
+    for (let i = 0; i < UNITS; i++) writeFileSync(join(notes, `note-${i}.md`), noteText(i));
+    note(`pipeline: ingesting ${UNITS} small text units`);
+    const ingested = await runCim(['ingest', notes, '--json', '--concurrency', '16', '--url', url]);
+    if (ingested.code !== 0) throw new Error(`ingest failed: ${ingested.stderr}`);
+    const file = join(dir, 'bench.yaml');
+    writeFileSync(file, PIPELINE);
+    const applied = await runCim(['pipeline', 'apply', file, '--url', url]);
+    if (applied.code !== 0) throw new Error(`pipeline apply failed: ${applied.stderr}`);
+
+    note('pipeline: raw durable consumer over the same unit events');
+    const raw = await rawConsumerRate(nats.url);
+    note('pipeline: backfill through the engine');
+    const run = await runCim(['pipeline', 'run', 'bench', '--backfill', '--json', '--url', url]);
+    if (run.code !== 0) throw new Error(`backfill failed: ${run.stderr}`);
+    const report = JSON.parse(run.stdout) as { units: number; completed: number; seconds: number };
+    if (report.completed !== UNITS) {
+      throw new Error(`the backfill completed ${report.completed} of ${UNITS} units`);
+    }
+    return {
+      figures: [
+        figure(
+          'pipeline',
+          'units/s',
+          UNITS / report.seconds,
+          'raw durable consumer, explicit acks',
+          raw,
+        ),
+      ],
+      serverVersion: nats.serverVersion,
+    };
+  } finally {
+    await node.stop();
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
