@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { MalformedContentError } from './errors.js';
 import { mediaTypeCharset, mediaTypeEssence } from './media-type.js';
 
@@ -21,10 +22,15 @@ function declaredHtmlCharset(bytes: Uint8Array): string | undefined {
  */
 export function decodeText(mediaType: string, bytes: Uint8Array): string {
   const essence = mediaTypeEssence(mediaType);
-  const charset =
+  const declared =
     mediaTypeCharset(mediaType) ??
-    (essence === 'text/html' ? declaredHtmlCharset(bytes) : undefined) ??
-    'utf-8';
+    (essence === 'text/html' ? declaredHtmlCharset(bytes) : undefined);
+  // Old HTML pages that declare nothing are mostly Windows-1252, the WHATWG default for legacy
+  // content: UTF-8 is tried first, and such a page is read as browsers read it.
+  if (declared === undefined && essence === 'text/html' && !isUtf8(bytes)) {
+    return checked(essence, new TextDecoder('windows-1252').decode(bytes));
+  }
+  const charset = declared ?? 'utf-8';
   let decoder: InstanceType<typeof TextDecoder>;
   try {
     decoder = new TextDecoder(charset, { fatal: true });
@@ -37,6 +43,10 @@ export function decodeText(mediaType: string, bytes: Uint8Array): string {
   } catch (err) {
     throw new MalformedContentError(essence, `not valid ${charset} text`, { cause: err });
   }
+  return checked(essence, text);
+}
+
+function checked(essence: string, text: string): string {
   if (text.includes('\u0000')) {
     throw new MalformedContentError(essence, 'it holds NUL bytes, so it is binary data');
   }

@@ -190,6 +190,18 @@ test('an HTML page without a charset parameter is decoded in the charset its <me
   assert.equal(output.text, 'Café\n\nCrème brûlée');
 });
 
+test('an HTML page that declares no charset and is not UTF-8 is read as Windows-1252, as browsers do', async () => {
+  const page = '<html><head><title>Caf\xe9</title></head><body>Cr\xe8me br\xfbl\xe9e</body></html>';
+  const bytes = Uint8Array.from(page, (char) => char.charCodeAt(0));
+  const output = await runOn(extractText, { mediaType: 'text/html', content: bytes });
+  assert.equal(output.text, 'Café\n\nCrème brûlée');
+  const utf8 = await runOn(extractText, {
+    mediaType: 'text/html',
+    content: '<html><head><title>Café</title></head><body>naïve</body></html>',
+  });
+  assert.equal(utf8.text, 'Café\n\nnaïve');
+});
+
 test('binary content is refused with an error naming its media type', async () => {
   const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
   for (const mediaType of ['image/png', 'application/octet-stream']) {
