@@ -69,6 +69,20 @@ export const configSchema = z
         ackWaitSeconds: z.number().min(1).max(3600).default(60),
         /** A processor run longer than this is stopped and counts as a failure. */
         processorTimeoutSeconds: z.number().min(0.1).max(3600).default(30),
+        /**
+         * Worker threads for in-process processors; 0 runs them on the main thread. Unset: one
+         * per core beyond the first, at most four.
+         */
+        workers: z.number().int().min(0).max(64).optional(),
+        /**
+         * Content up to this size is processed on the main thread: handing it to a worker costs
+         * more than processing it. Larger content goes to the workers.
+         */
+        inlineMaxBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(64 * 1024),
       })
       .strict()
       .refine((p) => p.processorTimeoutSeconds < p.ackWaitSeconds, {

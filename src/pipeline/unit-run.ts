@@ -8,6 +8,7 @@ import { UnavailableError, VersionConflictError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { PluginSet } from '../plugins/plugin-registry.js';
 import type { RemoteProcessors } from '../plugins/remote-processor.js';
+import type { ProcessorPool } from './processor-pool.js';
 import type { RunnableProcessor } from '../plugins/run-processor.js';
 import type { ProcessorOutput } from '../plugins/plugin-api.js';
 import { runProcessor } from '../plugins/run-processor.js';
@@ -37,6 +38,10 @@ export interface UnitRunDeps {
   readonly plugins: PluginSet;
   /** Processors of plugin services, for steps no in-process plugin serves. */
   readonly remote?: RemoteProcessors;
+  /** Worker threads for in-process plugins' processors; without it they run on this thread. */
+  readonly pool?: ProcessorPool;
+  /** Units up to this size are processed on this thread even with a pool. */
+  readonly inlineMaxBytes?: number;
   readonly results: StepResults;
   readonly logger: Logger;
   readonly processorTimeoutMs: number;
@@ -187,26 +192,35 @@ async function execute(
     };
     await record(STEP_STARTED, started);
     const text = await upstreamText(deps.content, step, results);
-    const run = await runProcessor(
-      found,
-      {
-        unit: {
-          unitCid: target.unitCid,
-          contentCid: target.unit.content,
-          mediaType: target.unit.mediaType,
-          name: target.unit.name,
-          size: target.unit.size,
-          tags: target.unit.tags,
-          context: target.unit.context,
-          source: target.unit.source,
-        },
-        content,
-        ...(text !== undefined ? { text } : {}),
-        parameters: step.params,
-      },
-      { logger: deps.logger },
-      deps.processorTimeoutMs,
-    );
+    const unit = {
+      unitCid: target.unitCid,
+      contentCid: target.unit.content,
+      mediaType: target.unit.mediaType,
+      name: target.unit.name,
+      size: target.unit.size,
+      tags: target.unit.tags,
+      context: target.unit.context,
+      source: target.unit.source,
+    };
+    const run =
+      deps.pool && found.plugin && target.unit.size > (deps.inlineMaxBytes ?? 0)
+        ? await deps.pool.run(
+            {
+              processor: step.processor,
+              unit,
+              bytes: await content(),
+              ...(text !== undefined ? { text } : {}),
+              parameters: step.params,
+              timeoutMs: deps.processorTimeoutMs,
+            },
+            processorLabel,
+          )
+        : await runProcessor(
+            found,
+            { unit, content, ...(text !== undefined ? { text } : {}), parameters: step.params },
+            { logger: deps.logger },
+            deps.processorTimeoutMs,
+          );
     if (!run.ok) {
       const failed: StepFailedData = {
         pipeline: pipeline.name,

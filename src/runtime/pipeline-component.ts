@@ -23,6 +23,7 @@ import { RemoteProcessors } from '../plugins/remote-processor.js';
 import { ComponentRegistry } from '../registry/component-registry.js';
 import { JetStreamContentStore } from '../storage/jetstream-content-store.js';
 import { UnitService } from '../units/unit-service.js';
+import { defaultWorkers, ProcessorPool } from '../pipeline/processor-pool.js';
 
 /** The running pipeline component and how to stop it. */
 export interface PipelineComponent {
@@ -51,6 +52,12 @@ export async function startPipelines(
     logger.error({ plugin: refused.spec, reason: refused.error.message }, 'plugin refused');
   }
   const plugins = new PluginSet(loaded);
+  const workers = config.pipeline.workers ?? defaultWorkers();
+  const pool =
+    workers > 0
+      ? new ProcessorPool({ plugins: config.plugins, baseDir: process.cwd() }, workers, logger)
+      : undefined;
+  await pool?.ready();
   const catalog = new PipelineCatalog();
   const runner = new ProjectionRunner(
     catalog,
@@ -72,6 +79,8 @@ export async function startPipelines(
     }),
     plugins,
     remote: new RemoteProcessors(nc, await ComponentRegistry.open(nc)),
+    ...(pool ? { pool } : {}),
+    inlineMaxBytes: config.pipeline.inlineMaxBytes,
     results: await StepResults.open(nc),
     deadLetters: await DeadLetters.open(nc),
     logger,
@@ -88,6 +97,7 @@ export async function startPipelines(
     async stop() {
       await engine.stop();
       await runner.stop();
+      await pool?.stop();
     },
   };
 }
