@@ -56,6 +56,11 @@ test('cim components lists every component of the node, with its endpoints', asy
     (await listed(['--capability', 'component:units'])).map((c) => c.name),
     ['units'],
   );
+  const status = await runCim(['status', '--json', '--url', node.ready.ui]);
+  assert.equal(status.code, 0, status.stderr);
+  const registered = (JSON.parse(status.stdout) as { registered: RegisteredComponent[] })
+    .registered;
+  assert.ok(registered.some((c) => c.name === 'pipeline' && c.pid === node.ready.pid));
   const human = await runCim(['components', '--url', node.ready.ui]);
   assert.equal(human.code, 0, human.stderr);
   assert.match(human.stdout, /^units\s+component\s+/m);

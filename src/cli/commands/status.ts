@@ -1,3 +1,4 @@
+import type { RegisteredComponent } from '../../registry/component-record.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
 
@@ -9,15 +10,27 @@ interface Health {
   nats: { url: string; serverVersion: string };
 }
 
-/** `cim status`: the health of the node and of each component it runs. */
+/**
+ * `cim status`: the health of the node, the components it runs, and every component and plugin
+ * service registered anywhere (the registry), with when each was last seen.
+ */
 export async function status(options: { url?: string; json?: boolean }): Promise<void> {
   const base = nodeUrl(options.url);
   const health = await callNode<Health>(base, '/api/health');
-  if (options.json) return printJson(health);
+  const { components: registered } = await callNode<{ components: RegisteredComponent[] }>(
+    base,
+    '/api/components',
+  );
+  if (options.json) return printJson({ ...health, registered });
   const lines = [
     `Node ${base}: ${health.status} (cim ${health.version}, up since ${health.startedAt})`,
     `  NATS ${health.nats.url} (nats-server ${health.nats.serverVersion})`,
     ...health.components.map((c) => `  ${c.name.padEnd(10)} ${c.status}`),
+    `Registered (${registered.length}):`,
+    ...registered.map(
+      (c) =>
+        `  ${c.name.padEnd(16)} ${c.kind.padEnd(14)} ${`${c.host}:${c.pid}`.padEnd(24)} last seen ${c.lastSeen}`,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
