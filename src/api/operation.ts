@@ -16,7 +16,8 @@ export interface UnitsContext {
   readonly service: UnitService;
   readonly catalog: Catalog;
   readonly content: ContentStore;
-  readonly catalogRunner: ProjectionRunner;
+  /** Resolves once the catalog shows everything up to a stream position. */
+  readonly catalogRunner: { waitFor(position: number): Promise<void> };
 }
 
 /** The pipeline component's services, present where that component runs. */

@@ -137,7 +137,19 @@ export class Catalog {
   private group: { ms: number; onError: (err: unknown) => void } | undefined;
   private groupTimer: NodeJS.Timeout | undefined;
 
-  constructor(path: string) {
+  /**
+   * Opens the catalog. With `readOnly`, a second connection for queries beside the one the
+   * projection writes through (WAL lets it read what is committed while writes go on); the
+   * writer must have opened the file first.
+   */
+  constructor(path: string, options: { readOnly?: boolean } = {}) {
+    if (options.readOnly) {
+      this.db = new Database(path, { readonly: true, fileMustExist: true });
+      this.insertUnit = () => {
+        throw new Error('This catalog connection is read-only.');
+      };
+      return;
+    }
     mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');

@@ -81,7 +81,7 @@ export async function startNode(
       maxEventBytes: config.events.maxEventBytes,
     });
     const units = components.includes('units')
-      ? await startUnits(nc, store, config, logger)
+      ? await startUnits(nc, natsUrl, store, config, logger)
       : undefined;
     if (units) undo.push(() => units.stop());
     const pipelines = components.includes('pipeline')

@@ -1,12 +1,19 @@
 import { contentCid } from '../core/cid.js';
 
+/** Where the unit service hands small content it has just stored (to the catalog). */
+export interface ContentHandOver {
+  /** Largest single content worth handing over. */
+  readonly maxItemBytes: number;
+  remember(cid: string, content: Uint8Array): void;
+}
+
 /**
  * Small content just stored by this process, kept briefly for the one reader that wants it at
  * once: the catalog indexes every text unit right after its ingest, and reading it back from
  * the store cost more than indexing it. Each entry is handed out once, checked against its CID
  * again; everything else reads from the store, so a fault there is still found.
  */
-export class RecentContent {
+export class RecentContent implements ContentHandOver {
   private readonly entries = new Map<string, Uint8Array>();
   private bytes = 0;
 

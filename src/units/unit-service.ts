@@ -8,7 +8,7 @@ import { documentId } from './document-id.js';
 import { detectMediaType } from './media-type.js';
 import { spool } from './spool.js';
 import type { ByteSource } from '../storage/content-store.js';
-import type { RecentContent } from '../storage/recent-content.js';
+import type { ContentHandOver } from '../storage/recent-content.js';
 import type { Unit } from './unit.js';
 import { normaliseTags, unitCid } from './unit.js';
 import type { UnitIngestedData } from './unit-events.js';
@@ -51,7 +51,7 @@ export interface UnitServiceOptions {
   readonly spoolDir: string;
   readonly maxContentBytes: number;
   /** Where small content just stored is left for the catalog to index without reading it back. */
-  readonly recent?: RecentContent;
+  readonly recent?: ContentHandOver;
 }
 
 const HEAD_BYTES = 4100;

@@ -1,0 +1,83 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { Kvm } from '@nats-io/kv';
+import { JetStreamEventStore } from '../events/jetstream-event-store.js';
+import { KvFailureLog } from '../events/kv-projection-state.js';
+import { ProjectionRunner } from '../events/projection-runner.js';
+import { Catalog } from '../knowledge/catalog.js';
+import { CatalogProjection, SqliteCheckpointStore } from '../knowledge/catalog-projection.js';
+import { connectNats } from '../nats/connect.js';
+import { PROJECTIONS_BUCKET } from '../nats/provision.js';
+import { JetStreamContentStore } from '../storage/jetstream-content-store.js';
+import { RecentContent } from '../storage/recent-content.js';
+import { createLogger } from './logger.js';
+import type { CatalogThreadMessage, CatalogWorkerSetup } from './catalog-thread.js';
+
+/**
+ * The catalog projection on its own thread: it follows the event stream with its own NATS
+ * connection and writes SQLite, so indexing never holds the node's main thread. It tells the
+ * main thread how far the committed catalog reaches, and takes content the node has just
+ * stored so it need not read it back.
+ */
+const port = parentPort!;
+const setup = workerData as CatalogWorkerSetup;
+const logger = createLogger(setup.logLevel, 'cim-catalog');
+
+/** How often the committed position is looked at; commits happen every 20 ms. */
+const REPORT_MS = 5;
+const COMMIT_MS = 20;
+
+const post = (message: CatalogThreadMessage) => port.postMessage(message);
+
+try {
+  const nc = await connectNats(setup.natsUrl, { name: 'cim catalog' });
+  const store = await JetStreamEventStore.open(nc, { maxEventBytes: setup.maxEventBytes });
+  const content = await JetStreamContentStore.open(nc);
+  const recent = new RecentContent();
+  const catalog = new Catalog(setup.path);
+  catalog.groupCommits(COMMIT_MS, (err) =>
+    logger.error(
+      { err },
+      'catalog commit failed: the last writes are applied again after a restart',
+    ),
+  );
+  const runner = new ProjectionRunner(
+    new CatalogProjection(catalog, content, logger, recent),
+    store,
+    new SqliteCheckpointStore(catalog),
+    new KvFailureLog(await new Kvm(nc).open(PROJECTIONS_BUCKET)),
+    logger,
+  );
+  await runner.start();
+  let reported = -1;
+  const report = () => {
+    // Outside a transaction everything applied is committed, so readers on other connections see it.
+    if (catalog.db.inTransaction) return;
+    const position = runner.status().position;
+    if (position !== reported) {
+      reported = position;
+      post({ type: 'committed', position });
+    }
+  };
+  const timer = setInterval(report, REPORT_MS);
+  port.on(
+    'message',
+    (message: { type: 'remember'; cid: string; bytes: Uint8Array } | { type: 'stop' }) => {
+      if (message.type === 'remember') {
+        recent.remember(message.cid, message.bytes);
+        return;
+      }
+      void (async () => {
+        clearInterval(timer);
+        await runner.stop();
+        catalog.close();
+        await nc.drain().catch(() => nc.close());
+        post({ type: 'stopped' });
+      })();
+    },
+  );
+  report();
+  post({ type: 'ready', position: runner.status().position });
+} catch (err) {
+  logger.error({ err }, 'catalog could not start');
+  post({ type: 'failed', message: (err as Error).message });
+}
