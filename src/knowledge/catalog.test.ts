@@ -83,3 +83,40 @@ test('grouped commits: writes are visible at once to the catalog, to others afte
   other.close();
   assert.deepEqual(errors, []);
 });
+
+test('inside a group, a unit record missing a field is refused before any row is written; the group keeps the others', () => {
+  const path = join(root, 'grouped.sqlite');
+  const catalog = new Catalog(path);
+  const failures: unknown[] = [];
+  catalog.groupCommits(60_000, (err) => failures.push(err));
+  catalog.addUnit(unit(1, { unitCid: 'bafygood1', documentId: 'd1' }), 'first words');
+  const broken = { ...unit(1, { unitCid: 'bafybroken', documentId: 'd2' }), name: undefined };
+  assert.throws(
+    () => catalog.addUnit(broken as unknown as CatalogUnit, 'never'),
+    /The unit bafybroken has no valid name/,
+  );
+  catalog.addUnit(unit(1, { unitCid: 'bafygood2', documentId: 'd3' }), 'second words');
+  catalog.commit();
+  assert.deepEqual(failures, []);
+  const reader = new Catalog(path, { readOnly: true });
+  assert.ok(reader.get('bafygood1'));
+  assert.ok(reader.get('bafygood2'));
+  assert.equal(reader.get('bafybroken'), undefined);
+  assert.equal(reader.search('words', 10).length, 2);
+  reader.close();
+  catalog.close();
+});
+
+test('the read-only connection sees only committed writes and refuses to write', () => {
+  const path = join(root, 'reader.sqlite');
+  const writer = new Catalog(path);
+  writer.groupCommits(60_000, () => undefined);
+  const reader = new Catalog(path, { readOnly: true });
+  writer.addUnit(unit(1, { unitCid: 'bafyseen', documentId: 'dr' }), 'text');
+  assert.equal(reader.get('bafyseen'), undefined, 'not visible before the commit');
+  writer.commit();
+  assert.ok(reader.get('bafyseen'), 'visible after the commit');
+  assert.throws(() => reader.addUnit(unit(2, { unitCid: 'bafyno' }), 'x'), /read-only/);
+  reader.close();
+  writer.close();
+});

@@ -3,6 +3,7 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Unit } from '../units/unit.js';
+import { InvalidInputError } from '../core/errors.js';
 
 /** A unit as the catalog lists it. */
 export interface CatalogUnit extends Unit {
@@ -125,6 +126,42 @@ function filterSql(filter: UnitFilter, params: unknown[]): string {
   return clauses.map((c) => ` AND ${c}`).join('');
 }
 
+/** Columns that may not be null, and the lists stored as JSON, of a unit row. */
+const REQUIRED_TEXT = [
+  'unitCid',
+  'documentId',
+  'content',
+  'mediaType',
+  'name',
+  'source',
+  'createdAt',
+] as const;
+
+/**
+ * Refuses a unit the database would refuse halfway through its rows: a record can hash to its
+ * CID and still lack a field, since the CID covers whatever the record holds.
+ */
+function assertWritable(unit: CatalogUnit): void {
+  const bad =
+    REQUIRED_TEXT.find((field) => typeof unit[field] !== 'string') ??
+    (!Number.isSafeInteger(unit.version) ? 'version' : undefined) ??
+    (typeof unit.size !== 'number' ? 'size' : undefined) ??
+    (!Number.isSafeInteger(unit.position) ? 'position' : undefined) ??
+    (!Array.isArray(unit.tags) || !unit.tags.every((t) => typeof t === 'string')
+      ? 'tags'
+      : undefined) ??
+    (!Array.isArray(unit.derivedFrom) || !unit.derivedFrom.every((c) => typeof c === 'string')
+      ? 'derivedFrom'
+      : undefined) ??
+    (unit.context !== null && typeof unit.context !== 'string' ? 'context' : undefined) ??
+    (unit.previous !== null && typeof unit.previous !== 'string' ? 'previous' : undefined);
+  if (bad !== undefined) {
+    throw new InvalidInputError(
+      `The unit ${String(unit.unitCid)} has no valid ${bad}: its record cannot be catalogued.`,
+    );
+  }
+}
+
 /**
  * The catalog and search read model in SQLite (WAL): units, tags, lineage and an FTS5 index.
  * Rebuildable from the event stream at any time; its projection checkpoint lives in the same
@@ -166,16 +203,36 @@ export class Catalog {
     );
   }
 
-  /** Records a unit; returns false when it was already there (idempotent replays). */
+  /**
+   * Records a unit; returns false when it was already there (idempotent replays). Inside a
+   * group its rows are written without a savepoint of their own (with FTS5, one per unit cost
+   * a tenth of the catalog's throughput): the unit is checked first, so only a fault of the
+   * database itself can stop it halfway, and that rolls the whole group back.
+   */
   addUnit(unit: CatalogUnit, body: string): boolean {
     this.openGroup();
-    return this.insertUnit(unit, body);
+    if (!this.db.inTransaction) return this.insertUnit(unit, body);
+    assertWritable(unit);
+    try {
+      return this.insertRows(unit, body);
+    } catch (err) {
+      if (err instanceof Database.SqliteError) this.abandonGroup(err);
+      throw err;
+    }
   }
 
   /** Runs `write` as one transaction (inside the open group, if commits are grouped). */
   write(write: () => void): void {
     this.openGroup();
-    this.db.transaction(write)();
+    if (!this.db.inTransaction) return this.db.transaction(write)();
+    try {
+      write();
+    } catch (err) {
+      // Only the database failing leaves the group half written; a refused event wrote nothing,
+      // and events applied before it in the batch are applied again, idempotently, one by one.
+      if (err instanceof Database.SqliteError) this.abandonGroup(err);
+      throw err;
+    }
   }
 
   /**
@@ -192,6 +249,14 @@ export class Catalog {
     if (this.group === undefined || this.db.inTransaction) return;
     this.db.exec('BEGIN');
     this.groupTimer = setTimeout(() => this.commit(), this.group.ms).unref();
+  }
+
+  /** Rolls back the open group after a write failed inside it, and reports it. */
+  private abandonGroup(err: unknown): void {
+    if (this.groupTimer !== undefined) clearTimeout(this.groupTimer);
+    this.groupTimer = undefined;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.group?.onError(err);
   }
 
   /** Commits grouped writes now. */

@@ -21,6 +21,9 @@ export type CatalogThreadMessage =
 /** How long a clean stop may take before the thread is ended. */
 const STOP_MS = 10_000;
 
+/** Pause before a failed catalog worker is replaced. */
+const RESTART_MS = 1000;
+
 /**
  * The main thread's side of the catalog worker: starts it, hands it fresh content, and resolves
  * waits for read-your-writes once the worker reports the catalog committed that far.
@@ -29,23 +32,41 @@ export class CatalogThread implements ContentHandOver {
   readonly maxItemBytes = 256 * 1024;
   private committed = 0;
   private waiters: { position: number; resolve: () => void }[] = [];
+  private stopping = false;
 
   private constructor(
-    private readonly worker: Worker,
+    private worker: Worker,
+    private readonly setup: CatalogWorkerSetup,
     private readonly logger: Logger,
   ) {
+    this.watch(worker);
+  }
+
+  private watch(worker: Worker): void {
     worker.on('message', (message: CatalogThreadMessage) => {
       if (message.type === 'committed') this.advance(message.position);
     });
-    worker.on('error', (err) => logger.error({ err }, 'catalog worker failed'));
+    worker.on('error', (err) => this.logger.error({ err }, 'catalog worker failed'));
+    worker.once('exit', (code) => {
+      if (this.stopping) return;
+      // It ended itself after a failed write, or crashed: a new one resumes from the last commit.
+      this.logger.error({ code }, 'catalog worker ended; starting another');
+      setTimeout(() => {
+        if (this.stopping) return;
+        this.worker = CatalogThread.spawn(this.setup);
+        this.watch(this.worker);
+      }, RESTART_MS).unref();
+    });
+  }
+
+  private static spawn(setup: CatalogWorkerSetup): Worker {
+    return new Worker(new URL('./catalog-worker.js', import.meta.url), { workerData: setup });
   }
 
   /** Starts the worker and resolves once its projection is following the stream. */
   static async start(setup: CatalogWorkerSetup, logger: Logger): Promise<CatalogThread> {
-    const worker = new Worker(new URL('./catalog-worker.js', import.meta.url), {
-      workerData: setup,
-    });
-    const thread = new CatalogThread(worker, logger);
+    const worker = CatalogThread.spawn(setup);
+    const thread = new CatalogThread(worker, setup, logger);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: CatalogThreadMessage) => {
         if (message.type === 'ready') {
@@ -54,6 +75,7 @@ export class CatalogThread implements ContentHandOver {
           resolve();
         } else if (message.type === 'failed') {
           worker.off('message', onMessage);
+          thread.stopping = true;
           void worker.terminate();
           reject(new UnavailableError(`The catalog could not start: ${message.message}`));
         }
@@ -85,6 +107,7 @@ export class CatalogThread implements ContentHandOver {
 
   /** Stops the projection (saving its checkpoint) and the thread. */
   async stop(): Promise<void> {
+    this.stopping = true;
     const stopped = new Promise<void>((resolve) => {
       this.worker.on('message', (message: CatalogThreadMessage) => {
         if (message.type === 'stopped') resolve();

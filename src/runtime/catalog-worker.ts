@@ -34,12 +34,12 @@ try {
   const content = await JetStreamContentStore.open(nc);
   const recent = new RecentContent();
   const catalog = new Catalog(setup.path);
-  catalog.groupCommits(COMMIT_MS, (err) =>
-    logger.error(
-      { err },
-      'catalog commit failed: the last writes are applied again after a restart',
-    ),
-  );
+  catalog.groupCommits(COMMIT_MS, (err) => {
+    // The group's events are gone from the database but not from the runner's position: the
+    // thread ends, and its successor resumes from the last committed checkpoint.
+    logger.error({ err }, 'catalog write failed: the catalog restarts from its last commit');
+    process.exit(1);
+  });
   const runner = new ProjectionRunner(
     new CatalogProjection(catalog, content, logger, recent),
     store,
