@@ -117,3 +117,26 @@ test('files beyond the per-request limit are reported, and those before it are s
   assert.equal(last.error!.code, 'invalid_input');
   assert.match(last.error!.detail, /at most 1000 files/);
 });
+
+test('many small parts are ingested several at once, and the answer keeps their order, failures in place', async () => {
+  const form = new FormData();
+  const expected: [string, string][] = [];
+  for (let i = 0; i < 30; i++) {
+    const bytes = Buffer.from(`part number ${i} of the batch\n`);
+    const lies = i % 7 === 3;
+    form.append('cid', contentCid(lies ? Buffer.from(`not part ${i}`) : bytes).toString());
+    form.append('size', String(bytes.length));
+    form.append('file', new Blob([bytes]), `part-${i}.txt`);
+    expected.push([`part-${i}.txt`, lies ? 'error' : 'stored']);
+  }
+  const response = await fetch(`${node.ready.ui}/api/units`, { method: 'POST', body: form });
+  assert.equal(response.status, 207);
+  const { units } = (await response.json()) as { units: Item[] };
+  assert.deepEqual(
+    units.map((u) => [u.name, u.status]),
+    expected,
+  );
+  const one = units.find((u) => u.name === 'part-29.txt')!;
+  const read = await fetch(`${node.ready.ui}/api/units/${one.unitCid}/content`);
+  assert.equal(await read.text(), 'part number 29 of the batch\n');
+});
