@@ -1,6 +1,6 @@
 import semver from 'semver';
 import type { Logger } from 'pino';
-import { contentCid, dagCborCid } from '../core/cid.js';
+import { dagCborCid } from '../core/cid.js';
 import type { JsonValue, RecordedEvent } from '../core/envelope.js';
 import type { AggregateRef } from '../core/subjects.js';
 import type { CimError } from '../core/errors.js';
@@ -10,18 +10,15 @@ import type { PluginSet } from '../plugins/plugin-registry.js';
 import type { RemoteProcessors } from '../plugins/remote-processor.js';
 import type { ProcessorPool } from './processor-pool.js';
 import type { RunnableProcessor } from '../plugins/run-processor.js';
-import type { ProcessorOutput } from '../plugins/plugin-api.js';
 import { runProcessor } from '../plugins/run-processor.js';
 import type { ContentStore } from '../storage/content-store.js';
 import type { Unit } from '../units/unit.js';
-import type { UnitAnnotatedData } from '../units/unit-events.js';
-import { UNIT_AGGREGATE, UNIT_ANNOTATED, UNITS_DOMAIN } from '../units/unit-events.js';
 import type { UnitService } from '../units/unit-service.js';
 import { topologicalOrder } from './dag.js';
 import type { PipelineDefinition, PipelineStep } from './definition.js';
 import { PIPELINES_DOMAIN } from './pipeline-events.js';
 import type { StepResults } from './step-results.js';
-import { paramsCid, stepKey } from './step-key.js';
+import { stepKey } from './step-key.js';
 import type {
   StepCompletedData,
   StepFailedData,
@@ -29,6 +26,7 @@ import type {
   StepStartedData,
 } from './run-events.js';
 import { RUN_AGGREGATE, runId, STEP_COMPLETED, STEP_FAILED, STEP_STARTED } from './run-events.js';
+import { annotate, persist, readAll, upstreamText } from './step-output.js';
 
 /** What running a unit through a pipeline needs. */
 export interface UnitRunDeps {
@@ -257,126 +255,4 @@ async function findProcessor(deps: UnitRunDeps, step: PipelineStep): Promise<Run
     );
   }
   return found;
-}
-
-/** The text the nearest earlier step extracted, if any, read (verified) from the store. */
-async function upstreamText(
-  content: ContentStore,
-  step: PipelineStep,
-  results: ReadonlyMap<string, StepResult>,
-): Promise<string | undefined> {
-  for (const id of step.after) {
-    const textCid = results.get(id)?.textCid;
-    if (textCid) return Buffer.from(await readAll(content, textCid)).toString('utf8');
-  }
-  return undefined;
-}
-
-async function readAll(content: ContentStore, cid: string): Promise<Uint8Array> {
-  const found = await content.get(cid);
-  if (!found)
-    throw new UnavailableError(`The content ${cid} is not in the store: it cannot be processed.`);
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of found.stream()) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-/**
- * Makes a processor's output durable before the step is recorded as completed: derived units
- * (with lineage), the extracted text as content, and an annotation of the unit for read models.
- * Derived units have a source fixed by pipeline, step, unit and index, so doing this twice after
- * a crash finds the same documents and records no second version.
- */
-async function persist(
-  deps: UnitRunDeps,
-  pipeline: PipelineDefinition,
-  step: PipelineStep,
-  target: UnitToRun,
-  processor: string,
-  output: ProcessorOutput,
-): Promise<StepResult> {
-  const producedBy = { processor, parameters: paramsCid(step.params) };
-  const derived: StepResult['derived'][number][] = [];
-  for (const [index, item] of (output.derived ?? []).entries()) {
-    const cid = contentCid(item.bytes).toString();
-    const ingested = await deps.units.ingest(
-      {
-        name: item.name,
-        source: `cim:derived/${pipeline.name}/${step.id}/${target.unitCid}/${index}`,
-        tags: item.tags ?? [],
-        context: target.unit.context,
-        contentCid: cid,
-        size: item.bytes.byteLength,
-        derivedFrom: [target.unitCid],
-        producedBy,
-        correlationId: target.correlationId,
-        causationId: target.causationId,
-      },
-      (async function* () {
-        yield item.bytes;
-      })(),
-    );
-    derived.push({
-      unitCid: ingested.unitCid,
-      contentCid: cid,
-      name: item.name,
-      mediaType: ingested.mediaType,
-    });
-  }
-  let textCid: string | null = null;
-  if (output.text !== undefined && output.text.length > 0) {
-    const bytes = Buffer.from(output.text, 'utf8');
-    textCid = contentCid(bytes).toString();
-    await deps.content.put(textCid, bytes.byteLength, async function* () {
-      yield bytes;
-    });
-  }
-  const tags = [...new Set(output.tags ?? [])].sort();
-  const relations = (output.relations ?? []).map((r) => ({ type: r.type, target: r.target }));
-  return {
-    processor,
-    derived,
-    tags,
-    relations,
-    textCid,
-    metadata: (output.metadata ?? {}) as Record<string, unknown>,
-    completedAt: new Date().toISOString(),
-  };
-}
-
-/**
- * Records what the run's steps found about the unit as one `UnitAnnotated`, when they found
- * anything: tags and relations of every step, and the text of the last step that extracted one.
- */
-async function annotate(
-  deps: UnitRunDeps,
-  pipeline: PipelineDefinition,
-  target: UnitToRun,
-  results: ReadonlyMap<string, StepResult>,
-): Promise<void> {
-  const all = [...results.values()];
-  const tags = [...new Set(all.flatMap((r) => r.tags))].sort();
-  const relations = all.flatMap((r) => r.relations);
-  const textCid = all.reduce<string | null>((found, r) => r.textCid ?? found, null);
-  if (tags.length === 0 && relations.length === 0 && textCid === null) return;
-  const annotation: UnitAnnotatedData = {
-    unitCid: target.unitCid,
-    tags,
-    textCid,
-    relations,
-    producedBy: {
-      processors: all.map((r) => r.processor),
-      pipeline: pipeline.name,
-    },
-  };
-  await deps.events.append(
-    { domain: UNITS_DOMAIN, aggregate: UNIT_AGGREGATE, aggregateId: target.unitCid },
-    [{ type: UNIT_ANNOTATED, data: annotation as unknown as JsonValue }],
-    {
-      expectedVersion: 'any',
-      actor: `pipeline:${pipeline.name}`,
-      correlationId: target.correlationId,
-      causationId: target.causationId,
-    },
-  );
 }
