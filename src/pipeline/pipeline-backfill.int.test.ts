@@ -58,6 +58,20 @@ test('backfill over 5,000 existing units, then again: the second run computes no
   await cimJson(node.ready.ui, 'pipeline', 'apply', EXAMPLE);
   const steps = 4;
 
+  // A backfill runs in the background: a second start joins the one running.
+  const start = async () => {
+    const response = await fetch(`${node.ready.ui}/api/pipelines/documents/run`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ backfill: true }),
+    });
+    assert.equal(response.status, 202);
+    return ((await response.json()) as { backfill: { state: string; startedAt: string } }).backfill;
+  };
+  const started = await start();
+  assert.equal(started.state, 'running');
+  assert.equal((await start()).startedAt, started.startedAt);
+  // The command follows the running backfill to its end.
   const first = await cimJson<BatchReport>(
     node.ready.ui,
     'pipeline',

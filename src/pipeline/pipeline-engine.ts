@@ -43,6 +43,17 @@ export interface BatchReport {
   readonly seconds: number;
 }
 
+/** A backfill running in the background, as status shows it. */
+export interface BackfillProgress {
+  readonly state: 'running' | 'done' | 'failed';
+  readonly startedAt: string;
+  /** Stream position read up to, and the stream's end when the backfill started. */
+  readonly position: number;
+  readonly endPosition: number;
+  readonly report: BatchReport;
+  readonly error?: string;
+}
+
 const BACKFILL_PAGE = 500;
 
 /** Exponential backoff before attempt `attempt + 1`. */
@@ -63,6 +74,7 @@ export class PipelineEngine {
   private readonly workers = new Map<string, PipelineWorker>();
   private readonly counters = new Map<string, PipelineCounters>();
   private sync: Promise<void> = Promise.resolve();
+  private readonly backfills = new Map<string, BackfillProgress>();
   private stopped = false;
 
   constructor(private readonly deps: PipelineEngineDeps) {}
@@ -259,13 +271,13 @@ export class PipelineEngine {
     }
   }
 
-  /** Runs `units` with at most the pipeline's concurrency at once, and sums up. */
+  /** Runs `units` with at most the pipeline's concurrency at once, and sums up into `report`. */
   private async runBatch(
     definition: PipelineDefinition,
     units: AsyncIterable<{ recorded: RecordedEvent; after?: () => Promise<void> }>,
+    report: Mutable<BatchReport> = emptyReport(),
   ): Promise<BatchReport> {
     const started = performance.now();
-    const report = { units: 0, completed: 0, deadLettered: 0, computedSteps: 0, reusedSteps: 0 };
     const inFlight = new Set<Promise<void>>();
     for await (const { recorded, after } of units) {
       const target = this.target(definition, recorded);
@@ -285,25 +297,70 @@ export class PipelineEngine {
       inFlight.add(work);
     }
     await Promise.all(inFlight);
-    return { ...report, seconds: (performance.now() - started) / 1000 };
+    report.seconds = (performance.now() - started) / 1000;
+    return { ...report };
   }
 
   /**
    * Runs every unit already ingested (that the trigger selects) through the pipeline. Steps whose
    * results exist are reused, so a second backfill computes nothing.
    */
-  async backfill(definition: PipelineDefinition): Promise<BatchReport> {
+  async backfill(
+    definition: PipelineDefinition,
+    report: Mutable<BatchReport> = emptyReport(),
+    onPosition: (position: number) => void = () => undefined,
+  ): Promise<BatchReport> {
     const { events } = this.deps;
     const filter = { domain: UNITS_DOMAIN, aggregate: DOCUMENT_AGGREGATE };
     async function* everyUnit() {
       for (let after = 0; ;) {
         const page = await events.readAll({ after, limit: BACKFILL_PAGE, filter });
         if (page.length === 0) return;
-        for (const recorded of page) yield { recorded };
+        for (const recorded of page) {
+          onPosition(recorded.position);
+          yield { recorded };
+        }
         after = page[page.length - 1]!.position;
       }
     }
-    return this.runBatch(definition, everyUnit());
+    return this.runBatch(definition, everyUnit(), report);
+  }
+
+  /**
+   * Starts a backfill in the background, or returns the one already running for the pipeline:
+   * a long backfill must not depend on one request staying open. Its progress is in
+   * {@link backfillProgress}.
+   */
+  async startBackfill(definition: PipelineDefinition): Promise<BackfillProgress> {
+    const current = this.backfills.get(definition.name);
+    if (current?.state === 'running') return current;
+    const info = await this.deps.jsm.streams.info(EVENTS_STREAM);
+    const report = emptyReport();
+    const progress: Mutable<BackfillProgress> = {
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      position: 0,
+      endPosition: info.state.last_seq,
+      report,
+    };
+    this.backfills.set(definition.name, progress);
+    this.backfill(definition, report, (position) => (progress.position = position)).then(
+      () => {
+        progress.position = progress.endPosition;
+        progress.state = 'done';
+      },
+      (err: unknown) => {
+        progress.state = 'failed';
+        progress.error = toCimError(err).message;
+        this.deps.logger.error({ err, pipeline: definition.name }, 'backfill failed');
+      },
+    );
+    return progress;
+  }
+
+  /** The pipeline's latest backfill since this process started, if any. */
+  backfillProgress(name: string): BackfillProgress | undefined {
+    return this.backfills.get(name);
   }
 
   /** Runs the pipeline's dead letters again; those that complete leave the list. */
@@ -329,4 +386,10 @@ export class PipelineEngine {
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
   }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function emptyReport(): Mutable<BatchReport> {
+  return { units: 0, completed: 0, deadLettered: 0, computedSteps: 0, reusedSteps: 0, seconds: 0 };
 }

@@ -159,21 +159,26 @@ export const pipelineStatus = defineOperation({
       counters: pipelines.engine.countersOf(name),
       backlog: (await pipelines.engine.backlog(name)) ?? null,
       deadLetters: await pipelines.engine.deadLetters(name),
+      backfill: pipelines.engine.backfillProgress(name) ?? null,
     };
   },
 });
 
-/** `POST /api/pipelines/{name}/run` with `{"backfill": true}`: runs every existing unit. */
+/**
+ * `POST /api/pipelines/{name}/run` with `{"backfill": true}`: starts running the pipeline over
+ * every unit already ingested, in the background (or joins the backfill already running), and
+ * answers at once with its progress; `GET /api/pipelines/{name}/status` follows it.
+ */
 export const runPipeline = defineOperation({
   component: 'pipeline',
   name: 'run',
-  summary: 'Backfill: run the pipeline over every unit already ingested.',
-  http: { method: 'POST', path: '/api/pipelines/:name/run', status: 200 },
+  summary: 'Backfill: start running the pipeline over every unit already ingested.',
+  http: { method: 'POST', path: '/api/pipelines/:name/run', status: 202 },
   input: z.object({ name: pipelineName, backfill: z.literal(true) }),
   async handle({ name }, ctx) {
     const pipelines = pipelinesOf(ctx);
     const pipeline = definitionOf(pipelines, name);
-    return { name, ...(await pipelines.engine.backfill(pipeline.definition)) };
+    return { name, backfill: await pipelines.engine.startBackfill(pipeline.definition) };
   },
 });
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { InvalidInputError } from '../../core/errors.js';
+import cliProgress from 'cli-progress';
+import { InvalidInputError, UnavailableError } from '../../core/errors.js';
 import { parsePipeline } from '../../pipeline/definition.js';
 import type { PipelineSummary } from '../../pipeline/pipeline-catalog.js';
 import type { PipelineCommandResult } from '../../pipeline/pipeline-service.js';
@@ -128,7 +129,22 @@ function batchLine(what: string, r: BatchReply): string {
   return `${what} ${r.name}: ${r.units} units in ${r.seconds.toFixed(1)} s — ${r.completed} completed, ${r.deadLettered} dead-lettered; ${r.computedSteps} steps computed, ${r.reusedSteps} reused.\n`;
 }
 
-/** `cim pipeline run NAME --backfill`: runs every existing unit through the pipeline. */
+interface BackfillReply {
+  state: 'running' | 'done' | 'failed';
+  position: number;
+  endPosition: number;
+  report: Omit<BatchReply, 'name'>;
+  error?: string;
+}
+
+/** How often a running backfill's progress is asked for. */
+const POLL_MS = 500;
+
+/**
+ * `cim pipeline run NAME --backfill`: starts running every existing unit through the pipeline
+ * on the node, follows its progress (a bar on a terminal) and prints the summary when it ends.
+ * Interrupting the command does not stop the backfill.
+ */
 export async function run(
   name: string,
   options: ClientOptions & { backfill?: boolean },
@@ -138,11 +154,39 @@ export async function run(
       'cim pipeline run needs --backfill (new units run by themselves): run cim pipeline run NAME --backfill.',
     );
   }
-  const reply = await callNode<BatchReply>(
-    nodeUrl(options.url),
-    `/api/pipelines/${encodeURIComponent(name)}/run`,
-    { method: 'POST', body: { backfill: true } },
-  );
+  const base = nodeUrl(options.url);
+  const path = `/api/pipelines/${encodeURIComponent(name)}`;
+  let { backfill } = await callNode<{ backfill: BackfillReply }>(base, `${path}/run`, {
+    method: 'POST',
+    body: { backfill: true },
+  });
+  const bar =
+    process.stderr.isTTY && !options.json
+      ? new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format: '{bar} {percentage}% | ETA {eta_formatted} | {units} units, {completed} done',
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  bar?.start(Math.max(1, backfill.endPosition), 0, { units: 0, completed: 0 });
+  while (backfill.state === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    ({ backfill } = await callNode<{ backfill: BackfillReply }>(base, `${path}/status`));
+    bar?.update(backfill.position, {
+      units: backfill.report.units,
+      completed: backfill.report.completed,
+    });
+  }
+  bar?.stop();
+  if (backfill.state === 'failed') {
+    throw new UnavailableError(
+      `The backfill of ${name} stopped: ${backfill.error ?? 'see the node’s log'}.`,
+    );
+  }
+  const reply: BatchReply = { name, ...backfill.report };
   if (options.json) return printJson(reply);
   process.stdout.write(batchLine('Backfilled', reply));
 }
