@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { startTestNats } from '../testing/nats-harness.js';
 import type { TestNats } from '../testing/nats-harness.js';
-import { CIM_BIN } from '../testing/cli.js';
+import { CIM_BIN, runCim } from '../testing/cli.js';
 import { newId } from '../core/ids.js';
 
 let nats: TestNats;
@@ -66,6 +66,11 @@ after(async () => {
 test('components in separate processes: the ui process serves HTTP and reaches the events component over NATS', async () => {
   const ui = await serve('ui');
   assert.ok(ui.ui);
+  // Without the registry component anywhere, status still reports the node's own health.
+  const status = await runCim(['status', '--json', '--url', ui.ui]);
+  assert.equal(status.code, 0, status.stderr);
+  const health = JSON.parse(status.stdout) as { status: string; registered: unknown };
+  assert.deepEqual([health.status, health.registered], ['ok', null]);
   const down = await fetch(`${ui.ui}/api/events?limit=1`);
   assert.equal(down.status, 503, 'without the events component the API says it is unavailable');
   assert.equal(((await down.json()) as { code: string }).code, 'unavailable');

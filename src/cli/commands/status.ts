@@ -17,17 +17,26 @@ interface Health {
 export async function status(options: { url?: string; json?: boolean }): Promise<void> {
   const base = nodeUrl(options.url);
   const health = await callNode<Health>(base, '/api/health');
-  const { components: registered } = await callNode<{ components: RegisteredComponent[] }>(
-    base,
-    '/api/components',
-  );
+  // The registry may run elsewhere, or not at all: the node's own health is still worth showing.
+  let registered: RegisteredComponent[] | null = null;
+  let registryError: string | undefined;
+  try {
+    ({ components: registered } = await callNode<{ components: RegisteredComponent[] }>(
+      base,
+      '/api/components',
+    ));
+  } catch (err) {
+    registryError = (err as Error).message;
+  }
   if (options.json) return printJson({ ...health, registered });
   const lines = [
     `Node ${base}: ${health.status} (cim ${health.version}, up since ${health.startedAt})`,
     `  NATS ${health.nats.url} (nats-server ${health.nats.serverVersion})`,
     ...health.components.map((c) => `  ${c.name.padEnd(10)} ${c.status}`),
-    `Registered (${registered.length}):`,
-    ...registered.map(
+    registered === null
+      ? `Registered: unknown (${registryError ?? 'no answer'})`
+      : `Registered (${registered.length}):`,
+    ...(registered ?? []).map(
       (c) =>
         `  ${c.name.padEnd(16)} ${c.kind.padEnd(14)} ${`${c.host}:${c.pid}`.padEnd(24)} last seen ${c.lastSeen}`,
     ),
