@@ -3,6 +3,7 @@ import type { RecordedEvent } from '../core/envelope.js';
 import type { CheckpointStore, Projection } from '../events/projection.js';
 import type { ContentStore } from '../storage/content-store.js';
 import type { RecentContent } from '../storage/recent-content.js';
+import { readContent } from '../storage/read-content.js';
 import { assertUnitCid } from '../units/unit.js';
 import type { UnitAnnotatedData, UnitIngestedData } from '../units/unit-events.js';
 import { UNIT_ANNOTATED, UNIT_INGESTED, UNITS_DOMAIN } from '../units/unit-events.js';
@@ -86,11 +87,8 @@ export class CatalogProjection implements Projection<string> {
     try {
       const fresh = this.recent?.take(data.unit.content);
       if (fresh !== undefined) return extractText(data.unit.mediaType, Buffer.from(fresh));
-      const content = await this.content.get(data.unit.content);
-      if (!content) return '';
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of content.stream()) chunks.push(chunk);
-      return extractText(data.unit.mediaType, Buffer.concat(chunks));
+      const bytes = await readContent(this.content, data.unit.content);
+      return bytes ? extractText(data.unit.mediaType, bytes) : '';
     } catch (err) {
       // The unit stays findable by name and metadata; the fault is logged, not hidden.
       this.logger.warn({ err, unitCid: data.unitCid }, 'content not indexed');
@@ -102,11 +100,8 @@ export class CatalogProjection implements Projection<string> {
   private async annotationText(recorded: RecordedEvent): Promise<string> {
     const data = recorded.event.data as unknown as UnitAnnotatedData;
     if (data.textCid === null) return '';
-    const content = await this.content.get(data.textCid);
-    if (!content) return '';
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of content.stream()) chunks.push(chunk);
-    return Buffer.concat(chunks).toString('utf8').slice(0, MAX_INDEXED_TEXT);
+    const bytes = await readContent(this.content, data.textCid);
+    return bytes ? bytes.toString('utf8').slice(0, MAX_INDEXED_TEXT) : '';
   }
 
   /** Applies a run of events in one transaction: SQLite and FTS5 pay per commit, not per row. */

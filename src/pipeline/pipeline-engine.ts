@@ -195,15 +195,7 @@ export class PipelineEngine {
     const keepAlive = setInterval(() => msg.working(), (this.deps.ackWaitSeconds * 1000) / 3);
     let outcome: UnitRunOutcome;
     try {
-      outcome = await runUnit(this.deps, definition, target, attempt, last);
-    } catch (err) {
-      outcome = {
-        status: 'failed',
-        step: '(engine)',
-        error: toCimError(err),
-        computed: 0,
-        reused: 0,
-      };
+      outcome = await this.attempt(definition, target, attempt, last);
     } finally {
       clearInterval(keepAlive);
     }
@@ -242,6 +234,20 @@ export class PipelineEngine {
     await this.deps.deadLetters.put(letter);
   }
 
+  /** One attempt at a unit; a failure outside any step (NATS, the store) is a failed outcome too. */
+  private async attempt(
+    definition: PipelineDefinition,
+    target: UnitToRun,
+    attempt: number,
+    last: boolean,
+  ): Promise<UnitRunOutcome> {
+    try {
+      return await runUnit(this.deps, definition, target, attempt, last);
+    } catch (err) {
+      return { status: 'failed', step: '(engine)', error: toCimError(err), computed: 0, reused: 0 };
+    }
+  }
+
   /** Runs one unit with the pipeline's retries in process; a final failure is dead-lettered. */
   private async runWithRetries(
     definition: PipelineDefinition,
@@ -250,18 +256,7 @@ export class PipelineEngine {
   ): Promise<UnitRunOutcome> {
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= definition.retry.attempts;
-      let outcome: UnitRunOutcome;
-      try {
-        outcome = await runUnit(this.deps, definition, target, attempt, last);
-      } catch (err) {
-        outcome = {
-          status: 'failed',
-          step: '(engine)',
-          error: toCimError(err),
-          computed: 0,
-          reused: 0,
-        };
-      }
+      const outcome = await this.attempt(definition, target, attempt, last);
       if (outcome.status === 'completed') return outcome;
       if (last) {
         await this.deadLetter(definition.name, target.unitCid, position, outcome, attempt);

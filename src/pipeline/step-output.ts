@@ -3,6 +3,7 @@ import type { JsonValue } from '../core/envelope.js';
 import { UnavailableError } from '../core/errors.js';
 import type { ProcessorOutput } from '../plugins/plugin-api.js';
 import type { ContentStore } from '../storage/content-store.js';
+import { readContent } from '../storage/read-content.js';
 import type { UnitAnnotatedData } from '../units/unit-events.js';
 import { UNIT_AGGREGATE, UNIT_ANNOTATED, UNITS_DOMAIN } from '../units/unit-events.js';
 import type { PipelineDefinition, PipelineStep } from './definition.js';
@@ -23,13 +24,12 @@ export async function upstreamText(
   return undefined;
 }
 
+/** The content a step needs, verified; its absence is an error the step's retries may outlast. */
 export async function readAll(content: ContentStore, cid: string): Promise<Uint8Array> {
-  const found = await content.get(cid);
-  if (!found)
+  const bytes = await readContent(content, cid);
+  if (!bytes)
     throw new UnavailableError(`The content ${cid} is not in the store: it cannot be processed.`);
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of found.stream()) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  return bytes;
 }
 
 /**

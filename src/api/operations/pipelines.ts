@@ -78,12 +78,7 @@ export const showPipeline = defineOperation({
   http: { method: 'GET', path: '/api/pipelines/:name' },
   input: z.object({ name: pipelineName }),
   async handle({ name }, ctx) {
-    const pipeline = pipelinesOf(ctx).catalog.get(name);
-    if (!pipeline)
-      throw new NotFoundError(
-        `There is no pipeline ${JSON.stringify(name)}: cim pipeline ls lists them.`,
-      );
-    return { pipeline };
+    return { pipeline: definitionOf(pipelinesOf(ctx), name) };
   },
 });
 
@@ -132,7 +127,7 @@ export const listPlugins = defineOperation({
   },
 });
 
-/** The pipeline's definition or a not-found error naming it. */
+/** The pipeline by name, or a not-found error naming it. */
 function definitionOf(pipelines: PipelinesContext, name: string) {
   const pipeline = pipelines.catalog.get(name);
   if (!pipeline)
