@@ -1,6 +1,7 @@
 import type { KV } from '@nats-io/kv';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { uniqueKeys } from '../nats/kv-keys.js';
 import { DEAD_LETTERS_BUCKET } from '../nats/provision.js';
 
 /** A unit a pipeline gave up on, with why. */
@@ -34,7 +35,7 @@ export class DeadLetters {
   /** Every dead letter of a pipeline, oldest position first. */
   async list(pipeline: string): Promise<DeadLetter[]> {
     const out: DeadLetter[] = [];
-    for await (const key of await this.kv.keys(`${pipeline}.>`)) {
+    for (const key of await uniqueKeys(this.kv, `${pipeline}.>`)) {
       const entry = await this.kv.get(key);
       if (entry && entry.operation === 'PUT') out.push(entry.json<DeadLetter>());
     }

@@ -138,3 +138,26 @@ test('a watch by capability sees components arrive, leave, and stop beating', as
     await registry.remove('other-capability');
   }
 });
+
+test('a component rewriting its record while the registry is listed is listed once', async () => {
+  for (let i = 0; i < 200; i++) await registry.put(record(`filler-${i}`, ['processor:filler']));
+  let beating = true;
+  const beats = (async () => {
+    while (beating) {
+      await registry.put(record('busy', ['processor:busy']));
+      await sleep(5);
+    }
+  })();
+  try {
+    for (let round = 0; round < 20; round++) {
+      const ids = (await registry.list()).map((c) => c.id);
+      assert.equal(new Set(ids).size, ids.length, `round ${round}: no component listed twice`);
+      assert.equal(ids.filter((id) => id === 'busy').length, 1);
+    }
+  } finally {
+    beating = false;
+    await beats;
+    for (let i = 0; i < 200; i++) await registry.remove(`filler-${i}`);
+    await registry.remove('busy');
+  }
+});

@@ -2,6 +2,7 @@ import type { KV, KvEntry } from '@nats-io/kv';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { ComponentRecord, RegisteredComponent } from './component-record.js';
+import { uniqueKeys } from '../nats/kv-keys.js';
 import { REGISTRY_BUCKET } from '../nats/provision.js';
 import { componentRecordSchema, isAlive } from './component-record.js';
 
@@ -42,8 +43,7 @@ export class ComponentRegistry {
   /** Every live component, by id; records that are expired or malformed are left out. */
   async list(options: { capability?: string; now?: number } = {}): Promise<RegisteredComponent[]> {
     const now = options.now ?? Date.now();
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys()) keys.push(key);
+    const keys = await uniqueKeys(this.kv);
     const entries = await Promise.all(keys.map((key) => this.kv.get(key)));
     return entries
       .map((entry) => (entry ? fromEntry(entry) : undefined))
@@ -57,7 +57,7 @@ export class ComponentRegistry {
   /** Deletes records whose heartbeat stopped; returns their ids. */
   async sweep(now = Date.now()): Promise<string[]> {
     const gone: string[] = [];
-    for await (const key of await this.kv.keys()) {
+    for (const key of await uniqueKeys(this.kv)) {
       const entry = await this.kv.get(key);
       const component = entry ? fromEntry(entry) : undefined;
       if (entry && entry.operation === 'PUT' && (!component || !isAlive(component, now))) {
