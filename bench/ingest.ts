@@ -18,10 +18,10 @@ import { figure, note, startBenchNats, timed } from './harness.js';
 import { fileStream } from '../src/units/file-stream.js';
 
 const LARGE_BYTES = 512 * 1024 * 1024;
-const SMALL_FILES = 2_000;
+const SMALL_FILES = 10_000;
 const SMALL_BYTES = 4_096;
 const CONCURRENCY = 16;
-const WARM_FILES = 300;
+const WARM_FILES = 2_000;
 
 /** Writes `bytes` of random data (no two files alike, so nothing deduplicates). */
 function writeRandomFile(path: string, bytes: number): void {
