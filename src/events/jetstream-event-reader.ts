@@ -1,5 +1,7 @@
 import { DeliverPolicy } from '@nats-io/jetstream';
-import type { JetStreamClient, JetStreamManager, JsMsg, StoredMsg } from '@nats-io/jetstream';
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { MsgHdrs } from '@nats-io/nats-core';
+import type { DirectMessage, DirectReader } from '../nats/direct-reader.js';
 import type { RecordedEvent } from '../core/envelope.js';
 import { decodeEnvelope } from '../core/envelope.js';
 import { eventCidString } from '../core/cid.js';
@@ -21,18 +23,18 @@ import { HEADER } from './headers.js';
 export class JetStreamEventReader {
   constructor(
     private readonly js: JetStreamClient,
-    private readonly jsm: JetStreamManager,
+    private readonly direct: DirectReader,
   ) {}
 
   /** The last event of the aggregate on `subject`, if any. */
   async last(subject: string): Promise<RecordedEvent | undefined> {
-    const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    const msg = await this.direct.get(EVENTS_STREAM, { last_by_subj: subject });
     return msg ? this.toRecorded(msg) : undefined;
   }
 
   /** Version, position, CID and id of the aggregate's last event, if any. */
   async head(subject: string): Promise<AggregateHead | undefined> {
-    const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    const msg = await this.direct.get(EVENTS_STREAM, { last_by_subj: subject });
     if (!msg) return undefined;
     const recorded = this.toRecorded(msg);
     return {
@@ -45,7 +47,7 @@ export class JetStreamEventReader {
 
   /** The aggregate's events from `fromVersion`, oldest first, every link checked. */
   async readAggregate(subject: string, fromVersion: number): Promise<RecordedEvent[]> {
-    const last = await this.jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: subject });
+    const last = await this.direct.get(EVENTS_STREAM, { last_by_subj: subject });
     if (!last) return [];
     return this.walkBack(subject, last.seq, fromVersion, last);
   }
@@ -55,11 +57,11 @@ export class JetStreamEventReader {
     subject: string,
     position: number,
     fromVersion: number,
-    first?: StoredMsg,
+    first?: DirectMessage,
   ): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
-    let msg: StoredMsg | null =
-      first ?? (await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: position }));
+    let msg: DirectMessage | null =
+      first ?? (await this.direct.get(EVENTS_STREAM, { seq: position }));
     let newer: RecordedEvent | undefined;
     while (msg) {
       if (msg.subject !== subject) {
@@ -78,7 +80,7 @@ export class JetStreamEventReader {
       newer = recorded;
       const prevPosition = Number(msg.header.get(HEADER.prevPosition));
       if (recorded.event.version === fromVersion || !(prevPosition > 0)) break;
-      msg = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq: prevPosition });
+      msg = await this.direct.get(EVENTS_STREAM, { seq: prevPosition });
       if (!msg)
         throw new IntegrityError(`The event at position ${prevPosition} of ${subject} is missing.`);
     }
@@ -91,7 +93,7 @@ export class JetStreamEventReader {
     const out: RecordedEvent[] = [];
     let position = options.after ?? 0;
     while (out.length < options.limit) {
-      const msg = await this.jsm.direct.getMessage(EVENTS_STREAM, {
+      const msg = await this.direct.get(EVENTS_STREAM, {
         seq: position + 1,
         next_by_subj: filter,
       });
@@ -135,7 +137,7 @@ export class JetStreamEventReader {
   /** Every stored message once, unchecked, for verification. */
   async *scan(options: ReadAllOptions = {}): AsyncIterable<StoredEventMessage> {
     const filter = eventFilter(options.filter ?? {});
-    const first = await this.jsm.direct.getMessage(EVENTS_STREAM, {
+    const first = await this.direct.get(EVENTS_STREAM, {
       seq: (options.after ?? 0) + 1,
       next_by_subj: filter,
     });
@@ -169,7 +171,7 @@ export class JetStreamEventReader {
 
   /** Turns a stored message into a recorded event, refusing bytes that do not match their CID. */
   toRecorded(
-    msg: Pick<StoredMsg, 'seq' | 'subject' | 'data'> & { header: StoredMsg['header'] | undefined },
+    msg: Pick<DirectMessage, 'seq' | 'subject' | 'data'> & { header: MsgHdrs | undefined },
   ): RecordedEvent {
     const cid = eventCidString(msg.data);
     const headerCid = msg.header?.get(HEADER.eventCid);

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { jetstream } from '@nats-io/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import type { EventEnvelope, RecordedEvent } from '../core/envelope.js';
 import { assertEventFields, sealEnvelope } from '../core/envelope.js';
 import { newId, nowIso } from '../core/ids.js';
@@ -27,6 +27,7 @@ import { HeadCache } from './head-cache.js';
 import { JetStreamEventReader } from './jetstream-event-reader.js';
 import type { Ack } from '../nats/ack-publisher.js';
 import { AckPublisher, PublishRefusedError } from '../nats/ack-publisher.js';
+import { DirectReader } from '../nats/direct-reader.js';
 import { OutgoingHeaders } from '../nats/outgoing-headers.js';
 
 /** Options for {@link JetStreamEventStore}. */
@@ -97,16 +98,17 @@ export class JetStreamEventStore implements EventStore {
   private readonly defaultActor: string;
 
   private readonly publisher: AckPublisher;
+  private readonly direct: DirectReader;
   private readonly reader: JetStreamEventReader;
 
   private constructor(
     nc: NatsConnection,
     js: JetStreamClient,
-    private readonly jsm: JetStreamManager,
     options: JetStreamEventStoreOptions,
   ) {
     this.publisher = new AckPublisher(nc);
-    this.reader = new JetStreamEventReader(js, jsm);
+    this.direct = new DirectReader(nc);
+    this.reader = new JetStreamEventReader(js, this.direct);
     this.maxEventBytes = options.maxEventBytes;
     this.defaultActor = options.defaultActor ?? 'cim';
   }
@@ -116,8 +118,7 @@ export class JetStreamEventStore implements EventStore {
     nc: NatsConnection,
     options: JetStreamEventStoreOptions,
   ): Promise<JetStreamEventStore> {
-    const jsm = await jetstreamManager(nc);
-    return new JetStreamEventStore(nc, jetstream(nc, { timeout: 10_000 }), jsm, options);
+    return new JetStreamEventStore(nc, jetstream(nc, { timeout: 10_000 }), options);
   }
 
   append(
@@ -307,7 +308,7 @@ export class JetStreamEventStore implements EventStore {
 
   /** The event the server already held under this event's id (a retried command). */
   private async recordDuplicate(item: Sealed, seq: number): Promise<RecordedEvent> {
-    const stored = await this.jsm.direct.getMessage(EVENTS_STREAM, { seq });
+    const stored = await this.direct.get(EVENTS_STREAM, { seq });
     if (!stored) {
       throw new IntegrityError(
         `Event ${item.envelope.id} was acknowledged as a duplicate but is missing.`,

@@ -6,6 +6,7 @@ import { startTestNats } from '../testing/nats-harness.js';
 import type { TestNats } from '../testing/nats-harness.js';
 import { UnavailableError } from '../core/errors.js';
 import { AckPublisher, PublishRefusedError } from './ack-publisher.js';
+import { ReplyMux } from './reply-mux.js';
 
 let nats: TestNats;
 before(async () => {
@@ -26,7 +27,6 @@ test('acks carry the stream sequence; a repeated message id is a duplicate', asy
   assert.equal(first.stream, 'ACKTEST');
   assert.equal(first.duplicate, false);
   assert.deepEqual(again, { stream: 'ACKTEST', seq: first.seq, duplicate: true });
-  publisher.close();
 });
 
 test('a failed expectation is a refusal with the JetStream error code', async () => {
@@ -37,11 +37,11 @@ test('a failed expectation is a refusal with the JetStream error code', async ()
     publisher.publish('acktest.b', new Uint8Array([1]), hdrs),
     (err: unknown) => err instanceof PublishRefusedError && err.errCode === 10071,
   );
-  publisher.close();
 });
 
 test('no stream is unavailable at once; no answer is unavailable after the timeout', async () => {
-  const publisher = new AckPublisher(nats.nc, 300);
+  const mux = new ReplyMux(nats.nc, 300);
+  const publisher = new AckPublisher(nats.nc, mux);
   await assert.rejects(
     publisher.publish('nostream.x', new Uint8Array([1]), headers()),
     UnavailableError,
@@ -49,8 +49,8 @@ test('no stream is unavailable at once; no answer is unavailable after the timeo
   const silent = nats.nc.subscribe('silent.x');
   await assert.rejects(
     publisher.publish('silent.x', new Uint8Array([1]), headers()),
-    /No acknowledgement within 300 ms/,
+    /No reply from NATS within 300 ms/,
   );
   silent.unsubscribe();
-  publisher.close();
+  mux.close();
 });

@@ -1,6 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { UnavailableError } from '../core/errors.js';
+import { coalesceNatsWrites } from './coalesced-writes.js';
 
 /** Options for {@link connectNats}. */
 export interface ConnectOptions {
@@ -18,6 +19,7 @@ export async function connectNats(
   url: string,
   options: ConnectOptions = {},
 ): Promise<NatsConnection> {
+  coalesceNatsWrites();
   try {
     return await connect({
       servers: url,

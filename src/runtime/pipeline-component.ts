@@ -5,6 +5,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import type { EventStore } from '../events/event-store.js';
 import { JetStreamEventReader } from '../events/jetstream-event-reader.js';
+import { DirectReader } from '../nats/direct-reader.js';
 import { KvFailureLog } from '../events/kv-projection-state.js';
 import { MemoryCheckpointStore } from '../events/memory-checkpoint-store.js';
 import { ProjectionRunner } from '../events/projection-runner.js';
@@ -88,7 +89,7 @@ export async function startPipelines(
     ackWaitSeconds: config.pipeline.ackWaitSeconds,
     js,
     jsm,
-    reader: new JetStreamEventReader(js, jsm),
+    reader: new JetStreamEventReader(js, new DirectReader(nc)),
     catalog,
   });
   engine.start();

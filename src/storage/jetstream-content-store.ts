@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import { Objm, setSha256Backend } from '@nats-io/obj';
-import type { ObjectInfo, ObjectStore } from '@nats-io/obj';
+import type { ObjectStore } from '@nats-io/obj';
 import { contentCidFromDigest, isContentCid } from '../core/cid.js';
 import { IntegrityError, InvalidInputError } from '../core/errors.js';
 import { CONTENT_BUCKET } from '../nats/provision.js';
 import type { ByteSource, ContentStore, PutResult, VerifiedContent } from './content-store.js';
-import { writeObject } from './object-writer.js';
+import { AckPublisher } from '../nats/ack-publisher.js';
+import { DirectReader } from '../nats/direct-reader.js';
+import { ReplyMux } from '../nats/reply-mux.js';
+import { metaSubject, writeObject } from './object-writer.js';
 
 /** Content up to this size is verified in memory; larger content is read twice (verify, then serve). */
 const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
@@ -23,6 +26,18 @@ const ASK_FIRST_BYTES = 1024 * 1024;
 /** The object store's layout (NATS ADR-20): its stream, and the subject of an object's chunks. */
 const OBJECT_STREAM = `OBJ_${CONTENT_BUCKET}`;
 const chunkSubject = (nuid: string) => `$O.${CONTENT_BUCKET}.C.${nuid}`;
+const BUCKET = { name: CONTENT_BUCKET, stream: OBJECT_STREAM };
+/** Chunk acknowledgements may queue behind large writes on a busy server. */
+const WRITE_TIMEOUT_MS = 30_000;
+
+/** The parts of an object's metadata (ADR-20) that reading it needs. */
+interface ObjectInfo {
+  readonly name: string;
+  readonly nuid: string;
+  readonly size: number;
+  readonly chunks: number;
+  readonly deleted?: boolean;
+}
 
 // The object store hashes every chunk it writes; Node's native SHA-256 is 4-7x faster than the default.
 setSha256Backend('native');
@@ -42,25 +57,42 @@ function assertCid(cid: string): void {
  * short (crash, hash mismatch) leaves nothing readable.
  */
 export class JetStreamContentStore implements ContentStore {
+  private readonly publisher: AckPublisher;
+  private readonly direct: DirectReader;
+
   private constructor(
+    nc: NatsConnection,
     private readonly os: ObjectStore,
-    private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
-  ) {}
+  ) {
+    this.publisher = new AckPublisher(nc, new ReplyMux(nc, WRITE_TIMEOUT_MS));
+    this.direct = new DirectReader(nc);
+  }
 
   /** Opens the bucket (provisioning creates it). */
   static async open(nc: NatsConnection): Promise<JetStreamContentStore> {
     return new JetStreamContentStore(
+      nc,
       await new Objm(nc).open(CONTENT_BUCKET),
-      jetstream(nc, { timeout: 30_000 }),
       await jetstreamManager(nc),
     );
   }
 
   async has(cid: string): Promise<boolean> {
     assertCid(cid);
-    const info = await this.os.info(cid);
+    const info = await this.info(cid);
     return info !== null && !info.deleted;
+  }
+
+  /** The object's metadata, read directly (the client's `info` is a request per call too). */
+  private async info(cid: string): Promise<ObjectInfo | null> {
+    const msg = await this.direct.get(OBJECT_STREAM, { last_by_subj: metaSubject(BUCKET, cid) });
+    if (msg === null) return null;
+    const info = JSON.parse(Buffer.from(msg.data).toString('utf8')) as ObjectInfo;
+    if (info.name !== cid) {
+      throw new IntegrityError(`The metadata stored for ${cid} names ${info.name} instead.`);
+    }
+    return info;
   }
 
   async put(cid: string, size: number, source: ByteSource): Promise<PutResult> {
@@ -68,7 +100,7 @@ export class JetStreamContentStore implements ContentStore {
     // finds out, one request fewer on the common path.
     if (size > ASK_FIRST_BYTES && (await this.has(cid))) return { stored: false };
     const outcome = await writeObject(
-      { js: this.js, jsm: this.jsm, bucket: { name: CONTENT_BUCKET, stream: OBJECT_STREAM } },
+      { publisher: this.publisher, jsm: this.jsm, bucket: BUCKET },
       cid,
       size,
       source(),
@@ -85,7 +117,7 @@ export class JetStreamContentStore implements ContentStore {
 
   async get(cid: string): Promise<VerifiedContent | undefined> {
     assertCid(cid);
-    const info = await this.os.info(cid);
+    const info = await this.info(cid);
     if (info === null || info.deleted) return undefined;
     if (info.size <= IN_MEMORY_LIMIT) {
       const chunks: Uint8Array[] = [];
@@ -142,7 +174,7 @@ export class JetStreamContentStore implements ContentStore {
     const subject = chunkSubject(info.nuid);
     let seq = 1;
     for (let i = 0; i < info.chunks; i++) {
-      const msg = await this.jsm.direct.getMessage(OBJECT_STREAM, { seq, next_by_subj: subject });
+      const msg = await this.direct.get(OBJECT_STREAM, { seq, next_by_subj: subject });
       if (!msg) throw new Error(`chunk ${i + 1} of ${info.chunks} is missing`);
       yield msg.data;
       seq = msg.seq + 1;
@@ -151,7 +183,7 @@ export class JetStreamContentStore implements ContentStore {
 
   async peek(cid: string, bytes: number): Promise<Uint8Array | undefined> {
     assertCid(cid);
-    const info = await this.os.info(cid);
+    const info = await this.info(cid);
     if (info === null || info.deleted) return undefined;
     const chunks: Uint8Array[] = [];
     let have = 0;

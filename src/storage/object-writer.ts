@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { headers } from '@nats-io/nats-core';
-import { JetStreamApiError } from '@nats-io/jetstream';
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { AckPublisher } from '../nats/ack-publisher.js';
+import { PublishRefusedError } from '../nats/ack-publisher.js';
 import { contentCidFromDigest } from '../core/cid.js';
 import { newId } from '../core/ids.js';
 import { IntegrityError } from '../core/errors.js';
@@ -22,12 +23,13 @@ export interface ObjectBucket {
 
 /** What the writer needs from JetStream. */
 export interface ObjectWriterDeps {
-  readonly js: JetStreamClient;
+  readonly publisher: AckPublisher;
   readonly jsm: JetStreamManager;
   readonly bucket: ObjectBucket;
 }
 
-const metaSubject = (bucket: ObjectBucket, name: string) =>
+/** The subject of an object's metadata. */
+export const metaSubject = (bucket: ObjectBucket, name: string) =>
   `$O.${bucket.name}.M.${Buffer.from(name).toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`;
 
 /**
@@ -60,7 +62,7 @@ export async function writeObject(
   const publish = async (chunk: Uint8Array) => {
     while (inFlight.size >= CHUNKS_IN_FLIGHT) await Promise.race(inFlight);
     chunks++;
-    const ack = deps.js.publish(chunkSubject, chunk);
+    const ack = deps.publisher.publish(chunkSubject, chunk);
     const tracked = ack.finally(() => inFlight.delete(tracked));
     // Failures are collected by the Promise.all below; this keeps an early one from going unhandled.
     tracked.catch(() => undefined);
@@ -114,10 +116,8 @@ export async function writeObject(
     const publishMeta = async (createOnly: boolean) => {
       const h = headers();
       h.set('Nats-Rollup', 'sub');
-      await deps.js.publish(subject, body, {
-        headers: h,
-        ...(createOnly ? { expect: { lastSubjectSequence: 0 } } : {}),
-      });
+      if (createOnly) h.set('Nats-Expected-Last-Subject-Sequence', '0');
+      await deps.publisher.publish(subject, body, h);
     };
     try {
       // Only if no object of this name exists: the server decides, so two writers of the same
@@ -125,7 +125,7 @@ export async function writeObject(
       await publishMeta(true);
       return { written: true };
     } catch (err) {
-      if (!(err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE)) throw err;
+      if (!(err instanceof PublishRefusedError && err.errCode === WRONG_LAST_SEQUENCE)) throw err;
       return {
         written: false,
         overwrite: () => publishMeta(false),
