@@ -307,15 +307,24 @@ export class PipelineEngine {
   ): Promise<BatchReport> {
     const { events } = this.deps;
     const filter = { domain: UNITS_DOMAIN, aggregate: DOCUMENT_AGGREGATE };
+    const read = (after: number) => {
+      const page = events.readAll({ after, limit: BACKFILL_PAGE, filter });
+      // Awaited below; this only keeps a read ahead that fails while a page runs from being
+      // reported as unhandled before then.
+      page.catch(() => undefined);
+      return page;
+    };
     async function* everyUnit() {
-      for (let after = 0; ;) {
-        const page = await events.readAll({ after, limit: BACKFILL_PAGE, filter });
+      for (let next = read(0); ;) {
+        const page = await next;
         if (page.length === 0) return;
+        // The next page is read while this one runs: read one event at a time, it kept the
+        // pipeline's concurrency waiting.
+        next = read(page[page.length - 1]!.position);
         for (const recorded of page) {
           onPosition(recorded.position);
           yield { recorded };
         }
-        after = page[page.length - 1]!.position;
       }
     }
     return this.runBatch(definition, everyUnit(), report);

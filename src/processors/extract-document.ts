@@ -11,11 +11,34 @@ import { plainDocument } from './text-document.js';
 import type { TextDocument } from './text-document.js';
 
 /**
+ * Documents already parsed, by the bytes they came from: the steps of one unit run share one
+ * read of its content, and each text-reading step parsed it again (three Markdown parses per
+ * unit in a metadata → classify → links pipeline). Documents are read-only, so sharing is safe;
+ * the entry goes when the bytes do.
+ */
+const parsed = new WeakMap<Uint8Array, { mediaType: string; document: Promise<TextDocument> }>();
+
+/**
  * Reads the text of a unit's bytes with the extractor for its media type. Throws
  * UnsupportedMediaTypeError for types none reads (images, archives, octet streams) and
- * MalformedContentError for bytes that are not what the type promises.
+ * MalformedContentError for bytes that are not what the type promises. The same bytes read
+ * again as the same type give the same document without parsing them again (PDFs excepted: their
+ * parse may be aborted by the signal of one run).
  */
-export async function extractDocument(
+export function extractDocument(
+  mediaType: string,
+  bytes: Uint8Array,
+  signal?: AbortSignal,
+): Promise<TextDocument> {
+  if (textFormatOf(mediaType) === 'pdf') return parse(mediaType, bytes, signal);
+  const known = parsed.get(bytes);
+  if (known !== undefined && known.mediaType === mediaType) return known.document;
+  const document = parse(mediaType, bytes, signal);
+  parsed.set(bytes, { mediaType, document });
+  return document;
+}
+
+async function parse(
   mediaType: string,
   bytes: Uint8Array,
   signal?: AbortSignal,
