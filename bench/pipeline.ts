@@ -10,7 +10,7 @@ import { figure, note, startBenchNats } from './harness.js';
 
 const UNITS = 5_000;
 const WARM_UNITS = 1_000;
-const CONCURRENCY = 64;
+const CONCURRENCY = 256;
 
 /**
  * A 3-step pipeline over small text units carrying `tag`: metadata, then rule tags and links.

@@ -222,3 +222,40 @@ test('a paused pipeline takes no new work and picks it up on resume', async () =
   );
   assert.equal(done.counters.deadLettered, 0);
 });
+
+test('a unit annotated by two pipelines keeps both annotations, in order', async () => {
+  for (const [name, tag, word] of [
+    ['first-tagger', 'first', 'alpha'],
+    ['second-tagger', 'second', 'beta'],
+  ] as const) {
+    const file = join(root, `${name}.yaml`);
+    writeFileSync(
+      file,
+      `name: ${name}\ntrigger: { events: [UnitIngested], tags: [twice] }\nsteps:\n  - id: classify\n    processor: classify-rules\n    params: { rules: [{ tag: ${tag}, keywords: [${word}] }] }\n`,
+    );
+    await cimJson(url, 'pipeline', 'apply', file);
+  }
+  const dir = join(root, 'twice');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'both.txt'), 'alpha and beta');
+  const [line] = await ingest(dir, '--tag', 'twice');
+  for (const name of ['first-tagger', 'second-tagger']) {
+    await waitForStatus(url, name, (s) => s.counters.completed === 1);
+  }
+  const { events } = (await (await fetch(`${url}/api/events?after=0&limit=1000`)).json()) as {
+    events: { type: string; aggregateId: string; version: number; data: { tags: string[] } }[];
+  };
+  const annotations = events.filter(
+    (e) => e.type === 'UnitAnnotated' && e.aggregateId === line!.unitCid,
+  );
+  // The example pipeline of the first test annotates text units too: three in all.
+  assert.ok(annotations.length >= 2, `${annotations.length} annotations`);
+  assert.deepEqual(
+    annotations.map((e) => e.version),
+    annotations.map((_, i) => i + 1),
+  );
+  const tags = annotations.flatMap((e) => e.data.tags);
+  assert.ok(tags.includes('first') && tags.includes('second'), tags.join(', '));
+  const shown = await cimJson<{ unit: CatalogUnit }>(url, 'units', 'show', line!.unitCid!);
+  assert.ok(shown.unit.tags.includes('first') && shown.unit.tags.includes('second'));
+});

@@ -1,6 +1,6 @@
 import { contentCid } from '../core/cid.js';
 import type { JsonValue } from '../core/envelope.js';
-import { UnavailableError } from '../core/errors.js';
+import { UnavailableError, VersionConflictError } from '../core/errors.js';
 import type { ProcessorOutput } from '../plugins/plugin-api.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { readContent } from '../storage/read-content.js';
@@ -120,14 +120,23 @@ export async function annotate(
       pipeline: pipeline.name,
     },
   };
-  await deps.events.append(
-    { domain: UNITS_DOMAIN, aggregate: UNIT_AGGREGATE, aggregateId: target.unitCid },
-    [{ type: UNIT_ANNOTATED, data: annotation as unknown as JsonValue }],
-    {
-      expectedVersion: 'any',
-      actor: `pipeline:${pipeline.name}`,
-      correlationId: target.correlationId,
-      causationId: target.causationId,
-    },
-  );
+  const append = (expectedVersion: 0 | 'any') =>
+    deps.events.append(
+      { domain: UNITS_DOMAIN, aggregate: UNIT_AGGREGATE, aggregateId: target.unitCid },
+      [{ type: UNIT_ANNOTATED, data: annotation as unknown as JsonValue }],
+      {
+        expectedVersion,
+        actor: `pipeline:${pipeline.name}`,
+        correlationId: target.correlationId,
+        causationId: target.causationId,
+      },
+    );
+  // Most units are annotated once: claiming the first version spares reading the head of an
+  // aggregate that does not exist yet (the server refuses the claim when it does).
+  try {
+    await append(0);
+  } catch (err) {
+    if (!(err instanceof VersionConflictError)) throw err;
+    await append('any');
+  }
 }
