@@ -4,6 +4,7 @@ import type { ServerFeatures } from '../nats/features.js';
 import type { UnitService } from '../units/unit-service.js';
 import type { Catalog } from '../knowledge/catalog.js';
 import type { ContentStore } from '../storage/content-store.js';
+import type { StorageManager } from '../storage/storage-manager.js';
 import type { ProjectionRunner } from '../events/projection-runner.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
 import type { PipelineCatalog } from '../pipeline/pipeline-catalog.js';
@@ -18,6 +19,8 @@ export interface UnitsContext {
   readonly content: ContentStore;
   /** Resolves once the catalog shows everything up to a stream position. */
   readonly catalogRunner: { waitFor(position: number): Promise<void> };
+  /** The storage tiers and moves between them. */
+  readonly storage: StorageManager;
 }
 
 /** The pipeline component's services, present where that component runs. */

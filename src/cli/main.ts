@@ -39,6 +39,9 @@ const pluginLs = lazy(async () => (await import('./commands/plugin.js')).ls);
 const pipelineRun = lazy(async () => (await import('./commands/pipeline.js')).run);
 const pipelineRetry = lazy(async () => (await import('./commands/pipeline.js')).retry);
 const pipelineStatus = lazy(async () => (await import('./commands/pipeline.js')).status);
+const storageStatus = lazy(async () => (await import('./commands/storage.js')).status);
+const storageTier = lazy(async () => (await import('./commands/storage.js')).tier);
+const storageVerify = lazy(async () => (await import('./commands/storage.js')).verify);
 const components = lazy(async () => (await import('./commands/components.js')).components);
 
 type NodeFlags = ConfigFlags & { json?: boolean };
@@ -234,6 +237,25 @@ const plugin = program.command('plugin').description('plugins the node has loade
 clientCommand(
   plugin.command('ls').description('plugins loaded and refused, with their capabilities'),
 ).action(pluginLs);
+
+const storage = program.command('storage').description('storage tiers and moves between them');
+clientCommand(storage.command('status').description('objects and bytes per tier')).action(
+  storageStatus,
+);
+clientCommand(
+  storage
+    .command('tier')
+    .description('move one content to a tier (verified there before the source is freed)')
+    .argument('<cid>', 'content CID (a unit’s contentCid)')
+    .requiredOption('--to <tier>', 'destination tier, such as warm or cold')
+    .option('--keep', 'keep the source copy too'),
+).action(storageTier);
+clientCommand(
+  storage
+    .command('verify')
+    .description('re-hash every object and report faults (exit code 1 when any)')
+    .option('--tier <tier>', 'only this tier'),
+).action(storageVerify);
 
 /** Turns commander's usage errors into CIM's one-sentence form. */
 function usageSentence(err: CommanderError): string {

@@ -3,6 +3,42 @@ import { InvalidConfigError } from './errors.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const TIER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/**
+ * An S3-compatible tier. Its keys are read from files (`accessKeyIdFile`, `secretAccessKeyFile`;
+ * relative paths are resolved in `$CREDENTIALS_DIRECTORY` when systemd sets it) or from the
+ * environment variables named by `accessKeyIdEnv`/`secretAccessKeyEnv` (by default
+ * `CIM_TIER_<NAME>_ACCESS_KEY_ID` and `CIM_TIER_<NAME>_SECRET_ACCESS_KEY`), never from this file.
+ */
+export const s3TierSchema = z
+  .object({
+    kind: z.literal('s3'),
+    endpoint: z.url({ protocol: /^https?$/ }),
+    bucket: z.string().min(3).max(63),
+    prefix: z
+      .string()
+      .max(512)
+      .refine((p) => p === '' || p.endsWith('/'), 'the prefix is empty or ends with "/"')
+      .default(''),
+    region: z.string().min(1).default('us-east-1'),
+    /** `endpoint/bucket/key` (MinIO, most self-hosted servers); false for `bucket.endpoint/key`. */
+    forcePathStyle: z.boolean().default(true),
+    accessKeyIdFile: z.string().min(1).optional(),
+    secretAccessKeyFile: z.string().min(1).optional(),
+    accessKeyIdEnv: z.string().min(1).optional(),
+    secretAccessKeyEnv: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** A tier in a local folder: the embedded default and air-gapped archives. */
+export const folderTierSchema = z
+  .object({ kind: z.literal('folder'), path: z.string().min(1) })
+  .strict();
+
+/** One configured tier below hot. */
+export type TierConfig = z.infer<typeof s3TierSchema> | z.infer<typeof folderTierSchema>;
+
 /** The configuration schema. Every field has a default, so an empty file is a valid config. */
 export const configSchema = z
   .object({
@@ -89,6 +125,24 @@ export const configSchema = z
         message: 'processorTimeoutSeconds must be shorter than ackWaitSeconds',
         path: ['processorTimeoutSeconds'],
       })
+      .prefault({}),
+    storage: z
+      .object({
+        /**
+         * Tiers below the hot tier (the JetStream object store), by name, in the order reads
+         * fall back to them. Credentials are never written here: see {@link s3TierSchema}.
+         */
+        tiers: z
+          .record(
+            z
+              .string()
+              .regex(TIER_NAME, 'a tier name is lowercase letters, digits and dashes')
+              .refine((name) => name !== 'hot', 'hot is the JetStream object store, always there'),
+            z.discriminatedUnion('kind', [s3TierSchema, folderTierSchema]),
+          )
+          .default({}),
+      })
+      .strict()
       .prefault({}),
     /** Plugins to load: paths (relative to the working directory) or npm package names. */
     plugins: z.array(z.string().min(1).max(4096)).max(200).default([]),

@@ -1,3 +1,4 @@
+import type { TierConfig } from '../core/config.js';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../core/errors.js';
@@ -9,6 +10,8 @@ export interface CatalogWorkerSetup {
   readonly path: string;
   readonly logLevel: string;
   readonly maxEventBytes: number;
+  /** The tiers below hot, to read content tiered out of it. */
+  readonly tiers: Readonly<Record<string, TierConfig>>;
 }
 
 /** What the catalog worker tells the main thread. */

@@ -7,7 +7,7 @@ import { Catalog } from '../knowledge/catalog.js';
 import { CatalogProjection, SqliteCheckpointStore } from '../knowledge/catalog-projection.js';
 import { connectNats } from '../nats/connect.js';
 import { PROJECTIONS_BUCKET } from '../nats/provision.js';
-import { JetStreamContentStore } from '../storage/jetstream-content-store.js';
+import { openStorage } from '../storage/open-storage.js';
 import { RecentContent } from '../storage/recent-content.js';
 import { createLogger } from './logger.js';
 import type { CatalogThreadMessage, CatalogWorkerSetup } from './catalog-thread.js';
@@ -31,7 +31,8 @@ const post = (message: CatalogThreadMessage) => port.postMessage(message);
 try {
   const nc = await connectNats(setup.natsUrl, { name: 'cim catalog' });
   const store = await JetStreamEventStore.open(nc, { maxEventBytes: setup.maxEventBytes });
-  const content = await JetStreamContentStore.open(nc);
+  // Content tiered out of hot is indexed from where it is, so a rebuild still finds its text.
+  const { content } = await openStorage(nc, store, setup.tiers, logger);
   const recent = new RecentContent();
   const catalog = new Catalog(setup.path);
   catalog.groupCommits(COMMIT_MS, (err) => {

@@ -22,7 +22,7 @@ import { PluginSet } from '../plugins/plugin-registry.js';
 import { builtinPlugin } from '../processors/builtin-plugin.js';
 import { RemoteProcessors } from '../plugins/remote-processor.js';
 import { ComponentRegistry } from '../registry/component-registry.js';
-import { JetStreamContentStore } from '../storage/jetstream-content-store.js';
+import { openStorage } from '../storage/open-storage.js';
 import { UnitService } from '../units/unit-service.js';
 import { defaultWorkers, ProcessorPool } from '../pipeline/processor-pool.js';
 
@@ -68,7 +68,7 @@ export async function startPipelines(
     logger,
   );
   await runner.start();
-  const content = await JetStreamContentStore.open(nc);
+  const { content, manager: storage } = await openStorage(nc, store, config.storage.tiers, logger);
   const js = jetstream(nc, { timeout: 10_000 });
   const jsm = await jetstreamManager(nc);
   const engine = new PipelineEngine({
@@ -99,6 +99,7 @@ export async function startPipelines(
       await engine.stop();
       await runner.stop();
       await pool?.stop();
+      await storage.close();
     },
   };
 }

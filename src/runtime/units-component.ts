@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import type { EventStore } from '../events/event-store.js';
 import { Catalog } from '../knowledge/catalog.js';
-import { JetStreamContentStore } from '../storage/jetstream-content-store.js';
+import { openStorage } from '../storage/open-storage.js';
 import { UnitService } from '../units/unit-service.js';
 import type { UnitsContext } from '../api/operation.js';
 import { CatalogThread } from './catalog-thread.js';
@@ -28,10 +28,17 @@ export async function startUnits(
   config: Config,
   logger: Logger,
 ): Promise<UnitsComponent> {
-  const content = await JetStreamContentStore.open(nc);
+  const storage = await openStorage(nc, store, config.storage.tiers, logger, { checkTiers: true });
+  const content = storage.content;
   const path = join(config.dataDir, 'read-models', 'catalog.sqlite');
   const thread = await CatalogThread.start(
-    { natsUrl, path, logLevel: config.log.level, maxEventBytes: config.events.maxEventBytes },
+    {
+      natsUrl,
+      path,
+      logLevel: config.log.level,
+      maxEventBytes: config.events.maxEventBytes,
+      tiers: config.storage.tiers,
+    },
     logger,
   );
   const catalog = new Catalog(path, { readOnly: true });
@@ -41,10 +48,11 @@ export async function startUnits(
     recent: thread,
   });
   return {
-    context: { service, catalog, content, catalogRunner: thread },
+    context: { service, catalog, content, catalogRunner: thread, storage: storage.manager },
     async stop() {
       await thread.stop();
       catalog.close();
+      await storage.manager.close();
     },
   };
 }

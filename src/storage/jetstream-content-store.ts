@@ -195,6 +195,31 @@ export class JetStreamContentStore implements ContentStore {
     return Buffer.concat(chunks).subarray(0, bytes);
   }
 
+  /** Size of the object without reading it, or undefined when not held. */
+  async stat(cid: string): Promise<{ size: number } | undefined> {
+    assertCid(cid);
+    const info = await this.info(cid);
+    return info === null || info.deleted ? undefined : { size: info.size };
+  }
+
+  /**
+   * Removes the object (its chunks are purged, its metadata marked deleted); removing one that
+   * is not held is not an error. Storing the same content later writes it anew.
+   */
+  async delete(cid: string): Promise<void> {
+    assertCid(cid);
+    const info = await this.info(cid);
+    if (info === null || info.deleted) return;
+    await this.os.delete(cid);
+  }
+
+  /** Every object held, with its size. */
+  async *list(): AsyncIterable<{ cid: string; size: number }> {
+    for (const info of await this.os.list()) {
+      if (!info.deleted && isContentCid(info.name)) yield { cid: info.name, size: info.size };
+    }
+  }
+
   async usage(): Promise<{ bytes: number; objects: number }> {
     const status = await this.os.status();
     let objects = 0;

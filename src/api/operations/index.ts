@@ -13,6 +13,7 @@ import {
   resumePipeline,
   showPipeline,
 } from './pipelines.js';
+import { locateContent, storageStatus, tierContent, verifyStorage } from './storage.js';
 import { listUnits, searchUnits, showUnit, unitHistory, unitLineage } from './units.js';
 
 /** Every API operation, in the order routes are registered. */
@@ -36,4 +37,8 @@ export const OPERATIONS: readonly AnyOperation[] = [
   pipelineStatus,
   runPipeline,
   retryPipeline,
+  storageStatus,
+  locateContent,
+  tierContent,
+  verifyStorage,
 ] as AnyOperation[];

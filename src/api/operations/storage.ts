@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { NotFoundError } from '../../core/errors.js';
+import { defineOperation } from '../operation.js';
+import { unitsOf } from './units.js';
+
+const cid = z.string().min(10).max(200);
+const tierName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a tier name such as hot or warm');
+
+/** `GET /api/storage`: objects and bytes per tier, each unusable tier's fault as a sentence. */
+export const storageStatus = defineOperation({
+  component: 'units',
+  name: 'storage-status',
+  summary: 'Objects and bytes per storage tier.',
+  http: { method: 'GET', path: '/api/storage' },
+  input: z.object({}),
+  async handle(_input, ctx) {
+    return { tiers: await unitsOf(ctx).storage.status() };
+  },
+});
+
+/** `GET /api/storage/content/{cid}`: the tiers holding a content. */
+export const locateContent = defineOperation({
+  component: 'units',
+  name: 'storage-locate',
+  summary: 'The tiers holding a content.',
+  http: { method: 'GET', path: '/api/storage/content/:cid' },
+  input: z.object({ cid }),
+  async handle({ cid }, ctx) {
+    const tiers = await unitsOf(ctx).storage.locate(cid);
+    if (tiers.length === 0) {
+      throw new NotFoundError(`No tier holds the content ${cid}: check the CID.`);
+    }
+    return { cid, tiers };
+  },
+});
+
+/** `POST /api/storage/tier`: moves (or with `keep`, copies) one content to a tier. */
+export const tierContent = defineOperation({
+  component: 'units',
+  name: 'storage-tier',
+  summary: 'Move one content to a tier, verified before the source is freed.',
+  http: { method: 'POST', path: '/api/storage/tier' },
+  input: z.object({ cid, to: tierName, keep: z.boolean().default(false) }),
+  async handle({ cid, to, keep }, ctx) {
+    const outcome = await unitsOf(ctx).storage.move(cid, to, { keep });
+    if (outcome.status === 'not-found') {
+      throw new NotFoundError(`No tier holds the content ${cid}: check the CID.`);
+    }
+    return outcome;
+  },
+});
+
+/** `POST /api/storage/verify`: re-hashes every object of one tier, or of all. */
+export const verifyStorage = defineOperation({
+  component: 'units',
+  name: 'storage-verify',
+  summary: 'Re-hash every object of a tier (or all tiers) and report the faults.',
+  http: { method: 'POST', path: '/api/storage/verify' },
+  input: z.object({ tier: tierName.optional() }),
+  async handle({ tier }, ctx) {
+    return unitsOf(ctx).storage.verify(tier);
+  },
+});

@@ -1,0 +1,45 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from 'pino';
+import type { TierConfig } from '../core/config.js';
+import type { EventStore } from '../events/event-store.js';
+import { JetStreamContentStore } from './jetstream-content-store.js';
+import { StorageManager } from './storage-manager.js';
+import { TieredContentStore } from './tiered-content-store.js';
+import { JetStreamTier } from './tiers/jetstream-tier.js';
+import { openTiers } from './tiers/open-tiers.js';
+
+/** The storage a component uses: the tiers, and the content store reading through them. */
+export interface OpenedStorage {
+  readonly manager: StorageManager;
+  readonly content: TieredContentStore;
+  readonly hot: JetStreamContentStore;
+}
+
+/**
+ * Opens the hot tier and the configured ones. With `checkTiers`, each configured tier is checked
+ * once and a tier that cannot be used is logged as one sentence; the node still starts (its
+ * content stays readable from the other tiers), and `cim storage status` repeats the sentence.
+ */
+export async function openStorage(
+  nc: NatsConnection,
+  events: EventStore,
+  tiers: Readonly<Record<string, TierConfig>>,
+  logger: Logger,
+  options: { checkTiers?: boolean } = {},
+): Promise<OpenedStorage> {
+  const hot = await JetStreamContentStore.open(nc);
+  const below = await openTiers(tiers);
+  if (options.checkTiers) {
+    await Promise.all(
+      below.map((tier) =>
+        tier.check().then(
+          () => logger.info({ tier: tier.name }, 'storage tier ready'),
+          (err: unknown) =>
+            logger.warn(`storage tier ${tier.name} cannot be used: ${(err as Error).message}`),
+        ),
+      ),
+    );
+  }
+  const manager = new StorageManager([new JetStreamTier(hot), ...below], events, logger);
+  return { manager, content: new TieredContentStore(hot, manager), hot };
+}

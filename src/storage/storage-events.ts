@@ -1,0 +1,31 @@
+import type { AggregateRef } from '../core/subjects.js';
+
+/** Domain and aggregate type of stored content (id: the content CID). */
+export const STORAGE_DOMAIN = 'storage';
+export const CONTENT_AGGREGATE = 'Content';
+
+/**
+ * Recorded when content was copied to another tier and the copy was verified there (read back
+ * and hashed), before the source copy is freed. `kept` says whether the source copy stays.
+ */
+export const CONTENT_TIERED = 'ContentTiered';
+
+/** Data of a `ContentTiered` event. */
+export interface ContentTieredData {
+  readonly cid: string;
+  readonly from: string;
+  readonly to: string;
+  readonly size: number;
+  readonly kept: boolean;
+  /** How the copy was checked before the event was recorded. */
+  readonly verifiedBy: 'read-back';
+  /** The policy whose rule moved it, or null for a move asked for by hand. */
+  readonly policy: string | null;
+}
+
+/** The aggregate of one content's placements. */
+export const contentRef = (cid: string): AggregateRef => ({
+  domain: STORAGE_DOMAIN,
+  aggregate: CONTENT_AGGREGATE,
+  aggregateId: cid,
+});

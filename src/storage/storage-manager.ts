@@ -1,0 +1,284 @@
+import type { Logger } from 'pino';
+import type { JsonValue } from '../core/envelope.js';
+import { isContentCid } from '../core/cid.js';
+import type { CimError } from '../core/errors.js';
+import { IntegrityError, InvalidInputError, toCimError } from '../core/errors.js';
+import type { EventStore } from '../events/event-store.js';
+import type { VerifiedContent } from './content-store.js';
+import type { ContentTieredData } from './storage-events.js';
+import { CONTENT_TIERED, contentRef } from './storage-events.js';
+import type { StorageTier } from './tiers/storage-tier.js';
+
+/** A tier as `cim storage status` shows it. */
+export interface TierStatus {
+  readonly name: string;
+  /** Objects and bytes held, or null when the tier could not be listed (see `error`). */
+  readonly objects: number | null;
+  readonly bytes: number | null;
+  /** Reads that found a missing or corrupted copy here and fell back (since start). */
+  readonly readFaults: number;
+  /** One sentence when the tier cannot be used. */
+  readonly error?: string;
+}
+
+/** The outcome of moving one content. */
+export type MoveOutcome =
+  | {
+      readonly status: 'moved';
+      readonly cid: string;
+      readonly from: string;
+      readonly to: string;
+      readonly size: number;
+      readonly kept: boolean;
+    }
+  | { readonly status: 'already-there'; readonly cid: string; readonly to: string }
+  | { readonly status: 'not-found'; readonly cid: string };
+
+/** One object `verify` found wrong. */
+export interface VerifyFault {
+  readonly tier: string;
+  readonly cid: string;
+  readonly error: string;
+}
+
+/** What `verify` checked. */
+export interface VerifyReport {
+  readonly tiers: readonly { name: string; checked: number; bytes: number; faults: number }[];
+  readonly faults: readonly VerifyFault[];
+}
+
+/** Objects verified at once by `verify`. */
+const VERIFY_CONCURRENCY = 4;
+
+async function drain(stream: AsyncIterable<Uint8Array>): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of stream) bytes += chunk.byteLength;
+  return bytes;
+}
+
+/**
+ * The Storage Manager: content in tiers (hot first, then the configured ones in order), moved
+ * between them with a verified copy before anything is freed, and read from whichever tier
+ * holds it. The CID never changes; each move is a `ContentTiered` event on
+ * `storage.Content.<cid>`.
+ */
+export class StorageManager {
+  private readonly faults = new Map<string, number>();
+  /** Bytes moved into each tier since start. */
+  readonly movedBytes = new Map<string, number>();
+
+  constructor(
+    readonly tiers: readonly StorageTier[],
+    private readonly events: EventStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The tier named `name`, or undefined. */
+  tier(name: string): StorageTier | undefined {
+    return this.tiers.find((t) => t.name === name);
+  }
+
+  /** Read faults per tier since start. */
+  readFaults(tier: string): number {
+    return this.faults.get(tier) ?? 0;
+  }
+
+  private requireTier(name: string): StorageTier {
+    const tier = this.tier(name);
+    if (!tier) {
+      throw new InvalidInputError(
+        `There is no tier ${JSON.stringify(name)}: choose one of ${this.tiers.map((t) => t.name).join(', ')}.`,
+      );
+    }
+    return tier;
+  }
+
+  /** Names of the tiers holding `cid`, in tier order. */
+  async locate(cid: string): Promise<string[]> {
+    assertCid(cid);
+    const held = await Promise.all(this.tiers.map((t) => t.has(cid).catch(() => false)));
+    return this.tiers.filter((_, i) => held[i]).map((t) => t.name);
+  }
+
+  /**
+   * The content, verified, from the first tier in order that holds an intact copy. A tier whose
+   * copy is corrupted or unreadable is skipped, the fault logged and counted; when no tier has
+   * an intact copy, the first fault is thrown. Undefined when no tier holds the content.
+   */
+  async read(cid: string): Promise<VerifiedContent | undefined> {
+    let firstFault: CimError | undefined;
+    for (const tier of this.tiers) {
+      try {
+        const found = await tier.get(cid);
+        if (found) return found;
+      } catch (err) {
+        const fault = toCimError(err);
+        firstFault ??= fault;
+        this.faults.set(tier.name, this.readFault(tier.name) + 1);
+        this.logger.warn(
+          { tier: tier.name, cid, err: fault.message },
+          'a tier could not give intact content; trying the next',
+        );
+      }
+    }
+    if (firstFault) throw firstFault;
+    return undefined;
+  }
+
+  private readFault(tier: string): number {
+    return this.faults.get(tier) ?? 0;
+  }
+
+  /**
+   * Moves (or with `keep`, copies) content to tier `to`: from `from`, else from the first other
+   * tier holding it. The copy is read back and hashed in `to`, then the move is recorded as
+   * `ContentTiered`, and only then is the source copy deleted. Every step is safe to repeat, so
+   * a move cut short (crash, unreachable tier) is finished by running it again.
+   */
+  async move(
+    cid: string,
+    to: string,
+    options: { keep?: boolean; from?: string; policy?: string } = {},
+  ): Promise<MoveOutcome> {
+    assertCid(cid);
+    const target = this.requireTier(to);
+    const candidates =
+      options.from !== undefined
+        ? [this.requireTier(options.from)]
+        : this.tiers.filter((t) => t !== target);
+    let source: StorageTier | undefined;
+    for (const tier of candidates) {
+      if (tier !== target && (await tier.has(cid))) {
+        source = tier;
+        break;
+      }
+    }
+    if (!source) {
+      return (await target.has(cid))
+        ? { status: 'already-there', cid, to }
+        : { status: 'not-found', cid };
+    }
+    const object = await source.get(cid);
+    if (!object) return { status: 'not-found', cid };
+    await target.put(cid, object.size, () => object.stream());
+    await this.readBack(target, cid, object.size);
+    const kept = options.keep === true;
+    const data: ContentTieredData = {
+      cid,
+      from: source.name,
+      to,
+      size: object.size,
+      kept,
+      verifiedBy: 'read-back',
+      policy: options.policy ?? null,
+    };
+    await this.events.append(
+      contentRef(cid),
+      [{ type: CONTENT_TIERED, data: data as unknown as JsonValue }],
+      { expectedVersion: 'any', actor: options.policy ? `policy:${options.policy}` : 'storage' },
+    );
+    if (!kept) await source.delete(cid);
+    this.movedBytes.set(to, (this.movedBytes.get(to) ?? 0) + object.size);
+    return { status: 'moved', cid, from: source.name, to, size: object.size, kept };
+  }
+
+  /** Reads the copy just written and hashes it; a bad copy is deleted and the move refused. */
+  private async readBack(tier: StorageTier, cid: string, size: number): Promise<void> {
+    try {
+      const back = await tier.get(cid);
+      if (!back) throw new IntegrityError(`Tier ${tier.name} does not show ${cid} just written.`);
+      const bytes = await drain(back.stream());
+      if (bytes !== size) {
+        throw new IntegrityError(
+          `Tier ${tier.name} gave back ${bytes} of the ${size} bytes of ${cid} just written.`,
+        );
+      }
+    } catch (err) {
+      if (err instanceof IntegrityError) await tier.delete(cid).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Objects and bytes per tier, each tier's fault as a sentence instead of its figures. */
+  async status(): Promise<TierStatus[]> {
+    return Promise.all(
+      this.tiers.map(async (tier): Promise<TierStatus> => {
+        const readFaults = this.readFault(tier.name);
+        try {
+          await tier.check();
+          let objects = 0;
+          let bytes = 0;
+          for await (const entry of tier.list()) {
+            objects++;
+            bytes += entry.size;
+          }
+          return { name: tier.name, objects, bytes, readFaults };
+        } catch (err) {
+          return {
+            name: tier.name,
+            objects: null,
+            bytes: null,
+            readFaults,
+            error: toCimError(err).message,
+          };
+        }
+      }),
+    );
+  }
+
+  /**
+   * Reads and hashes every object of one tier (or of all), reporting each one that is
+   * missing, unreadable or corrupted; `onProgress` is called after each object.
+   */
+  async verify(
+    tierName?: string,
+    onProgress: (checked: number) => void = () => undefined,
+  ): Promise<VerifyReport> {
+    const tiers = tierName === undefined ? this.tiers : [this.requireTier(tierName)];
+    const faults: VerifyFault[] = [];
+    const summary: { name: string; checked: number; bytes: number; faults: number }[] = [];
+    let total = 0;
+    for (const tier of tiers) {
+      const row = { name: tier.name, checked: 0, bytes: 0, faults: 0 };
+      summary.push(row);
+      const inFlight = new Set<Promise<void>>();
+      const check = async (cid: string) => {
+        try {
+          const object = await tier.get(cid);
+          if (!object) throw new IntegrityError(`${cid} is listed in tier ${tier.name} but gone.`);
+          row.bytes += await drain(object.stream());
+        } catch (err) {
+          row.faults++;
+          faults.push({ tier: tier.name, cid, error: toCimError(err).message });
+        }
+        row.checked++;
+        onProgress(++total);
+      };
+      try {
+        for await (const entry of tier.list()) {
+          while (inFlight.size >= VERIFY_CONCURRENCY) await Promise.race(inFlight);
+          const job: Promise<void> = check(entry.cid).finally(() => inFlight.delete(job));
+          inFlight.add(job);
+        }
+      } catch (err) {
+        faults.push({ tier: tier.name, cid: '', error: toCimError(err).message });
+        row.faults++;
+      }
+      await Promise.all(inFlight);
+    }
+    return { tiers: summary, faults };
+  }
+
+  /** Closes every tier. */
+  async close(): Promise<void> {
+    await Promise.all(this.tiers.map((t) => t.close()));
+  }
+}
+
+function assertCid(cid: string): void {
+  if (!isContentCid(cid)) {
+    throw new InvalidInputError(
+      `${JSON.stringify(cid)} is not a content CID (CIDv1, raw, sha2-256, bafkrei…): pass the unit's contentCid.`,
+    );
+  }
+}
