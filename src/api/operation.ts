@@ -5,6 +5,7 @@ import type { UnitService } from '../units/unit-service.js';
 import type { Catalog } from '../knowledge/catalog.js';
 import type { ContentStore } from '../storage/content-store.js';
 import type { StorageManager } from '../storage/storage-manager.js';
+import type { PolicyRunner } from '../storage/policy-runner.js';
 import type { ProjectionRunner } from '../events/projection-runner.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
 import type { PipelineCatalog } from '../pipeline/pipeline-catalog.js';
@@ -21,6 +22,8 @@ export interface UnitsContext {
   readonly catalogRunner: { waitFor(position: number): Promise<void> };
   /** The storage tiers and moves between them. */
   readonly storage: StorageManager;
+  /** Lifecycle policies and their runs. */
+  readonly policies: PolicyRunner;
 }
 
 /** The pipeline component's services, present where that component runs. */

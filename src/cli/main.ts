@@ -42,6 +42,8 @@ const pipelineStatus = lazy(async () => (await import('./commands/pipeline.js'))
 const storageStatus = lazy(async () => (await import('./commands/storage.js')).status);
 const storageTier = lazy(async () => (await import('./commands/storage.js')).tier);
 const storageVerify = lazy(async () => (await import('./commands/storage.js')).verify);
+const policyApply = lazy(async () => (await import('./commands/storage.js')).policyApply);
+const policyLs = lazy(async () => (await import('./commands/storage.js')).policyLs);
 const components = lazy(async () => (await import('./commands/components.js')).components);
 
 type NodeFlags = ConfigFlags & { json?: boolean };
@@ -256,6 +258,18 @@ clientCommand(
     .description('re-hash every object and report faults (exit code 1 when any)')
     .option('--tier <tier>', 'only this tier'),
 ).action(storageVerify);
+
+const policy = storage
+  .command('policy')
+  .description('lifecycle policies moving content between tiers');
+clientCommand(
+  policy
+    .command('apply')
+    .description('record a lifecycle policy (YAML or JSON) and run it')
+    .argument('<file>', 'policy file')
+    .option('--wait', 'follow the run to its end'),
+).action(policyApply);
+clientCommand(policy.command('ls').description('every policy and its latest run')).action(policyLs);
 
 /** Turns commander's usage errors into CIM's one-sentence form. */
 function usageSentence(err: CommanderError): string {

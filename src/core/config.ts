@@ -141,6 +141,12 @@ export const configSchema = z
             z.discriminatedUnion('kind', [s3TierSchema, folderTierSchema]),
           )
           .default({}),
+        /** How often every lifecycle policy runs again (each also runs when the node starts). */
+        policyIntervalSeconds: z
+          .number()
+          .min(1)
+          .max(7 * 86_400)
+          .default(3600),
       })
       .strict()
       .prefault({}),

@@ -417,6 +417,16 @@ export class Catalog {
     return { units, next: more ? units[units.length - 1]!.position : null };
   }
 
+  /** Every unit, old versions too, oldest first, after a position: for walks over everything. */
+  scan(afterPosition: number, limit: number): CatalogUnit[] {
+    return (
+      this.stmt('SELECT * FROM units WHERE position > ? ORDER BY position LIMIT ?').all(
+        afterPosition,
+        limit,
+      ) as Row[]
+    ).map(fromRow);
+  }
+
   get(unitCid: string): CatalogUnit | undefined {
     const row = this.stmt('SELECT * FROM units WHERE unit_cid = ?').get(unitCid) as Row | undefined;
     return row ? fromRow(row) : undefined;

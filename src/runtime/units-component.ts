@@ -5,6 +5,7 @@ import type { Config } from '../core/config.js';
 import type { EventStore } from '../events/event-store.js';
 import { Catalog } from '../knowledge/catalog.js';
 import { openStorage } from '../storage/open-storage.js';
+import { PolicyRunner } from '../storage/policy-runner.js';
 import { UnitService } from '../units/unit-service.js';
 import type { UnitsContext } from '../api/operation.js';
 import { CatalogThread } from './catalog-thread.js';
@@ -47,9 +48,19 @@ export async function startUnits(
     maxContentBytes: config.units.maxContentBytes,
     recent: thread,
   });
+  const policies = new PolicyRunner(storage.manager, store, catalog, logger);
+  await policies.start(config.storage.policyIntervalSeconds * 1000);
   return {
-    context: { service, catalog, content, catalogRunner: thread, storage: storage.manager },
+    context: {
+      service,
+      catalog,
+      content,
+      catalogRunner: thread,
+      storage: storage.manager,
+      policies,
+    },
     async stop() {
+      await policies.stop();
       await thread.stop();
       catalog.close();
       await storage.manager.close();

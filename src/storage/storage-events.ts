@@ -29,3 +29,9 @@ export const contentRef = (cid: string): AggregateRef => ({
   aggregate: CONTENT_AGGREGATE,
   aggregateId: cid,
 });
+
+/** Aggregate type of lifecycle policies (id: the policy's name). */
+export const POLICY_AGGREGATE = 'Policy';
+
+/** Recorded when a lifecycle policy is applied (its whole definition, as its new version). */
+export const STORAGE_POLICY_APPLIED = 'StoragePolicyApplied';

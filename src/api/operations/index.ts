@@ -13,7 +13,14 @@ import {
   resumePipeline,
   showPipeline,
 } from './pipelines.js';
-import { locateContent, storageStatus, tierContent, verifyStorage } from './storage.js';
+import {
+  applyPolicy,
+  listPolicies,
+  locateContent,
+  storageStatus,
+  tierContent,
+  verifyStorage,
+} from './storage.js';
 import { listUnits, searchUnits, showUnit, unitHistory, unitLineage } from './units.js';
 
 /** Every API operation, in the order routes are registered. */
@@ -41,4 +48,6 @@ export const OPERATIONS: readonly AnyOperation[] = [
   locateContent,
   tierContent,
   verifyStorage,
+  applyPolicy,
+  listPolicies,
 ] as AnyOperation[];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.js';
+import { validatePolicy } from '../../storage/policy.js';
 import { defineOperation } from '../operation.js';
 import { unitsOf } from './units.js';
 
@@ -59,5 +60,35 @@ export const verifyStorage = defineOperation({
   input: z.object({ tier: tierName.optional() }),
   async handle({ tier }, ctx) {
     return unitsOf(ctx).storage.verify(tier);
+  },
+});
+
+/** `POST /api/storage/policies`: records a lifecycle policy and starts a run of it. */
+export const applyPolicy = defineOperation({
+  component: 'units',
+  name: 'storage-policy-apply',
+  summary: 'Record a lifecycle policy and start running it.',
+  http: { method: 'POST', path: '/api/storage/policies', status: 202 },
+  input: z.object({ policy: z.unknown() }),
+  async handle({ policy }, ctx) {
+    const units = unitsOf(ctx);
+    const valid = validatePolicy(
+      policy,
+      units.storage.tiers.map((t) => t.name),
+      'The policy',
+    );
+    return { policy: valid, run: await units.policies.apply(valid) };
+  },
+});
+
+/** `GET /api/storage/policies`: every policy with its latest run. */
+export const listPolicies = defineOperation({
+  component: 'units',
+  name: 'storage-policy-list',
+  summary: 'Lifecycle policies and their latest runs.',
+  http: { method: 'GET', path: '/api/storage/policies' },
+  input: z.object({}),
+  async handle(_input, ctx) {
+    return { policies: unitsOf(ctx).policies.list() };
   },
 });

@@ -1,3 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InvalidInputError } from '../../core/errors.js';
+import { parseDefinitionText } from '../../pipeline/source-text.js';
+import type { PolicyRun } from '../../storage/policy-runner.js';
 import type { MoveOutcome, TierStatus, VerifyReport } from '../../storage/storage-manager.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
@@ -60,4 +65,67 @@ export async function verify(options: ClientOptions & { tier?: string }): Promis
     for (const f of report.faults) process.stdout.write(`fault ${f.tier} ${f.cid}: ${f.error}\n`);
   }
   if (report.faults.length > 0) process.exitCode = 1;
+}
+
+/** The text of a policy file; an unreadable file is one sentence. */
+function readSourceFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InvalidInputError(
+      `The policy file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): check the path.`,
+      { cause: err },
+    );
+  }
+}
+
+interface PolicyListing {
+  policies: { policy: { name: string; rules: unknown[] }; run: PolicyRun | null }[];
+}
+
+function runLine(name: string, run: PolicyRun | null): string {
+  if (run === null) return `${name}: not run yet`;
+  const error = run.lastError !== undefined ? ` (last error: ${run.lastError})` : '';
+  return `${name}: ${run.state}, ${run.examined} units examined, ${run.moved} moved, ${run.failed} failed${error}`;
+}
+
+/**
+ * `cim storage policy apply FILE [--wait]`: records a lifecycle policy (YAML or JSON); the node
+ * runs it at once and then periodically. With --wait, follows the run to its end.
+ */
+export async function policyApply(
+  file: string,
+  options: ClientOptions & { wait?: boolean },
+): Promise<void> {
+  const base = nodeUrl(options.url);
+  const policy = parseDefinitionText(readSourceFile(file), basename(file));
+  const applied = await callNode<{ policy: { name: string }; run: PolicyRun }>(
+    base,
+    '/api/storage/policies',
+    { method: 'POST', body: { policy } },
+  );
+  const name = applied.policy.name;
+  let run: PolicyRun | null = applied.run;
+  while (options.wait && run?.state === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { policies } = await callNode<PolicyListing>(base, '/api/storage/policies');
+    run = policies.find((p) => p.policy.name === name)?.run ?? null;
+    if (!options.json && process.stderr.isTTY && run) {
+      process.stderr.write(`\r${run.examined} examined, ${run.moved} moved, ${run.failed} failed`);
+    }
+  }
+  if (!options.json && process.stderr.isTTY && options.wait) process.stderr.write('\n');
+  if (options.json) printJson({ policy: applied.policy, run });
+  else process.stdout.write(`applied ${runLine(name, run)}\n`);
+  if (run?.state === 'failed' || (options.wait && (run?.failed ?? 0) > 0)) process.exitCode = 1;
+}
+
+/** `cim storage policy ls`: every policy and its latest run. */
+export async function policyLs(options: ClientOptions): Promise<void> {
+  const listing = await callNode<PolicyListing>(nodeUrl(options.url), '/api/storage/policies');
+  if (options.json) return printJson(listing);
+  if (listing.policies.length === 0) process.stdout.write('No lifecycle policy is applied.\n');
+  for (const { policy, run } of listing.policies) {
+    process.stdout.write(`${runLine(policy.name, run)}\n`);
+  }
 }

@@ -1,0 +1,195 @@
+import type { Logger } from 'pino';
+import type { JsonValue } from '../core/envelope.js';
+import { toCimError } from '../core/errors.js';
+import type { EventStore } from '../events/event-store.js';
+import type { PolicyUnit, StoragePolicy } from './policy.js';
+import { ruleApplies } from './policy.js';
+import { POLICY_AGGREGATE, STORAGE_DOMAIN, STORAGE_POLICY_APPLIED } from './storage-events.js';
+import type { StorageManager } from './storage-manager.js';
+
+/** A unit as the runner walks them: its content and what rules look at. */
+export interface PolicyCandidate extends PolicyUnit {
+  readonly content: string;
+  readonly position: number;
+}
+
+/** Where the runner finds units: pages in position order (the catalog). */
+export interface UnitSource {
+  scan(afterPosition: number, limit: number): readonly PolicyCandidate[];
+}
+
+/** One policy run, as status shows it. */
+export interface PolicyRun {
+  readonly policy: string;
+  state: 'running' | 'done' | 'failed';
+  readonly startedAt: string;
+  finishedAt?: string;
+  /** Units looked at, contents moved, and moves that failed after their retries. */
+  examined: number;
+  moved: number;
+  failed: number;
+  lastError?: string;
+}
+
+const PAGE = 200;
+/** Moves at once within a batch. */
+const CONCURRENCY = 4;
+/** A failed move is tried again this many times, waiting 1, 2, 4, 8 s: an S3 server restarting. */
+const ATTEMPTS = 5;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Lifecycle policies: recorded as `StoragePolicyApplied` events on `storage.Policy.<name>`, and
+ * run over every unit in bounded batches. A run is safe to repeat at any point: a move looks
+ * where the content is before it copies, and frees the source only after the copy was verified
+ * and recorded, so a run cut short by a crash or an unreachable tier is finished by the next
+ * one (the node runs every policy when it starts and every `intervalMs` after).
+ */
+export class PolicyRunner {
+  private readonly runs = new Map<string, PolicyRun>();
+  private readonly policies = new Map<string, StoragePolicy>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly active = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly storage: StorageManager,
+    private readonly events: EventStore,
+    private readonly units: UnitSource,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Loads the recorded policies, runs them once, then every `intervalMs`. */
+  async start(intervalMs: number): Promise<void> {
+    for (let after = 0; ;) {
+      const page = await this.events.readAll({
+        after,
+        limit: 500,
+        filter: { domain: STORAGE_DOMAIN, aggregate: POLICY_AGGREGATE },
+      });
+      if (page.length === 0) break;
+      for (const recorded of page) {
+        const policy = recorded.event.data as unknown as StoragePolicy;
+        this.policies.set(policy.name, policy);
+      }
+      after = page[page.length - 1]!.position;
+    }
+    const runAll = () => {
+      for (const policy of this.policies.values()) this.start1(policy);
+    };
+    runAll();
+    this.timer = setInterval(runAll, intervalMs).unref();
+  }
+
+  /** Records a policy as its new version and starts a run of it. */
+  async apply(policy: StoragePolicy): Promise<PolicyRun> {
+    await this.events.append(
+      { domain: STORAGE_DOMAIN, aggregate: POLICY_AGGREGATE, aggregateId: policy.name },
+      [{ type: STORAGE_POLICY_APPLIED, data: policy as unknown as JsonValue }],
+      { expectedVersion: 'any', actor: 'storage' },
+    );
+    this.policies.set(policy.name, policy);
+    return this.start1(policy);
+  }
+
+  /** Every policy with its latest run. */
+  list(): { policy: StoragePolicy; run: PolicyRun | null }[] {
+    return [...this.policies.values()].map((policy) => ({
+      policy,
+      run: this.runs.get(policy.name) ?? null,
+    }));
+  }
+
+  /** Starts a run unless one of the same policy is running, which is returned instead. */
+  private start1(policy: StoragePolicy): PolicyRun {
+    const current = this.runs.get(policy.name);
+    if (current?.state === 'running') return current;
+    const run: PolicyRun = {
+      policy: policy.name,
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      examined: 0,
+      moved: 0,
+      failed: 0,
+    };
+    this.runs.set(policy.name, run);
+    const done: Promise<void> = this.execute(policy, run).then(
+      () => {
+        run.state = 'done';
+        run.finishedAt = new Date().toISOString();
+        this.logger.info({ ...run }, 'storage policy run finished');
+      },
+      (err: unknown) => {
+        run.state = 'failed';
+        run.finishedAt = new Date().toISOString();
+        run.lastError = toCimError(err).message;
+        this.logger.error({ err, policy: policy.name }, 'storage policy run failed');
+      },
+    );
+    this.active.add(done);
+    void done.finally(() => this.active.delete(done));
+    return run;
+  }
+
+  private async execute(policy: StoragePolicy, run: PolicyRun): Promise<void> {
+    const now = Date.now();
+    for (let after = 0; !this.stopped;) {
+      const page = this.units.scan(after, PAGE);
+      if (page.length === 0) return;
+      after = page[page.length - 1]!.position;
+      const queue = [...page];
+      const worker = async () => {
+        for (let unit = queue.shift(); unit && !this.stopped; unit = queue.shift()) {
+          run.examined++;
+          await this.applyRules(policy, run, unit, now);
+        }
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    }
+  }
+
+  /** Applies the policy's rules in order to one unit's content; a fault stays with the unit. */
+  private async applyRules(
+    policy: StoragePolicy,
+    run: PolicyRun,
+    unit: PolicyCandidate,
+    now: number,
+  ): Promise<void> {
+    for (const rule of policy.rules) {
+      if (!ruleApplies(rule, unit, now)) continue;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const source = this.storage.tier(rule.from);
+          if (!source || !(await source.has(unit.content))) break;
+          const outcome = await this.storage.move(unit.content, rule.to, {
+            from: rule.from,
+            keep: rule.keepCopy,
+            policy: policy.name,
+          });
+          if (outcome.status === 'moved') run.moved++;
+          break;
+        } catch (err) {
+          const message = toCimError(err).message;
+          if (attempt >= ATTEMPTS || this.stopped) {
+            run.failed++;
+            run.lastError = message;
+            this.logger.warn(
+              { policy: policy.name, cid: unit.content, err: message },
+              'move failed',
+            );
+            return;
+          }
+          await sleep(1000 * 2 ** (attempt - 1));
+        }
+      }
+    }
+  }
+
+  /** Stops starting new moves and waits for the moves under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.active]);
+  }
+}

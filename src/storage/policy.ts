@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { InvalidInputError } from '../core/errors.js';
+
+const tierName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'expected a tier name such as warm');
+
+/** When a rule applies to a unit; every condition given must hold. */
+const conditionSchema = z
+  .object({
+    /** Ingested at least this many days ago (fractions allowed; 0 means now). */
+    olderThanDays: z.number().min(0).max(36_500).optional(),
+    /** Content at least / at most this many bytes. */
+    minBytes: z.number().int().min(0).optional(),
+    maxBytes: z.number().int().min(0).optional(),
+    /** Media types or globs (`image/*`). */
+    mediaTypes: z.array(z.string().min(1).max(200)).min(1).max(50).optional(),
+    /** The unit carries every one of these tags. */
+    tags: z.array(z.string().min(1).max(200)).min(1).max(50).optional(),
+    /** The unit's context is one of these. */
+    contexts: z.array(z.string().min(1).max(128)).min(1).max(50).optional(),
+  })
+  .strict();
+
+const ruleSchema = z
+  .object({
+    from: tierName,
+    to: tierName,
+    when: conditionSchema.prefault({}),
+    /** Keep the copy in `from` as well. */
+    keepCopy: z.boolean().default(false),
+  })
+  .strict()
+  .refine((r) => r.from !== r.to, { message: 'from and to must be different tiers', path: ['to'] });
+
+/** A lifecycle policy: rules applied in order to every unit's content. */
+export const policySchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,63}$/, 'expected lowercase letters, digits and dashes'),
+    rules: z.array(ruleSchema).min(1).max(20),
+  })
+  .strict();
+
+/** A validated lifecycle policy. */
+export type StoragePolicy = z.infer<typeof policySchema>;
+/** One rule of a policy. */
+export type PolicyRule = StoragePolicy['rules'][number];
+
+/** What a rule looks at of a unit. */
+export interface PolicyUnit {
+  readonly mediaType: string;
+  readonly size: number;
+  readonly tags: readonly string[];
+  readonly context: string | null;
+  readonly createdAt: string;
+}
+
+/**
+ * Validates a policy (a parsed file or a JSON body) against the schema and the tiers there are.
+ * Throws InvalidInputError starting with `where` and naming the first bad field.
+ */
+export function validatePolicy(
+  value: unknown,
+  tiers: readonly string[],
+  where: string,
+): StoragePolicy {
+  const result = policySchema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const path = issue.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '');
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown field ${issue.keys.join(', ')}: remove it or check the spelling`
+        : issue.message;
+    throw new InvalidInputError(`${where}: ${path ? `${path}: ` : ''}${message}.`);
+  }
+  result.data.rules.forEach((rule, i) => {
+    for (const field of ['from', 'to'] as const) {
+      if (!tiers.includes(rule[field])) {
+        throw new InvalidInputError(
+          `${where}: rules[${i}].${field}: there is no tier ${JSON.stringify(rule[field])}; the tiers are ${tiers.join(', ')}.`,
+        );
+      }
+    }
+  });
+  return result.data;
+}
+
+/** `text/*` style globs: `*` matches any run of characters. */
+function matchesGlob(glob: string, value: string): boolean {
+  const pattern = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${pattern}$`, 'i').test(value);
+}
+
+/** True when every condition of the rule holds for the unit at time `now`. */
+export function ruleApplies(rule: PolicyRule, unit: PolicyUnit, now: number): boolean {
+  const when = rule.when;
+  if (when.olderThanDays !== undefined) {
+    const age = now - Date.parse(unit.createdAt);
+    if (!(age >= when.olderThanDays * 86_400_000)) return false;
+  }
+  if (when.minBytes !== undefined && unit.size < when.minBytes) return false;
+  if (when.maxBytes !== undefined && unit.size > when.maxBytes) return false;
+  const essence = unit.mediaType.split(';')[0]!.trim();
+  if (when.mediaTypes !== undefined && !when.mediaTypes.some((g) => matchesGlob(g, essence)))
+    return false;
+  if (when.tags !== undefined && !when.tags.every((t) => unit.tags.includes(t))) return false;
+  if (
+    when.contexts !== undefined &&
+    (unit.context === null || !when.contexts.includes(unit.context))
+  )
+    return false;
+  return true;
+}
