@@ -5,13 +5,15 @@ import { eventsSuite } from './events.js';
 import { ingestSuite } from './ingest.js';
 import { pipelineSuite } from './pipeline.js';
 import { searchSuite } from './search.js';
+import { tiersSuite } from './tiers.js';
 
-/** Every suite by name; a later issue adds tiers. */
+/** Every suite by name. */
 const SUITES: Record<string, () => Promise<{ figures: Figure[]; serverVersion: string }>> = {
   events: eventsSuite,
   ingest: ingestSuite,
   search: searchSuite,
   pipeline: pipelineSuite,
+  tiers: tiersSuite,
 };
 
 const program = new Command('bench')

@@ -6,7 +6,7 @@ export const CONTENT_AGGREGATE = 'Content';
 
 /**
  * Recorded when content was copied to another tier and the copy was verified there (read back
- * and hashed), before the source copy is freed. `kept` says whether the source copy stays.
+ * and hashed, or checked by the server), before the source copy is freed. `kept` says whether the source copy stays.
  */
 export const CONTENT_TIERED = 'ContentTiered';
 
@@ -17,8 +17,11 @@ export interface ContentTieredData {
   readonly to: string;
   readonly size: number;
   readonly kept: boolean;
-  /** How the copy was checked before the event was recorded. */
-  readonly verifiedBy: 'read-back';
+  /**
+   * How the copy was checked before the event was recorded: read back and hashed, or an S3 ETag
+   * the server computed from the bytes it received matching the MD5 of the bytes sent.
+   */
+  readonly verifiedBy: 'read-back' | 'etag';
   /** The policy whose rule moved it, or null for a move asked for by hand. */
   readonly policy: string | null;
 }

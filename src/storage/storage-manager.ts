@@ -160,8 +160,8 @@ export class StorageManager {
     }
     const object = await source.get(cid);
     if (!object) return { status: 'not-found', cid };
-    await target.put(cid, object.size, () => object.stream());
-    await this.readBack(target, cid, object.size);
+    const written = await target.put(cid, object.size, () => object.stream());
+    if (written.verifiedBy === undefined) await this.readBack(target, cid, object.size);
     const kept = options.keep === true;
     const data: ContentTieredData = {
       cid,
@@ -169,7 +169,7 @@ export class StorageManager {
       to,
       size: object.size,
       kept,
-      verifiedBy: 'read-back',
+      verifiedBy: written.verifiedBy ?? 'read-back',
       policy: options.policy ?? null,
     };
     await this.events.append(

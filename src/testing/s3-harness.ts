@@ -5,7 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DeleteObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  paginateListObjectsV2,
+} from '@aws-sdk/client-s3';
 import { UnavailableError } from '../core/errors.js';
 
 /** Connection settings of a test bucket, in the shape an S3 tier's config takes. */
@@ -69,10 +74,19 @@ export async function startTestS3(): Promise<TestS3> {
       credentials: { accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_KEY },
       prefix,
     };
-    return harness(config, false, async () => {
+    const local = harness(config, false, async () => {
       await stopByPid(child);
       rmSync(dir, { recursive: true, force: true });
     });
+    // s3rver removes a folder when its last object is deleted; a PUT into that folder at the
+    // same moment fails inside s3rver and ends its process (ENOENT, an unhandled stream error).
+    // An object that is never deleted keeps the tier's folder in place. Not a CID, so tiers
+    // do not list it.
+    const client = local.client();
+    await client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}content/.s3rver-keep`, Body: '' }),
+    );
+    return local;
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;

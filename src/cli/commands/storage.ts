@@ -107,7 +107,7 @@ export async function policyApply(
   const name = applied.policy.name;
   let run: PolicyRun | null = applied.run;
   while (options.wait && run?.state === 'running') {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const { policies } = await callNode<PolicyListing>(base, '/api/storage/policies');
     run = policies.find((p) => p.policy.name === name)?.run ?? null;
     if (!options.json && process.stderr.isTTY && run) {

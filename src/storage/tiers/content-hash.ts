@@ -111,3 +111,42 @@ export async function verifiedObject(
     },
   };
 }
+
+/**
+ * The ETag an S3 server gives an object it stored from exactly these bytes, uploaded in parts of
+ * `partSize` as `@aws-sdk/lib-storage` does: the MD5 of the bytes for a single PUT, or the MD5 of
+ * the parts' MD5s followed by `-<parts>` for a multipart upload. The server computes it from what
+ * it received, so a match is a check made on the far side.
+ */
+export class UploadEtag {
+  private readonly whole = createHash('md5');
+  private readonly parts: Buffer[] = [];
+  private part = createHash('md5');
+  private inPart = 0;
+  private total = 0;
+
+  constructor(private readonly partSize: number) {}
+
+  update(chunk: Uint8Array): void {
+    this.whole.update(chunk);
+    this.total += chunk.byteLength;
+    for (let at = 0; at < chunk.byteLength;) {
+      const take = Math.min(this.partSize - this.inPart, chunk.byteLength - at);
+      this.part.update(chunk.subarray(at, at + take));
+      this.inPart += take;
+      at += take;
+      if (this.inPart === this.partSize) {
+        this.parts.push(this.part.digest());
+        this.part = createHash('md5');
+        this.inPart = 0;
+      }
+    }
+  }
+
+  /** The expected ETag, without quotes. */
+  expected(): string {
+    if (this.total <= this.partSize) return this.whole.digest('hex');
+    const parts = this.inPart > 0 ? [...this.parts, this.part.digest()] : this.parts;
+    return `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}`;
+  }
+}

@@ -1,13 +1,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { contentCid } from '../../core/cid.js';
 import { InvalidConfigError, UnavailableError } from '../../core/errors.js';
 import { freePort } from '../../nats/free-port.js';
 import { startTestS3 } from '../../testing/s3-harness.js';
 import type { TestS3 } from '../../testing/s3-harness.js';
-import { sha256Hex } from './content-hash.js';
+import { UploadEtag, sha256Hex } from './content-hash.js';
 import { S3Tier } from './s3-tier.js';
 import type { S3TierConfig } from './s3-tier.js';
 import { tierContract } from './tier.contract.js';
@@ -135,5 +140,39 @@ describe('S3Tier start-up failures are one clear sentence', () => {
 
   test('a prefix that does not end with "/" is refused', () => {
     assert.throws(() => tierOn({ prefix: 'cim' }), InvalidConfigError);
+  });
+});
+
+describe('S3Tier checks its writes on the far side', () => {
+  test('a single PUT: the ETag the server computed matches what was sent', async () => {
+    const tier = tierOn();
+    const content = randomBytes(300 * 1024);
+    const cid = contentCid(content).toString();
+    const result = await tier.put(cid, content.byteLength, async function* () {
+      yield content;
+    });
+    assert.deepEqual(result, { stored: true, verifiedBy: 'etag' });
+    await tier.close();
+  });
+
+  test('a multipart upload claims the check only when the server’s ETag is the standard one', async () => {
+    // s3rver gives multipart objects an ETag of its own; MinIO and AWS give MD5-of-MD5s-N.
+    const tier = tierOn();
+    const content = randomBytes(11 * 1024 * 1024 + 7);
+    const cid = contentCid(content).toString();
+    const result = await tier.put(cid, content.byteLength, async function* () {
+      yield content;
+    });
+    const head = await s3
+      .client()
+      .send(new HeadObjectCommand({ Bucket: s3.config.bucket, Key: tier.keyOf(cid) }));
+    const expected = new UploadEtag(5 * 1024 * 1024);
+    expected.update(content);
+    assert.equal(result.stored, true);
+    assert.equal(
+      result.verifiedBy === 'etag',
+      head.ETag?.replace(/"/g, '') === expected.expected(),
+    );
+    await tier.close();
   });
 });

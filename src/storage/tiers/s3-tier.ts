@@ -10,7 +10,13 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { isContentCid } from '../../core/cid.js';
 import { CimError, IntegrityError, InvalidConfigError } from '../../core/errors.js';
-import { WriteHash, expectedDigest, sha256Hex, verifiedObject } from './content-hash.js';
+import {
+  UploadEtag,
+  WriteHash,
+  expectedDigest,
+  sha256Hex,
+  verifiedObject,
+} from './content-hash.js';
 import { isNotFound, s3Failure } from './s3-errors.js';
 import type { S3Target } from './s3-errors.js';
 import { VERIFY_BEFORE_SERVING_BYTES } from './storage-tier.js';
@@ -107,12 +113,17 @@ export class S3Tier implements StorageTier {
     const key = this.keyOf(cid);
     if (await this.has(cid)) return { stored: false };
     const hash = new WriteHash(this.name, cid, size);
+    const partSize = this.config.partSizeBytes ?? 8 * 1024 * 1024;
+    const etag = new UploadEtag(partSize);
     // The upload reports its own follow-up failures (e.g. an abort the server refuses) over the
     // body's error, so the body's error is kept here: it is the one the caller must see.
     let bodyFailure: { error: unknown } | undefined;
     const body = async function* () {
       try {
-        yield* hash.through(source());
+        for await (const chunk of hash.through(source())) {
+          etag.update(chunk);
+          yield chunk;
+        }
       } catch (error) {
         bodyFailure = { error };
         throw error;
@@ -127,18 +138,22 @@ export class S3Tier implements StorageTier {
         ContentType: 'application/octet-stream',
         Metadata: { sha256: sha256Hex(cid) },
       },
-      partSize: this.config.partSizeBytes ?? 8 * 1024 * 1024,
+      partSize,
       queueSize: this.config.uploadConcurrency ?? 4,
       leavePartsOnError: false,
     });
+    let result: { ETag?: string | undefined };
     try {
-      await upload.done();
+      result = await upload.done();
     } catch (err) {
       if (bodyFailure === undefined) throw s3Failure(err, this.target, 'upload');
       await this.removeIfCorrupt(cid);
       throw bodyFailure.error;
     }
-    return { stored: true };
+    // Servers whose ETag is not the MD5 (encryption with KMS keys, some gateways) leave the
+    // check to the caller's read-back.
+    const matches = result.ETag?.replace(/"/g, '') === etag.expected();
+    return matches ? { stored: true, verifiedBy: 'etag' } : { stored: true };
   }
 
   /** Deletes the object under `cid` only if its bytes are wrong: a good copy may be another writer's. */

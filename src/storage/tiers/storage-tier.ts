@@ -6,6 +6,12 @@ export type { ByteSource };
 export interface TierPutResult {
   /** False when the tier already held the content (deduplicated); nothing was written. */
   readonly stored: boolean;
+  /**
+   * Set when the tier itself confirmed it holds exactly the bytes written (an S3 ETag computed by
+   * the server matching the MD5 of what was sent, whose SHA-256 was checked): a caller that must
+   * verify the copy need not read it back.
+   */
+  readonly verifiedBy?: 'etag';
 }
 
 /** What a tier knows about one object without reading it. */
