@@ -120,10 +120,12 @@ export async function startNode(
 
     let httpUrl: string | undefined;
     if (serveHttp) {
+      const metrics = new Metrics();
+      if (units) metrics.watchStorage(units.context.storage);
       const app: FastifyInstance = buildHttpServer({
         operations: OPERATIONS,
         dispatcher: new Dispatcher(ctx, nc),
-        metrics: new Metrics(),
+        metrics,
         logger,
         ...(components.includes('events') ? { store } : {}),
         units: units?.context,

@@ -179,6 +179,11 @@ test('a corrupted warm copy is found by verify, and a read falls back to an inta
   assert.equal(sha256(read), sha256(original), 'the read fell back to the cold copy');
   const status = await cimJson<{ tiers: TierStatus[] }>('storage', 'status');
   assert.ok(status.tiers.find((t) => t.name === 'warm')!.readFaults >= 1, 'the fault is reported');
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  assert.match(metrics, /cim_storage_read_faults\{tier="warm"\} [1-9]/);
+  const cold = status.tiers.find((t) => t.name === 'cold')!;
+  assert.match(metrics, new RegExp(`cim_storage_tier_objects\\{tier="cold"\\} ${cold.objects}\\b`));
+  assert.match(metrics, /cim_storage_moved_bytes\{tier="warm"\} [1-9]/);
 });
 
 test('bad requests get one sentence: unknown tier, not a CID, content no tier holds', async () => {

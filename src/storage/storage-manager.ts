@@ -66,6 +66,11 @@ export class StorageManager {
   private readonly faults = new Map<string, number>();
   /** Bytes moved into each tier since start. */
   readonly movedBytes = new Map<string, number>();
+  /**
+   * Each tier's figures as last listed by {@link status}, kept current by moves since: what
+   * metrics report without listing a bucket on every scrape.
+   */
+  readonly lastStatus = new Map<string, TierStatus>();
 
   constructor(
     readonly tiers: readonly StorageTier[],
@@ -179,6 +184,8 @@ export class StorageManager {
     );
     if (!kept) await source.delete(cid);
     this.movedBytes.set(to, (this.movedBytes.get(to) ?? 0) + object.size);
+    this.adjust(to, 1, object.size);
+    if (!kept) this.adjust(source.name, -1, -object.size);
     return { status: 'moved', cid, from: source.name, to, size: object.size, kept };
   }
 
@@ -199,9 +206,19 @@ export class StorageManager {
     }
   }
 
+  private adjust(tier: string, objects: number, bytes: number): void {
+    const last = this.lastStatus.get(tier);
+    if (last?.objects == null || last.bytes === null) return;
+    this.lastStatus.set(tier, {
+      ...last,
+      objects: last.objects + objects,
+      bytes: last.bytes + bytes,
+    });
+  }
+
   /** Objects and bytes per tier, each tier's fault as a sentence instead of its figures. */
   async status(): Promise<TierStatus[]> {
-    return Promise.all(
+    const rows = await Promise.all(
       this.tiers.map(async (tier): Promise<TierStatus> => {
         const readFaults = this.readFault(tier.name);
         try {
@@ -224,6 +241,8 @@ export class StorageManager {
         }
       }),
     );
+    for (const row of rows) this.lastStatus.set(row.name, row);
+    return rows;
   }
 
   /**
