@@ -91,7 +91,8 @@ export class S3Tier implements StorageTier {
       // servers (Ceph RGW, R2); every byte is checked against its SHA-256 here instead.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: { connectionTimeout: 5_000 },
+      // A server that stops answering mid-request fails the request (retried) instead of hanging it.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
     });
   }
 
