@@ -17,6 +17,7 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 /** `cim storage status`: objects and bytes per tier. */
 export async function status(options: ClientOptions): Promise<void> {
   const { tiers } = await callNode<{ tiers: TierStatus[] }>(nodeUrl(options.url), '/api/storage');
+  if (tiers.some((t) => t.error !== undefined)) process.exitCode = 1;
   if (options.json) return printJson({ tiers });
   for (const t of tiers) {
     const faults = t.readFaults > 0 ? `  ${t.readFaults} read fault(s)` : '';
@@ -26,7 +27,6 @@ export async function status(options: ClientOptions): Promise<void> {
         : `${t.name.padEnd(10)} ${String(t.objects).padStart(8)} objects ${mb(t.bytes ?? 0).padStart(12)}${faults}\n`,
     );
   }
-  if (tiers.some((t) => t.error !== undefined)) process.exitCode = 1;
 }
 
 /** `cim storage tier CID --to NAME [--keep]`: moves one content, verified. */
