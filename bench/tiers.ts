@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
 import { runCim, startCimUp } from '../src/testing/cli.js';
-import { startTestS3 } from '../src/testing/s3-harness.js';
+import { s3TierOf, startTestS3 } from '../src/testing/s3-harness.js';
 import type { Figure } from './harness.js';
 import { figure, note, startBenchNats } from './harness.js';
 
@@ -23,22 +23,20 @@ export async function tiersSuite(): Promise<{ figures: Figure[]; serverVersion: 
   const nats = await startBenchNats();
   const s3 = await startTestS3();
   const dir = mkdtempSync(join(tmpdir(), 'cim-bench-tiers-'));
-  const { endpoint, bucket, region, prefix, credentials } = s3.config;
+  const { bucket, prefix } = s3.config;
+  const warm = s3TierOf(s3);
   const config = join(dir, 'cim.json');
   writeFileSync(
     config,
     JSON.stringify({
       storage: {
-        tiers: { warm: { kind: 's3', endpoint, bucket, region, prefix, forcePathStyle: true } },
+        tiers: { warm: warm.tier },
       },
     }),
   );
   const node = await startCimUp(
     ['--nats', nats.url, '--data', join(dir, 'data'), '--config', config],
-    {
-      CIM_TIER_WARM_ACCESS_KEY_ID: credentials.accessKeyId,
-      CIM_TIER_WARM_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    },
+    warm.env,
   );
   try {
     const url = node.ready.ui;

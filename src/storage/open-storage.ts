@@ -12,7 +12,6 @@ import { openTiers } from './tiers/open-tiers.js';
 export interface OpenedStorage {
   readonly manager: StorageManager;
   readonly content: TieredContentStore;
-  readonly hot: JetStreamContentStore;
 }
 
 /**
@@ -41,5 +40,5 @@ export async function openStorage(
     );
   }
   const manager = new StorageManager([new JetStreamTier(hot), ...below], events, logger);
-  return { manager, content: new TieredContentStore(hot, manager), hot };
+  return { manager, content: new TieredContentStore(hot, manager) };
 }

@@ -76,7 +76,7 @@ export class PolicyRunner {
       after = page[page.length - 1]!.position;
     }
     const runAll = () => {
-      for (const policy of this.policies.values()) this.start1(policy);
+      for (const policy of this.policies.values()) this.run(policy);
     };
     runAll();
     this.timer = setInterval(runAll, intervalMs).unref();
@@ -90,7 +90,7 @@ export class PolicyRunner {
       { expectedVersion: 'any', actor: 'storage' },
     );
     this.policies.set(policy.name, policy);
-    return this.start1(policy);
+    return this.run(policy);
   }
 
   /** Every policy with its latest run. */
@@ -102,7 +102,7 @@ export class PolicyRunner {
   }
 
   /** Starts a run unless one of the same policy is running, which is returned instead. */
-  private start1(policy: StoragePolicy): PolicyRun {
+  private run(policy: StoragePolicy): PolicyRun {
     const current = this.runs.get(policy.name);
     if (current?.state === 'running') return current;
     const run: PolicyRun = {
@@ -160,8 +160,8 @@ export class PolicyRunner {
       if (!ruleApplies(rule, unit, now)) continue;
       for (let attempt = 1; ; attempt++) {
         try {
-          const source = this.storage.tier(rule.from);
-          if (!source || !(await source.has(unit.content))) break;
+          // A content not in `from` (already moved, or shared with a unit seen before) is a
+          // value, not an error: the move itself looks, once.
           const outcome = await this.storage.move(unit.content, rule.to, {
             from: rule.from,
             keep: rule.keepCopy,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
-import { startTestS3 } from '../testing/s3-harness.js';
+import { s3TierOf, startTestS3 } from '../testing/s3-harness.js';
 import type { TestS3 } from '../testing/s3-harness.js';
 import type { IngestLine } from '../cli/commands/ingest-upload.js';
 import type { TierStatus, VerifyReport } from './storage-manager.js';
@@ -39,23 +39,20 @@ async function tiersOf(cid: string): Promise<string[]> {
 before(async () => {
   s3 = await startTestS3();
   root = mkdtempSync(join(tmpdir(), 'cim-storage-'));
-  const { endpoint, bucket, region, prefix, credentials } = s3.config;
+  const warm = s3TierOf(s3);
   const config = join(root, 'cim.json');
   writeFileSync(
     config,
     JSON.stringify({
       storage: {
         tiers: {
-          warm: { kind: 's3', endpoint, bucket, region, prefix, forcePathStyle: true },
+          warm: warm.tier,
           cold: { kind: 'folder', path: join(root, 'cold') },
         },
       },
     }),
   );
-  node = await startCimUp(['--data', join(root, 'node'), '--config', config], {
-    CIM_TIER_WARM_ACCESS_KEY_ID: credentials.accessKeyId,
-    CIM_TIER_WARM_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-  });
+  node = await startCimUp(['--data', join(root, 'node'), '--config', config], warm.env);
   url = node.ready.ui;
   const files = join(root, 'files');
   mkdirSync(files);

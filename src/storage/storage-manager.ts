@@ -98,6 +98,12 @@ export class StorageManager {
     return tier;
   }
 
+  /** True when some tier holds `cid`: asked in tier order, stopping at the first. */
+  async holds(cid: string): Promise<boolean> {
+    for (const tier of this.tiers) if (await tier.has(cid).catch(() => false)) return true;
+    return false;
+  }
+
   /** Names of the tiers holding `cid`, in tier order. */
   async locate(cid: string): Promise<string[]> {
     assertCid(cid);
@@ -119,7 +125,7 @@ export class StorageManager {
       } catch (err) {
         const fault = toCimError(err);
         firstFault ??= fault;
-        this.faults.set(tier.name, this.readFault(tier.name) + 1);
+        this.faults.set(tier.name, this.readFaults(tier.name) + 1);
         this.logger.warn(
           { tier: tier.name, cid, err: fault.message },
           'a tier could not give intact content; trying the next',
@@ -128,10 +134,6 @@ export class StorageManager {
     }
     if (firstFault) throw firstFault;
     return undefined;
-  }
-
-  private readFault(tier: string): number {
-    return this.faults.get(tier) ?? 0;
   }
 
   /**
@@ -220,7 +222,7 @@ export class StorageManager {
   async status(): Promise<TierStatus[]> {
     const rows = await Promise.all(
       this.tiers.map(async (tier): Promise<TierStatus> => {
-        const readFaults = this.readFault(tier.name);
+        const readFaults = this.readFaults(tier.name);
         try {
           await tier.check();
           let objects = 0;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
-import { startTestS3 } from '../testing/s3-harness.js';
+import { s3TierOf, startTestS3 } from '../testing/s3-harness.js';
 import type { TestS3 } from '../testing/s3-harness.js';
 import { startTcpProxy } from '../testing/tcp-proxy.js';
 import type { TcpProxy } from '../testing/tcp-proxy.js';
@@ -34,22 +34,19 @@ before(async () => {
   s3 = await startTestS3();
   proxy = await startTcpProxy(s3.config.endpoint);
   root = mkdtempSync(join(tmpdir(), 'cim-outage-'));
-  const { bucket, region, prefix, credentials } = s3.config;
+  const warm = s3TierOf(s3, 'warm', proxy.url);
   const config = join(root, 'cim.json');
   writeFileSync(
     config,
     JSON.stringify({
       storage: {
         tiers: {
-          warm: { kind: 's3', endpoint: proxy.url, bucket, region, prefix, forcePathStyle: true },
+          warm: warm.tier,
         },
       },
     }),
   );
-  node = await startCimUp(['--data', join(root, 'node'), '--config', config], {
-    CIM_TIER_WARM_ACCESS_KEY_ID: credentials.accessKeyId,
-    CIM_TIER_WARM_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-  });
+  node = await startCimUp(['--data', join(root, 'node'), '--config', config], warm.env);
 });
 
 after(async () => {

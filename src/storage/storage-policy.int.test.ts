@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
-import { startTestS3 } from '../testing/s3-harness.js';
+import { s3TierOf, startTestS3 } from '../testing/s3-harness.js';
 import type { TestS3 } from '../testing/s3-harness.js';
 import type { IngestLine } from '../cli/commands/ingest-upload.js';
 import type { TierStatus } from './storage-manager.js';
@@ -42,24 +42,20 @@ async function policyRun(url: string, name: string): Promise<PolicyRun | null> {
 before(async () => {
   s3 = await startTestS3();
   root = mkdtempSync(join(tmpdir(), 'cim-policy-'));
-  const { endpoint, bucket, region, prefix, credentials } = s3.config;
+  const warm = s3TierOf(s3);
   config = join(root, 'cim.json');
   writeFileSync(
     config,
     JSON.stringify({
       storage: {
         tiers: {
-          warm: { kind: 's3', endpoint, bucket, region, prefix, forcePathStyle: true },
+          warm: warm.tier,
           cold: { kind: 'folder', path: join(root, 'cold') },
         },
       },
     }),
   );
-  writeFileSync(join(root, 'secret'), credentials.secretAccessKey);
-  env = {
-    CIM_TIER_WARM_ACCESS_KEY_ID: credentials.accessKeyId,
-    CIM_TIER_WARM_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-  };
+  env = warm.env;
   node = await start();
 });
 

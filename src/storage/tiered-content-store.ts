@@ -13,8 +13,8 @@ export class TieredContentStore implements ContentStore {
     private readonly storage: StorageManager,
   ) {}
 
-  async has(cid: string): Promise<boolean> {
-    return (await this.hot.has(cid)) || (await this.storage.locate(cid)).length > 0;
+  has(cid: string): Promise<boolean> {
+    return this.storage.holds(cid);
   }
 
   put(cid: string, size: number, source: ByteSource): Promise<PutResult> {

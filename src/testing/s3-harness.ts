@@ -12,6 +12,7 @@ import {
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { UnavailableError } from '../core/errors.js';
+import { credentialEnv } from '../storage/tiers/open-tiers.js';
 
 /** Connection settings of a test bucket, in the shape an S3 tier's config takes. */
 export interface TestS3Config {
@@ -207,4 +208,23 @@ async function deletePrefix(config: TestS3Config): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * A `storage.tiers` entry for an S3 tier on the test server (reached at `endpoint`, e.g. through
+ * a proxy) and the environment holding its keys, as a node under test is configured.
+ */
+export function s3TierOf(
+  s3: TestS3,
+  name = 'warm',
+  endpoint = s3.config.endpoint,
+): { tier: Record<string, unknown>; env: NodeJS.ProcessEnv } {
+  const { bucket, region, prefix, credentials } = s3.config;
+  return {
+    tier: { kind: 's3', endpoint, bucket, region, prefix, forcePathStyle: true },
+    env: {
+      [credentialEnv(name, 'ACCESS_KEY_ID')]: credentials.accessKeyId,
+      [credentialEnv(name, 'SECRET_ACCESS_KEY')]: credentials.secretAccessKey,
+    },
+  };
 }

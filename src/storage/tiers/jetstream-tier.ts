@@ -8,6 +8,9 @@ import type {
   TierStat,
 } from './storage-tier.js';
 
+/** The CID of zero bytes: a name any content store may be asked about. */
+const EMPTY_CONTENT_CID = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku';
+
 /** The hot tier's name: the JetStream object store bucket `cim-content`. */
 export const HOT_TIER = 'hot';
 
@@ -20,8 +23,9 @@ export class JetStreamTier implements StorageTier {
 
   constructor(private readonly store: JetStreamContentStore) {}
 
+  /** One direct get (of the empty content's metadata): listing the bucket would read it all. */
   async check(): Promise<void> {
-    await this.store.usage();
+    await this.store.has(EMPTY_CONTENT_CID);
   }
 
   put(cid: string, size: number, source: ByteSource): Promise<TierPutResult> {
