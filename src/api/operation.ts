@@ -5,6 +5,8 @@ import type { UnitService } from '../units/unit-service.js';
 import type { Catalog } from '../knowledge/catalog.js';
 import type { ContentStore } from '../storage/content-store.js';
 import type { StorageManager } from '../storage/storage-manager.js';
+import type { EventArchive } from '../storage/archive/event-archive.js';
+import type { EventArchiver } from '../storage/archive/event-archiver.js';
 import type { PolicyRunner } from '../storage/policy-runner.js';
 import type { ProjectionRunner } from '../events/projection-runner.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
@@ -24,6 +26,9 @@ export interface UnitsContext {
   readonly storage: StorageManager;
   /** Lifecycle policies and their runs. */
   readonly policies: PolicyRunner;
+  /** The event archive and the runs that seal (and purge) old events into it. */
+  readonly archive: EventArchive;
+  readonly archiver: EventArchiver;
 }
 
 /** The pipeline component's services, present where that component runs. */

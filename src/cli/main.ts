@@ -23,6 +23,7 @@ const status = lazy(async () => (await import('./commands/status.js')).status);
 const tail = lazy(async () => (await import('./commands/events.js')).tail);
 const verify = lazy(async () => (await import('./commands/events.js')).verify);
 const append = lazy(async () => (await import('./commands/events.js')).append);
+const archive = lazy(async () => (await import('./commands/archive.js')).archive);
 const ingest = lazy(async () => (await import('./commands/ingest.js')).ingest);
 const ls = lazy(async () => (await import('./commands/units.js')).ls);
 const show = lazy(async () => (await import('./commands/units.js')).show);
@@ -109,6 +110,19 @@ clientCommand(
 )
   .option('--nats <url>', 'verify directly against this NATS server instead of through a node')
   .action(verify);
+clientCommand(
+  events
+    .command('archive')
+    .description(
+      'seal old events into the event archive in a tier (and purge them from the stream)',
+    ),
+)
+  .option('--to <tier>', 'the tier the archive goes to, such as cold')
+  .option('--through <position>', 'seal up to this stream position (default: the end)')
+  .option('--older-than <age>', 'only events recorded longer ago, such as 30d, 12h, 90m')
+  .option('--purge', "then remove them from the stream, keeping each aggregate's last event")
+  .option('--status', 'show where the archive stands instead of running')
+  .action(archive);
 clientCommand(events.command('append').description('append one event to an aggregate'))
   .requiredOption('--domain <domain>', 'domain token')
   .requiredOption('--aggregate <type>', 'aggregate type token')

@@ -75,3 +75,14 @@ export function parseEventSubject(subject: string): AggregateRef | undefined {
 export function apiSubject(component: string, operation: string): string {
   return `${API_PREFIX}.${assertToken('component', component)}.${assertToken('operation', operation)}`;
 }
+
+/** True when the event subject `subject` is one of the aggregates `filter` selects. */
+export function subjectMatchesFilter(subject: string, filter: Partial<AggregateRef>): boolean {
+  const ref = parseEventSubject(subject);
+  if (ref === undefined) return false;
+  return (
+    (filter.domain === undefined || filter.domain === ref.domain) &&
+    (filter.aggregate === undefined || filter.aggregate === ref.aggregate) &&
+    (filter.aggregateId === undefined || filter.aggregateId === ref.aggregateId)
+  );
+}

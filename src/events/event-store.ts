@@ -1,5 +1,6 @@
 import type { JsonValue, RecordedEvent } from '../core/envelope.js';
 import type { AggregateRef } from '../core/subjects.js';
+import type { ArchivedHistory } from './archived-history.js';
 
 /** An event a command wants to record; the store fills in the envelope. */
 export interface EventDraft<D extends JsonValue = JsonValue> {
@@ -46,6 +47,10 @@ export interface StoredEventMessage {
   readonly subject: string;
   readonly body: Uint8Array;
   readonly headerCid: string | undefined;
+  /** The position of the aggregate's previous event (`Cim-Prev-Position`), 0 for its first. */
+  readonly prevPosition: number;
+  /** When the message was recorded, in milliseconds since the epoch. */
+  readonly recordedAt: number;
 }
 
 /** A live feed of events; iterate it, and stop it when done. */
@@ -84,4 +89,9 @@ export interface EventStore {
   subscribe(options?: ReadAllOptions): Promise<EventSubscription>;
   /** Every raw message up to the stream's end when called, for verification. */
   scan(options?: ReadAllOptions): AsyncIterable<StoredEventMessage>;
+  /**
+   * Reads positions the stream no longer holds from `history` from now on (the event archive),
+   * so aggregates, reads, subscriptions and scans still see every event.
+   */
+  useArchive(history: ArchivedHistory): void;
 }

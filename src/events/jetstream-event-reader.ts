@@ -6,7 +6,8 @@ import type { RecordedEvent } from '../core/envelope.js';
 import { decodeEnvelope } from '../core/envelope.js';
 import { eventCidString } from '../core/cid.js';
 import { IntegrityError } from '../core/errors.js';
-import { EVENTS_STREAM, eventFilter } from '../core/subjects.js';
+import { EVENTS_STREAM, eventFilter, subjectMatchesFilter } from '../core/subjects.js';
+import type { ArchivedEvent, ArchivedHistory } from './archived-history.js';
 import type {
   AggregateHead,
   EventSubscription,
@@ -14,6 +15,47 @@ import type {
   StoredEventMessage,
 } from './event-store.js';
 import { HEADER } from './headers.js';
+import { stitchedSubscription } from './stitched-subscription.js';
+
+/** A message located in the stream or in the archive, before its CID is checked. */
+interface LocatedMessage {
+  readonly seq: number;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly headerCid: string | undefined;
+  readonly prevPosition: number;
+}
+
+function fromDirect(msg: DirectMessage): LocatedMessage {
+  return {
+    seq: msg.seq,
+    subject: msg.subject,
+    data: msg.data,
+    headerCid: msg.header.get(HEADER.eventCid) || undefined,
+    prevPosition: Number(msg.header.get(HEADER.prevPosition)) || 0,
+  };
+}
+
+function fromArchive(e: ArchivedEvent): LocatedMessage {
+  return {
+    seq: e.position,
+    subject: e.subject,
+    data: e.body,
+    headerCid: e.cid,
+    prevPosition: e.prevPosition,
+  };
+}
+
+function storedOf(e: ArchivedEvent): StoredEventMessage {
+  return {
+    position: e.position,
+    subject: e.subject,
+    body: e.body,
+    headerCid: e.cid,
+    prevPosition: e.prevPosition,
+    recordedAt: e.recordedAt,
+  };
+}
 
 /**
  * The reading side of {@link JetStreamEventStore}: aggregates by direct gets following the
@@ -21,10 +63,43 @@ import { HEADER } from './headers.js';
  * consumers. Every event is checked against its CID as it is read.
  */
 export class JetStreamEventReader {
+  private archive: ArchivedHistory | undefined;
+
   constructor(
     private readonly js: JetStreamClient,
     private readonly direct: DirectReader,
   ) {}
+
+  /** Reads positions the stream no longer holds from `history` from now on. */
+  useArchive(history: ArchivedHistory): void {
+    this.archive = history;
+  }
+
+  /** Positions up to this one come from the archive (0 without one). */
+  private purgedThrough(): Promise<number> {
+    return this.archive ? this.archive.purgedThrough() : Promise.resolve(0);
+  }
+
+  /** The message at `position`: from the stream, else from the archive, else null. */
+  private async at(position: number): Promise<LocatedMessage | null> {
+    const msg = await this.direct.get(EVENTS_STREAM, { seq: position });
+    if (msg) return fromDirect(msg);
+    const archived = await this.archive?.get(position);
+    return archived ? fromArchive(archived) : null;
+  }
+
+  /** Archived events after `after` up to `through` on the filter's subjects, CID-checked. */
+  private async *archived(
+    after: number,
+    through: number,
+    options: ReadAllOptions,
+  ): AsyncIterable<RecordedEvent> {
+    if (!this.archive) return;
+    for await (const e of this.archive.scan(after, through)) {
+      if (!subjectMatchesFilter(e.subject, options.filter ?? {})) continue;
+      yield this.checked(fromArchive(e));
+    }
+  }
 
   /** The last event of the aggregate on `subject`, if any. */
   async last(subject: string): Promise<RecordedEvent | undefined> {
@@ -60,8 +135,7 @@ export class JetStreamEventReader {
     first?: DirectMessage,
   ): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
-    let msg: DirectMessage | null =
-      first ?? (await this.direct.get(EVENTS_STREAM, { seq: position }));
+    let msg: LocatedMessage | null = first ? fromDirect(first) : await this.at(position);
     let newer: RecordedEvent | undefined;
     while (msg) {
       if (msg.subject !== subject) {
@@ -69,7 +143,7 @@ export class JetStreamEventReader {
           `The event at position ${msg.seq} belongs to ${msg.subject}, not ${subject}.`,
         );
       }
-      const recorded = this.toRecorded(msg);
+      const recorded = this.checked(msg);
       if (newer && newer.event.prev !== recorded.cid) {
         throw new IntegrityError(
           `The chain of ${subject} breaks at version ${newer.event.version}.`,
@@ -78,20 +152,28 @@ export class JetStreamEventReader {
       if (recorded.event.version < fromVersion) break;
       out.push(recorded);
       newer = recorded;
-      const prevPosition = Number(msg.header.get(HEADER.prevPosition));
+      const prevPosition = msg.prevPosition;
       if (recorded.event.version === fromVersion || !(prevPosition > 0)) break;
-      msg = await this.direct.get(EVENTS_STREAM, { seq: prevPosition });
+      msg = await this.at(prevPosition);
       if (!msg)
         throw new IntegrityError(`The event at position ${prevPosition} of ${subject} is missing.`);
     }
     return out.reverse();
   }
 
-  /** Up to `limit` events after a position, by direct gets. */
+  /** Up to `limit` events after a position: archived ones first, then by direct gets. */
   async readAll(options: ReadAllOptions & { readonly limit: number }): Promise<RecordedEvent[]> {
     const filter = eventFilter(options.filter ?? {});
     const out: RecordedEvent[] = [];
     let position = options.after ?? 0;
+    const purged = await this.purgedThrough();
+    if (position < purged) {
+      for await (const e of this.archived(position, purged, options)) {
+        out.push(e);
+        if (out.length >= options.limit) return out;
+      }
+      position = purged;
+    }
     while (out.length < options.limit) {
       const msg = await this.direct.get(EVENTS_STREAM, {
         seq: position + 1,
@@ -104,8 +186,16 @@ export class JetStreamEventReader {
     return out;
   }
 
-  /** Catch-up then live, through an ordered consumer. */
+  /** Catch-up (archived events first) then live, through an ordered consumer. */
   async subscribe(options: ReadAllOptions = {}): Promise<EventSubscription> {
+    const after = options.after ?? 0;
+    const purged = await this.purgedThrough();
+    if (after >= purged) return this.follow(options);
+    const live = await this.follow({ ...options, after: purged });
+    return stitchedSubscription(this.archived(after, purged, options), live);
+  }
+
+  private async follow(options: ReadAllOptions): Promise<EventSubscription> {
     const consumer = await this.orderedConsumer(options);
     const messages = await consumer.consume();
     const toRecorded = (m: JsMsg) =>
@@ -134,15 +224,23 @@ export class JetStreamEventReader {
     };
   }
 
-  /** Every stored message once, unchecked, for verification. */
+  /** Every message up to the end when called, once (archived ones first), unchecked. */
   async *scan(options: ReadAllOptions = {}): AsyncIterable<StoredEventMessage> {
-    const filter = eventFilter(options.filter ?? {});
-    const first = await this.direct.get(EVENTS_STREAM, {
-      seq: (options.after ?? 0) + 1,
-      next_by_subj: filter,
+    let after = options.after ?? 0;
+    const purged = await this.purgedThrough();
+    if (this.archive && after < purged) {
+      for await (const e of this.archive.scan(after, purged)) {
+        if (subjectMatchesFilter(e.subject, options.filter ?? {})) yield storedOf(e);
+      }
+      after = purged;
+    }
+    // The end is fixed up front: a message's `pending` count is not a safe end marker, since
+    // nats-server 2.9 miscounts it once messages inside the stream were purged (the archive).
+    const last = await this.direct.get(EVENTS_STREAM, {
+      last_by_subj: eventFilter(options.filter ?? {}),
     });
-    if (!first) return;
-    const consumer = await this.orderedConsumer({ ...options, after: first.seq - 1 });
+    if (!last || last.seq <= after) return;
+    const consumer = await this.orderedConsumer({ ...options, after });
     const messages = await consumer.consume();
     try {
       for await (const m of messages) {
@@ -151,8 +249,10 @@ export class JetStreamEventReader {
           subject: m.subject,
           body: m.data,
           headerCid: m.headers?.get(HEADER.eventCid) || undefined,
+          prevPosition: Number(m.headers?.get(HEADER.prevPosition)) || 0,
+          recordedAt: Math.floor(m.info.timestampNanos / 1_000_000),
         };
-        if (m.info.pending === 0) break;
+        if (m.seq >= last.seq) break;
       }
     } finally {
       await messages.close();
@@ -173,8 +273,16 @@ export class JetStreamEventReader {
   toRecorded(
     msg: Pick<DirectMessage, 'seq' | 'subject' | 'data'> & { header: MsgHdrs | undefined },
   ): RecordedEvent {
+    return this.checked({
+      seq: msg.seq,
+      data: msg.data,
+      headerCid: msg.header?.get(HEADER.eventCid) || undefined,
+    });
+  }
+
+  private checked(msg: Pick<LocatedMessage, 'seq' | 'data' | 'headerCid'>): RecordedEvent {
     const cid = eventCidString(msg.data);
-    const headerCid = msg.header?.get(HEADER.eventCid);
+    const headerCid = msg.headerCid;
     if (headerCid !== cid) {
       throw new IntegrityError(
         `The event at position ${msg.seq} hashes to ${cid}, not to its recorded CID ${headerCid ?? '(none)'}.`,

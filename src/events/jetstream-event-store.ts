@@ -22,6 +22,7 @@ import type {
   ReadAllOptions,
   StoredEventMessage,
 } from './event-store.js';
+import type { ArchivedHistory } from './archived-history.js';
 import { HEADER, WRONG_LAST_SEQUENCE } from './headers.js';
 import { HeadCache } from './head-cache.js';
 import { JetStreamEventReader } from './jetstream-event-reader.js';
@@ -373,5 +374,9 @@ export class JetStreamEventStore implements EventStore {
 
   scan(options: ReadAllOptions = {}): AsyncIterable<StoredEventMessage> {
     return this.reader.scan(options);
+  }
+
+  useArchive(history: ArchivedHistory): void {
+    this.reader.useArchive(history);
   }
 }

@@ -15,6 +15,7 @@ import { Metrics } from '../api/metrics.js';
 import type { OperationContext } from '../api/operation.js';
 import { OPERATIONS } from '../api/operations/index.js';
 import type { ComponentName } from './components.js';
+import { openStorage } from '../storage/open-storage.js';
 import { startUnits } from './units-component.js';
 import { startPresence } from './registry-component.js';
 import { startPipelines } from './pipeline-component.js';
@@ -88,6 +89,11 @@ export async function startNode(
       ? await startPipelines(nc, store, config, logger)
       : undefined;
     if (pipelines) undo.push(() => pipelines.stop());
+    if (!units && !pipelines && components.includes('events')) {
+      // The events component alone still reads history purged into the event archive.
+      const storage = await openStorage(nc, store, config.storage.tiers, logger);
+      undo.push(() => storage.manager.close());
+    }
     const registry = await ComponentRegistry.open(nc);
     const ctx: OperationContext = {
       units: units?.context,

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { EventStore } from '../events/event-store.js';
 import { JetStreamEventReader } from '../events/jetstream-event-reader.js';
 import { DirectReader } from '../nats/direct-reader.js';
+import { EVENTS_STREAM, eventFilter } from '../core/subjects.js';
 import { KvFailureLog } from '../events/kv-projection-state.js';
 import { MemoryCheckpointStore } from '../events/memory-checkpoint-store.js';
 import { ProjectionRunner } from '../events/projection-runner.js';
@@ -67,8 +68,15 @@ export async function startPipelines(
     new KvFailureLog(await new Kvm(nc).open(PROJECTIONS_BUCKET)),
     logger,
   );
-  await runner.start();
+  // Storage first: it lets the store read archived history, which the catalog replays.
   const { content, manager: storage } = await openStorage(nc, store, config.storage.tiers, logger);
+  await runner.start();
+  // Pipelines start only once the catalog knows their state as recorded when the node started:
+  // a pipeline paused long ago must not run while its Paused event is still being replayed.
+  const lastDefinition = await new DirectReader(nc).get(EVENTS_STREAM, {
+    last_by_subj: eventFilter(catalog.filter),
+  });
+  if (lastDefinition) await runner.waitFor(lastDefinition.seq);
   const js = jetstream(nc, { timeout: 10_000 });
   const jsm = await jetstreamManager(nc);
   const engine = new PipelineEngine({

@@ -5,6 +5,8 @@ import type { Config } from '../core/config.js';
 import type { EventStore } from '../events/event-store.js';
 import { Catalog } from '../knowledge/catalog.js';
 import { openStorage } from '../storage/open-storage.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { EventArchiver } from '../storage/archive/event-archiver.js';
 import { PolicyRunner } from '../storage/policy-runner.js';
 import { UnitService } from '../units/unit-service.js';
 import type { UnitsContext } from '../api/operation.js';
@@ -50,6 +52,13 @@ export async function startUnits(
   });
   const policies = new PolicyRunner(storage.manager, store, catalog, logger);
   await policies.start(config.storage.policyIntervalSeconds * 1000);
+  const archiver = new EventArchiver(
+    store,
+    storage.archive,
+    storage.manager,
+    await jetstreamManager(nc),
+    logger,
+  );
   return {
     context: {
       service,
@@ -58,8 +67,11 @@ export async function startUnits(
       catalogRunner: thread,
       storage: storage.manager,
       policies,
+      archive: storage.archive,
+      archiver,
     },
     async stop() {
+      await archiver.settled();
       await policies.stop();
       await thread.stop();
       catalog.close();

@@ -2,20 +2,23 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import type { TierConfig } from '../core/config.js';
 import type { EventStore } from '../events/event-store.js';
+import { EventArchive } from './archive/event-archive.js';
 import { JetStreamContentStore } from './jetstream-content-store.js';
 import { StorageManager } from './storage-manager.js';
 import { TieredContentStore } from './tiered-content-store.js';
 import { JetStreamTier } from './tiers/jetstream-tier.js';
 import { openTiers } from './tiers/open-tiers.js';
 
-/** The storage a component uses: the tiers, and the content store reading through them. */
+/** The storage a component uses: the tiers, the content store reading through them, the archive. */
 export interface OpenedStorage {
   readonly manager: StorageManager;
   readonly content: TieredContentStore;
+  /** The event archive, which `events` now reads positions purged from the stream from. */
+  readonly archive: EventArchive;
 }
 
 /**
- * Opens the hot tier and the configured ones. With `checkTiers`, each configured tier is checked
+ * Opens the hot tier and the configured ones, and has `events` read archived history through them. With `checkTiers`, each configured tier is checked
  * once and a tier that cannot be used is logged as one sentence; the node still starts (its
  * content stays readable from the other tiers), and `cim storage status` repeats the sentence.
  */
@@ -40,5 +43,7 @@ export async function openStorage(
     );
   }
   const manager = new StorageManager([new JetStreamTier(hot), ...below], events, logger);
-  return { manager, content: new TieredContentStore(hot, manager) };
+  const archive = new EventArchive(events, manager);
+  events.useArchive(archive);
+  return { manager, content: new TieredContentStore(hot, manager), archive };
 }

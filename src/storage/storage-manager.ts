@@ -191,6 +191,30 @@ export class StorageManager {
     return { status: 'moved', cid, from: source.name, to, size: object.size, kept };
   }
 
+  /**
+   * Writes `bytes` as `cid` into tier `to` and verifies the copy there (the tier's ETag, else a
+   * read-back) before returning; a tier that already held it is trusted as it is.
+   */
+  async putVerified(to: string, cid: string, bytes: Uint8Array): Promise<void> {
+    const target = this.requireTier(to);
+    const written = await target.put(cid, bytes.length, async function* () {
+      yield bytes;
+    });
+    if (written.stored && written.verifiedBy === undefined) {
+      await this.readBack(target, cid, bytes.length);
+    }
+    if (written.stored) this.adjust(to, 1, bytes.length);
+  }
+
+  /** The whole content, verified, from the first tier with an intact copy (see {@link read}). */
+  async readBytes(cid: string): Promise<Uint8Array | undefined> {
+    const found = await this.read(cid);
+    if (!found) return undefined;
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of found.stream()) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
   /** Reads the copy just written and hashes it; a bad copy is deleted and the move refused. */
   private async readBack(tier: StorageTier, cid: string, size: number): Promise<void> {
     try {

@@ -1,4 +1,5 @@
 import type { AnyOperation } from '../operation.js';
+import { archiveEvents, archiveStatus } from './archive.js';
 import { appendEvents, listEvents, verifyEventsOperation } from './events.js';
 import { listComponents } from './components.js';
 import { health } from './health.js';
@@ -29,6 +30,8 @@ export const OPERATIONS: readonly AnyOperation[] = [
   listEvents,
   appendEvents,
   verifyEventsOperation,
+  archiveEvents,
+  archiveStatus,
   listUnits,
   showUnit,
   unitHistory,

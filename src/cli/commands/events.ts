@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidInputError, IntegrityError } from '../../core/errors.js';
 import type { VerifyReport } from '../../events/verify.js';
 import { verifyEvents } from '../../events/verify.js';
+import { EVENT_ARCHIVE_REF, toArchiveState } from '../../events/archived-history.js';
 import { JetStreamEventStore } from '../../events/jetstream-event-store.js';
 import { connectNats } from '../../nats/connect.js';
 import { callNode, nodeUrl } from '../client.js';
@@ -75,6 +76,13 @@ export async function verify(options: {
     const nc = await connectNats(options.nats, { name: 'cim events verify' });
     try {
       const store = await JetStreamEventStore.open(nc, { maxEventBytes: 1_000_000 });
+      const archived = await store.last(EVENT_ARCHIVE_REF);
+      const purged = archived ? (toArchiveState(archived.event.data)?.purgedThrough ?? 0) : 0;
+      if (purged > 0) {
+        throw new InvalidInputError(
+          `Positions 1–${purged} were moved from the stream into the event archive, which --nats cannot read: verify through the node (drop --nats).`,
+        );
+      }
       report = await verifyEvents(store, {
         onProgress: (n) => {
           if (process.stderr.isTTY) process.stderr.write(`\rverified ${n} events…`);

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { defineOperation } from '../operation.js';
+import { unitsOf } from './units.js';
+
+const tierName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a tier name such as cold');
+
+/** `POST /api/events/archive`: starts sealing old events into the archive (and purging them). */
+export const archiveEvents = defineOperation({
+  component: 'units',
+  name: 'events-archive',
+  summary:
+    'Seal old events into the event archive in a tier, optionally purging them from the stream.',
+  http: { method: 'POST', path: '/api/events/archive', status: 202 },
+  input: z
+    .object({
+      to: tierName,
+      through: z.number().int().positive().optional(),
+      olderThanSeconds: z.number().int().nonnegative().optional(),
+      purge: z.boolean().default(false),
+    })
+    .strict(),
+  async handle(input, ctx) {
+    return { run: unitsOf(ctx).archiver.start(input) };
+  },
+});
+
+/** `GET /api/events/archive`: where the archive stands, its segments, and the latest run. */
+export const archiveStatus = defineOperation({
+  component: 'units',
+  name: 'events-archive-status',
+  summary: 'The event archive: sealed and purged positions, segments, and the latest run.',
+  http: { method: 'GET', path: '/api/events/archive' },
+  input: z.object({}),
+  async handle(_input, ctx) {
+    const units = unitsOf(ctx);
+    const { version: _version, ...archive } = await units.archive.state();
+    return { archive, run: units.archiver.lastRun ?? null };
+  },
+});
