@@ -3,7 +3,7 @@ import type { Hash } from 'node:crypto';
 import { contentCidFromDigest, isContentCid, parseCid } from '../../core/cid.js';
 import { IntegrityError, InvalidInputError } from '../../core/errors.js';
 import { VERIFY_BEFORE_SERVING_BYTES } from './storage-tier.js';
-import type { TierObject } from './storage-tier.js';
+import type { PutOptions, TierObject } from './storage-tier.js';
 
 /**
  * The sha2-256 digest a content CID names: the bytes a tier must hash to, known before any byte
@@ -29,23 +29,30 @@ export function sha256Hex(cid: string): string {
  * it throws when the bytes are not the content `cid` names or not `size` bytes long.
  */
 export class WriteHash {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Hash | undefined;
   private bytes = 0;
 
+  /**
+   * With `sourceVerified` (see {@link PutOptions}) only the size is checked: the source's own
+   * stream fails before its end when the bytes are not the content.
+   */
   constructor(
     private readonly tier: string,
     private readonly cid: string,
     private readonly size: number,
-  ) {}
+    options: PutOptions = {},
+  ) {
+    this.hash = options.sourceVerified ? undefined : createHash('sha256');
+  }
 
   update(chunk: Uint8Array): void {
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     this.bytes += chunk.byteLength;
   }
 
   /** Throws IntegrityError on a hash mismatch, InvalidInputError on a wrong declared size. */
   verify(): void {
-    const actual = contentCidFromDigest(this.hash.digest());
+    const actual = this.hash ? contentCidFromDigest(this.hash.digest()) : this.cid;
     if (actual !== this.cid) {
       throw new IntegrityError(
         `The bytes given for ${this.cid} hash to ${actual}, so tier ${this.tier} refused them and kept nothing: pass the content that CID names.`,
@@ -119,7 +126,6 @@ export async function verifiedObject(
  * it received, so a match is a check made on the far side.
  */
 export class UploadEtag {
-  private readonly whole = createHash('md5');
   private readonly parts: Buffer[] = [];
   private part = createHash('md5');
   private inPart = 0;
@@ -128,9 +134,8 @@ export class UploadEtag {
   constructor(private readonly partSize: number) {}
 
   update(chunk: Uint8Array): void {
-    this.whole.update(chunk);
     this.total += chunk.byteLength;
-    for (let at = 0; at < chunk.byteLength;) {
+    for (let at = 0; at < chunk.byteLength; ) {
       const take = Math.min(this.partSize - this.inPart, chunk.byteLength - at);
       this.part.update(chunk.subarray(at, at + take));
       this.inPart += take;
@@ -143,9 +148,16 @@ export class UploadEtag {
     }
   }
 
+  /** MD5 of the bytes, when they fit in one part (undefined otherwise), for `Content-MD5`. */
+  wholeMd5(): Buffer | undefined {
+    if (this.total > this.partSize) return undefined;
+    return this.inPart > 0 || this.parts.length === 0 ? this.part.copy().digest() : this.parts[0];
+  }
+
   /** The expected ETag, without quotes. */
   expected(): string {
-    if (this.total <= this.partSize) return this.whole.digest('hex');
+    const whole = this.wholeMd5();
+    if (whole) return whole.toString('hex');
     const parts = this.inPart > 0 ? [...this.parts, this.part.digest()] : this.parts;
     return `${createHash('md5').update(Buffer.concat(parts)).digest('hex')}-${parts.length}`;
   }

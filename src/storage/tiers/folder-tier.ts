@@ -7,6 +7,7 @@ import { InvalidConfigError } from '../../core/errors.js';
 import { WriteHash, expectedDigest, verifiedObject } from './content-hash.js';
 import type {
   ByteSource,
+  PutOptions,
   StorageTier,
   TierEntry,
   TierObject,
@@ -78,11 +79,16 @@ export class FolderTier implements StorageTier {
     }
   }
 
-  async put(cid: string, size: number, source: ByteSource): Promise<TierPutResult> {
+  async put(
+    cid: string,
+    size: number,
+    source: ByteSource,
+    options: PutOptions = {},
+  ): Promise<TierPutResult> {
     const final = this.pathOf(cid);
     if (await this.has(cid)) return { stored: false };
     const temp = join(this.tmpDir, `${cid}.${randomBytes(6).toString('hex')}`);
-    const hash = new WriteHash(this.name, cid, size);
+    const hash = new WriteHash(this.name, cid, size, options);
     const handle = await open(temp, 'wx');
     try {
       try {

@@ -14,6 +14,16 @@ export interface TierPutResult {
   readonly verifiedBy?: 'etag';
 }
 
+/** How a put may treat its source. */
+export interface PutOptions {
+  /**
+   * The source is a verifying stream (a {@link TierObject}'s or a content store's): it throws
+   * before it ends when its bytes are not the content the CID names. The tier then counts the
+   * bytes instead of hashing them again; it still keeps nothing when the stream throws.
+   */
+  readonly sourceVerified?: boolean;
+}
+
 /** What a tier knows about one object without reading it. */
 export interface TierStat {
   readonly size: number;
@@ -58,7 +68,7 @@ export interface StorageTier {
    */
   check(): Promise<void>;
   /** Stores `size` bytes from `source` as `cid` unless already held; see the integrity rules. */
-  put(cid: string, size: number, source: ByteSource): Promise<TierPutResult>;
+  put(cid: string, size: number, source: ByteSource, options?: PutOptions): Promise<TierPutResult>;
   /** The object, or undefined when the tier does not hold it. */
   get(cid: string): Promise<TierObject | undefined>;
   has(cid: string): Promise<boolean>;

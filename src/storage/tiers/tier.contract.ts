@@ -113,6 +113,28 @@ export function tierContract(label: string, setup: () => Promise<TierFixture>): 
       });
     }
 
+    for (const [what, size] of [
+      ['small', 2048],
+      ['multi-MB', LARGE_BYTES],
+    ] as const) {
+      test(`a verified source that fails at its end (${what}) leaves nothing behind`, async () => {
+        const named = blob(randomBytes(size));
+        const failing = () =>
+          (async function* () {
+            yield named.bytes.subarray(0, size - 1);
+            throw new IntegrityError(`${named.cid} failed its own check`);
+          })();
+        await assert.rejects(
+          tier.put(named.cid, size, failing, { sourceVerified: true }),
+          IntegrityError,
+        );
+        assert.equal(await tier.has(named.cid), false);
+        const put = await tier.put(named.cid, size, source(named.bytes), { sourceVerified: true });
+        assert.equal(put.stored, true);
+        assert.ok((await readAll(tier, named.cid))?.equals(named.bytes));
+      });
+    }
+
     test('a wrong declared size is refused and nothing is left', async () => {
       const content = blob(randomBytes(1000));
       await assert.rejects(tier.put(content.cid, 999, source(content.bytes)), InvalidInputError);
