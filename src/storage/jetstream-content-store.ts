@@ -146,7 +146,8 @@ export class JetStreamContentStore implements ContentStore {
     // The client's read of a large object checks the bytes against the metadata's digest; when
     // that digest is the CID's own, hashing them here again would check the same thing twice.
     const checkedByClient =
-      info.chunks > DIRECT_READ_CHUNKS && info.digest === objectDigestOf(parseCid(cid)!.multihash.digest);
+      info.chunks > DIRECT_READ_CHUNKS &&
+      info.digest === objectDigestOf(parseCid(cid)!.multihash.digest);
     const hash = checkedByClient ? undefined : createHash('sha256');
     try {
       for await (const chunk of this.chunks(info)) {

@@ -135,7 +135,7 @@ export class UploadEtag {
 
   update(chunk: Uint8Array): void {
     this.total += chunk.byteLength;
-    for (let at = 0; at < chunk.byteLength; ) {
+    for (let at = 0; at < chunk.byteLength;) {
       const take = Math.min(this.partSize - this.inPart, chunk.byteLength - at);
       this.part.update(chunk.subarray(at, at + take));
       this.inPart += take;
