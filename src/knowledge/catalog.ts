@@ -432,6 +432,14 @@ export class Catalog {
     return row ? fromRow(row) : undefined;
   }
 
+  /** How many units (all versions) have each content CID. */
+  unitsPerContent(): Map<string, number> {
+    const rows = this.stmt(
+      'SELECT content_cid AS cid, COUNT(*) AS n FROM units GROUP BY content_cid',
+    ).all() as { cid: string; n: number }[];
+    return new Map(rows.map((r) => [r.cid, r.n]));
+  }
+
   /** Every version of the unit's document, oldest first. */
   versions(unitCid: string): CatalogUnit[] {
     const unit = this.get(unitCid);

@@ -116,6 +116,11 @@ test('content moves hot → warm → cold, reads back byte-exact from wherever i
   assert.ok(count('hot').bytes! < hotBefore.bytes!, 'the hot tier holds fewer bytes');
   assert.equal(count('warm').objects, 4);
   assert.equal(count('cold').objects, 4);
+  assert.deepEqual(
+    ['hot', 'warm', 'cold'].map((t) => count(t).units),
+    [hotBefore.units! - 8, 4, 4],
+    'units counted where their content is',
+  );
 
   const { events } = (await (
     await fetch(`${url}/api/events?after=0&limit=1000&domain=storage`)

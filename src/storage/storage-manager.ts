@@ -15,6 +15,11 @@ export interface TierStatus {
   /** Objects and bytes held, or null when the tier could not be listed (see `error`). */
   readonly objects: number | null;
   readonly bytes: number | null;
+  /**
+   * Units whose content the tier holds (a unit whose content is in two tiers counts in both),
+   * or null when unknown.
+   */
+  readonly units: number | null;
   /** Reads that found a missing or corrupted copy here and fell back (since start). */
   readonly readFaults: number;
   /** One sentence when the tier cannot be used. */
@@ -245,8 +250,11 @@ export class StorageManager {
     });
   }
 
-  /** Objects and bytes per tier, each tier's fault as a sentence instead of its figures. */
-  async status(): Promise<TierStatus[]> {
+  /**
+   * Objects, bytes and units per tier, each tier's fault as a sentence instead of its figures.
+   * `unitsWith` says how many units have a given content (the catalog knows).
+   */
+  async status(unitsWith?: (cid: string) => number): Promise<TierStatus[]> {
     const rows = await Promise.all(
       this.tiers.map(async (tier): Promise<TierStatus> => {
         const readFaults = this.readFaults(tier.name);
@@ -254,15 +262,18 @@ export class StorageManager {
           await tier.check();
           let objects = 0;
           let bytes = 0;
+          let units = 0;
           for await (const entry of tier.list()) {
             objects++;
             bytes += entry.size;
+            units += unitsWith?.(entry.cid) ?? 0;
           }
-          return { name: tier.name, objects, bytes, readFaults };
+          return { name: tier.name, objects, bytes, units: unitsWith ? units : null, readFaults };
         } catch (err) {
           return {
             name: tier.name,
             objects: null,
+            units: null,
             bytes: null,
             readFaults,
             error: toCimError(err).message,

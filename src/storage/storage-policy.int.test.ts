@@ -157,5 +157,6 @@ test('a policy moves 1,000 units hot → warm → cold through a kill -9; all re
   assert.equal(cat.code, 0, cat.stderr);
   assert.equal(cat.stdout, text(Number(/n(\d+)\.txt$/.exec(lines[0]!.path)![1])));
   const status = await runCim(['storage', 'status', '--url', url]);
-  assert.match(status.stdout, new RegExp(`cold\\s+${UNITS} objects`));
+  assert.match(status.stdout, new RegExp(`cold\\s+${UNITS} objects\\s+${UNITS} units`));
+  assert.match(status.stdout, /warm\s+0 objects\s+0 units/);
 });

@@ -7,15 +7,17 @@ import { unitsOf } from './units.js';
 const cid = z.string().min(10).max(200);
 const tierName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a tier name such as hot or warm');
 
-/** `GET /api/storage`: objects and bytes per tier, each unusable tier's fault as a sentence. */
+/** `GET /api/storage`: objects, bytes and units per tier, each unusable tier's fault as a sentence. */
 export const storageStatus = defineOperation({
   component: 'units',
   name: 'storage-status',
-  summary: 'Objects and bytes per storage tier.',
+  summary: 'Objects, bytes and units per storage tier.',
   http: { method: 'GET', path: '/api/storage' },
   input: z.object({}),
   async handle(_input, ctx) {
-    return { tiers: await unitsOf(ctx).storage.status() };
+    const units = unitsOf(ctx);
+    const perContent = units.catalog.unitsPerContent();
+    return { tiers: await units.storage.status((cid) => perContent.get(cid) ?? 0) };
   },
 });
 

@@ -14,7 +14,7 @@ interface ClientOptions {
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-/** `cim storage status`: objects and bytes per tier. */
+/** `cim storage status`: objects, units and bytes per tier. */
 export async function status(options: ClientOptions): Promise<void> {
   const { tiers } = await callNode<{ tiers: TierStatus[] }>(nodeUrl(options.url), '/api/storage');
   if (tiers.some((t) => t.error !== undefined)) process.exitCode = 1;
@@ -24,7 +24,7 @@ export async function status(options: ClientOptions): Promise<void> {
     process.stdout.write(
       t.error !== undefined
         ? `${t.name.padEnd(10)} unusable: ${t.error}${faults}\n`
-        : `${t.name.padEnd(10)} ${String(t.objects).padStart(8)} objects ${mb(t.bytes ?? 0).padStart(12)}${faults}\n`,
+        : `${t.name.padEnd(10)} ${String(t.objects).padStart(8)} objects ${String(t.units ?? '?').padStart(8)} units ${mb(t.bytes ?? 0).padStart(12)}${faults}\n`,
     );
   }
 }
