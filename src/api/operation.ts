@@ -7,6 +7,8 @@ import type { ContentStore } from '../storage/content-store.js';
 import type { StorageManager } from '../storage/storage-manager.js';
 import type { EventArchive } from '../storage/archive/event-archive.js';
 import type { EventArchiver } from '../storage/archive/event-archiver.js';
+import type { ContentReads } from '../storage/content-reads.js';
+import type { VerifyRuns } from '../storage/verify-runs.js';
 import type { PolicyRunner } from '../storage/policy-runner.js';
 import type { ProjectionRunner } from '../events/projection-runner.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
@@ -26,6 +28,10 @@ export interface UnitsContext {
   readonly storage: StorageManager;
   /** Lifecycle policies and their runs. */
   readonly policies: PolicyRunner;
+  /** Users' reads of content: last-read times and rehydration into hot. */
+  readonly reads: ContentReads;
+  /** Storage verifications run in the background. */
+  readonly verifications: VerifyRuns;
   /** The event archive and the runs that seal (and purge) old events into it. */
   readonly archive: EventArchive;
   readonly archiver: EventArchiver;

@@ -142,9 +142,11 @@ export function registerUnitRoutes(
         throw new NotFoundError(
           `There is no unit ${cid}: check the CID (cim units ls lists them).`,
         );
-      const content = await units.content.get(unit.content);
-      if (!content)
+      const found = await units.storage.find(unit.content);
+      if (!found)
         throw new NotFoundError(`The content ${unit.content} of unit ${cid} is not in any tier.`);
+      units.reads.served(unit.content, found.tier);
+      const content = found.content;
       const range = parseRange(request.headers.range, content.size);
       reply
         .header('accept-ranges', 'bytes')

@@ -23,6 +23,9 @@ export const STEP_RESULTS_BUCKET = 'cim-step-results';
 /** KV bucket of units pipelines gave up on, `<pipeline>.<unitCid>`. */
 export const DEAD_LETTERS_BUCKET = 'cim-dead-letters';
 
+/** KV bucket of when each content was last read by a user, `<contentCid>` → ISO time. */
+export const CONTENT_READS_BUCKET = 'cim-content-reads';
+
 /** Records in the registry older than this are removed by the server even if nobody sweeps. */
 const REGISTRY_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
@@ -102,7 +105,7 @@ export async function provision(
     await kvm.create(PROJECTIONS_BUCKET, { history: 1, replicas });
     created.push(`bucket ${PROJECTIONS_BUCKET}`);
   }
-  for (const bucket of [STEP_RESULTS_BUCKET, DEAD_LETTERS_BUCKET]) {
+  for (const bucket of [STEP_RESULTS_BUCKET, DEAD_LETTERS_BUCKET, CONTENT_READS_BUCKET]) {
     if (existing.has(bucket)) continue;
     await kvm.create(bucket, { history: 1, replicas });
     created.push(`bucket ${bucket}`);

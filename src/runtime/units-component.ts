@@ -7,6 +7,8 @@ import { Catalog } from '../knowledge/catalog.js';
 import { openStorage } from '../storage/open-storage.js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { EventArchiver } from '../storage/archive/event-archiver.js';
+import { ContentReads } from '../storage/content-reads.js';
+import { VerifyRuns } from '../storage/verify-runs.js';
 import { PolicyRunner } from '../storage/policy-runner.js';
 import { UnitService } from '../units/unit-service.js';
 import type { UnitsContext } from '../api/operation.js';
@@ -50,8 +52,19 @@ export async function startUnits(
     maxContentBytes: config.units.maxContentBytes,
     recent: thread,
   });
-  const policies = new PolicyRunner(storage.manager, store, catalog, logger);
+  // Rehydration asks the policies, and last-read rules ask the read log: each sees the other
+  // through a function, called only once both exist (on a read, in a run).
+  const reads = await ContentReads.open(
+    nc,
+    storage.manager,
+    () => policies.rehydratingPolicy(),
+    logger,
+  );
+  const policies = new PolicyRunner(storage.manager, store, catalog, logger, (cid) =>
+    reads.lastRead(cid),
+  );
   await policies.start(config.storage.policyIntervalSeconds * 1000);
+  const verifications = new VerifyRuns(storage.manager, logger);
   const archiver = new EventArchiver(
     store,
     storage.archive,
@@ -67,12 +80,16 @@ export async function startUnits(
       catalogRunner: thread,
       storage: storage.manager,
       policies,
+      reads,
+      verifications,
       archive: storage.archive,
       archiver,
     },
     async stop() {
       await archiver.settled();
+      await verifications.settled();
       await policies.stop();
+      await reads.settled();
       await thread.stop();
       catalog.close();
       await storage.manager.close();

@@ -53,8 +53,8 @@ test('bytes that do not match the CID are refused and leave nothing visible', as
   assert.equal(await store.has(wrong), false);
 });
 
-// Small objects are read by direct gets and hashed here; large ones (over 16 chunks) through the
-// client, whose digest check stands in for ours when the stored digest is the CID's.
+// Small objects are read by direct gets, large ones (over 16 chunks) through the object store
+// client: both paths must refuse a flipped byte.
 for (const [what, size] of [
   ['small', 5000],
   ['large', 3 * 1024 * 1024],

@@ -4,14 +4,14 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { Objm, setSha256Backend } from '@nats-io/obj';
 import type { ObjectStore } from '@nats-io/obj';
-import { contentCidFromDigest, isContentCid, parseCid } from '../core/cid.js';
+import { contentCidFromDigest, isContentCid } from '../core/cid.js';
 import { IntegrityError, InvalidInputError } from '../core/errors.js';
 import { CONTENT_BUCKET } from '../nats/provision.js';
 import type { ByteSource, ContentStore, PutResult, VerifiedContent } from './content-store.js';
 import { AckPublisher } from '../nats/ack-publisher.js';
 import { DirectReader } from '../nats/direct-reader.js';
 import { ReplyMux } from '../nats/reply-mux.js';
-import { metaSubject, objectDigestOf, writeObject } from './object-writer.js';
+import { metaSubject, writeObject } from './object-writer.js';
 
 /** Content up to this size is verified in memory; larger content is read twice (verify, then serve). */
 const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
@@ -36,7 +36,6 @@ interface ObjectInfo {
   readonly nuid: string;
   readonly size: number;
   readonly chunks: number;
-  readonly digest?: string;
   readonly deleted?: boolean;
 }
 
@@ -143,15 +142,10 @@ export class JetStreamContentStore implements ContentStore {
   /** Streams an object, hashing as it goes; the last step throws if the hash is wrong. */
   private async *streamVerified(info: ObjectInfo): AsyncGenerator<Uint8Array> {
     const cid = info.name;
-    // The client's read of a large object checks the bytes against the metadata's digest; when
-    // that digest is the CID's own, hashing them here again would check the same thing twice.
-    const checkedByClient =
-      info.chunks > DIRECT_READ_CHUNKS &&
-      info.digest === objectDigestOf(parseCid(cid)!.multihash.digest);
-    const hash = checkedByClient ? undefined : createHash('sha256');
+    const hash = createHash('sha256');
     try {
       for await (const chunk of this.chunks(info)) {
-        hash?.update(chunk);
+        hash.update(chunk);
         yield chunk;
       }
     } catch (err) {
@@ -160,7 +154,6 @@ export class JetStreamContentStore implements ContentStore {
         { cause: err },
       );
     }
-    if (!hash) return;
     const actual = contentCidFromDigest(hash.digest());
     if (actual !== cid) {
       throw new IntegrityError(`Content ${cid} is corrupted: its stored bytes hash to ${actual}.`);

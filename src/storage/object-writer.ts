@@ -108,7 +108,7 @@ export async function writeObject(
       size: seen,
       chunks,
       mtime: new Date().toISOString(),
-      digest: objectDigestOf(digest),
+      digest: `SHA-256=${digest.toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`,
       deleted: false,
     };
     const body = JSON.stringify(meta);
@@ -152,9 +152,4 @@ export type WriteOutcome =
 
 async function purge(deps: ObjectWriterDeps, chunkSubject: string): Promise<void> {
   await deps.jsm.streams.purge(deps.bucket.stream, { filter: chunkSubject }).catch(() => undefined);
-}
-
-/** The object store's `digest` field for a SHA-256 digest (NATS ADR-20: base64url, padded). */
-export function objectDigestOf(digest: Uint8Array): string {
-  return `SHA-256=${Buffer.from(digest).toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`;
 }

@@ -3,7 +3,7 @@ import type { JsonValue } from '../core/envelope.js';
 import { toCimError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { PolicyUnit, StoragePolicy } from './policy.js';
-import { ruleApplies } from './policy.js';
+import { needsLastRead, ruleApplies } from './policy.js';
 import { POLICY_AGGREGATE, STORAGE_DOMAIN, STORAGE_POLICY_APPLIED } from './storage-events.js';
 import type { StorageManager } from './storage-manager.js';
 
@@ -58,7 +58,15 @@ export class PolicyRunner {
     private readonly events: EventStore,
     private readonly units: UnitSource,
     private readonly logger: Logger,
+    private readonly lastRead: (cid: string) => Promise<number | undefined> = () =>
+      Promise.resolve(undefined),
   ) {}
+
+  /** The name of an applied policy asking for rehydration on read, if any. */
+  rehydratingPolicy(): string | undefined {
+    for (const policy of this.policies.values()) if (policy.rehydrate) return policy.name;
+    return undefined;
+  }
 
   /** Loads the recorded policies, runs them once, then every `intervalMs`. */
   async start(intervalMs: number): Promise<void> {
@@ -142,7 +150,18 @@ export class PolicyRunner {
       const worker = async () => {
         for (let unit = queue.shift(); unit && !this.stopped; unit = queue.shift()) {
           run.examined++;
-          await this.applyRules(policy, run, unit, now);
+          let candidate: PolicyCandidate = unit;
+          if (needsLastRead(policy)) {
+            try {
+              candidate = { ...unit, lastReadAt: await this.lastRead(unit.content) };
+            } catch (err) {
+              // Without its last read the unit is left where it is, and the run goes on.
+              run.failed++;
+              run.lastError = toCimError(err).message;
+              continue;
+            }
+          }
+          await this.applyRules(policy, run, candidate, now);
         }
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));

@@ -8,6 +8,8 @@ const conditionSchema = z
   .object({
     /** Ingested at least this many days ago (fractions allowed; 0 means now). */
     olderThanDays: z.number().min(0).max(36_500).optional(),
+    /** Not read by a user for this many days (never read: counted from ingest). */
+    notReadForDays: z.number().min(0).max(36_500).optional(),
     /** Content at least / at most this many bytes. */
     minBytes: z.number().int().min(0).optional(),
     maxBytes: z.number().int().min(0).optional(),
@@ -38,6 +40,8 @@ export const policySchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,63}$/, 'expected lowercase letters, digits and dashes'),
     rules: z.array(ruleSchema).min(1).max(20),
+    /** Content a user reads from a lower tier is copied back into hot (the lower copy kept). */
+    rehydrate: z.boolean().default(false),
   })
   .strict();
 
@@ -53,6 +57,13 @@ export interface PolicyUnit {
   readonly tags: readonly string[];
   readonly context: string | null;
   readonly createdAt: string;
+  /** When a user last read the content (ms since the epoch); only looked up for rules that ask. */
+  readonly lastReadAt?: number | undefined;
+}
+
+/** True when some rule of the policy looks at last reads. */
+export function needsLastRead(policy: StoragePolicy): boolean {
+  return policy.rules.some((r) => r.when.notReadForDays !== undefined);
 }
 
 /**
@@ -101,6 +112,10 @@ export function ruleApplies(rule: PolicyRule, unit: PolicyUnit, now: number): bo
   if (when.olderThanDays !== undefined) {
     const age = now - Date.parse(unit.createdAt);
     if (!(age >= when.olderThanDays * 86_400_000)) return false;
+  }
+  if (when.notReadForDays !== undefined) {
+    const idle = now - (unit.lastReadAt ?? Date.parse(unit.createdAt));
+    if (!(idle >= when.notReadForDays * 86_400_000)) return false;
   }
   if (when.minBytes !== undefined && unit.size < when.minBytes) return false;
   if (when.maxBytes !== undefined && unit.size > when.maxBytes) return false;

@@ -11,6 +11,7 @@ import { s3TierOf, startTestS3 } from '../testing/s3-harness.js';
 import type { TestS3 } from '../testing/s3-harness.js';
 import type { IngestLine } from '../cli/commands/ingest-upload.js';
 import type { TierStatus, VerifyReport } from './storage-manager.js';
+import type { VerifyRun } from './verify-runs.js';
 
 let s3: TestS3;
 let root: string;
@@ -199,4 +200,37 @@ test('bad requests get one sentence: unknown tier, not a CID, content no tier ho
   const missing = await cim('storage', 'tier', absent, '--to', 'warm');
   assert.notEqual(missing.code, 0);
   assert.doesNotMatch(missing.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('a verification runs on the node in the background: 202 with the run, then its progress and report', async () => {
+  const started = await fetch(`${url}/api/storage/verify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tier: 'cold' }),
+  });
+  assert.equal(started.status, 202);
+  const { run } = (await started.json()) as { run: VerifyRun };
+  assert.equal(run.tier, 'cold');
+  let latest = run;
+  for (const deadline = Date.now() + 30_000; latest.state === 'running';) {
+    assert.ok(Date.now() < deadline, 'the verification never finished');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    latest = ((await (await fetch(`${url}/api/storage/verify`)).json()) as { run: VerifyRun }).run;
+  }
+  assert.equal(latest.state, 'done');
+  assert.equal(latest.startedAt, run.startedAt, 'the same run');
+  const cold = (await cimJson<{ tiers: TierStatus[] }>('storage', 'status')).tiers.find(
+    (t) => t.name === 'cold',
+  )!;
+  assert.deepEqual(
+    [latest.checked, latest.report?.tiers[0]?.checked],
+    [cold.objects, cold.objects],
+  );
+  const unknown = await fetch(`${url}/api/storage/verify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tier: 'glacier' }),
+  });
+  assert.equal(unknown.status, 400);
+  assert.match(((await unknown.json()) as { detail: string }).detail, /There is no tier "glacier"/);
 });

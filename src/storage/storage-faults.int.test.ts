@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../nats/free-port.js';
 import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
 import { startTestS3 } from '../testing/s3-harness.js';
@@ -45,7 +44,9 @@ before(async () => {
           },
           unreachable: {
             ...s3Tier,
-            endpoint: `http://127.0.0.1:${await freePort()}`,
+            // Port 1: privileged and never handed out as a free port, so no other test's server
+            // can take it while this runs (a free port could be taken and become reachable).
+            endpoint: 'http://127.0.0.1:1',
             bucket,
             accessKeyIdFile: 'good-key',
             secretAccessKeyFile: 'good-secret',

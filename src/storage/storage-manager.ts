@@ -122,11 +122,16 @@ export class StorageManager {
    * an intact copy, the first fault is thrown. Undefined when no tier holds the content.
    */
   async read(cid: string): Promise<VerifiedContent | undefined> {
+    return (await this.find(cid))?.content;
+  }
+
+  /** Like {@link read}, also naming the tier whose copy is served. */
+  async find(cid: string): Promise<{ content: VerifiedContent; tier: string } | undefined> {
     let firstFault: CimError | undefined;
     for (const tier of this.tiers) {
       try {
         const found = await tier.get(cid);
-        if (found) return found;
+        if (found) return { content: found, tier: tier.name };
       } catch (err) {
         const fault = toCimError(err);
         firstFault ??= fault;

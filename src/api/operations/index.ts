@@ -20,6 +20,7 @@ import {
   locateContent,
   storageStatus,
   tierContent,
+  verifyStatus,
   verifyStorage,
 } from './storage.js';
 import { listUnits, searchUnits, showUnit, unitHistory, unitLineage } from './units.js';
@@ -51,6 +52,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   locateContent,
   tierContent,
   verifyStorage,
+  verifyStatus,
   applyPolicy,
   listPolicies,
 ] as AnyOperation[];

@@ -21,7 +21,7 @@ export const storageStatus = defineOperation({
   },
 });
 
-/** `GET /api/storage/content/{cid}`: the tiers holding a content. */
+/** `GET /api/storage/content/{cid}`: the tiers holding a content, and its last read by a user. */
 export const locateContent = defineOperation({
   component: 'units',
   name: 'storage-locate',
@@ -29,11 +29,17 @@ export const locateContent = defineOperation({
   http: { method: 'GET', path: '/api/storage/content/:cid' },
   input: z.object({ cid }),
   async handle({ cid }, ctx) {
-    const tiers = await unitsOf(ctx).storage.locate(cid);
+    const units = unitsOf(ctx);
+    const tiers = await units.storage.locate(cid);
     if (tiers.length === 0) {
       throw new NotFoundError(`No tier holds the content ${cid}: check the CID.`);
     }
-    return { cid, tiers };
+    const lastRead = await units.reads.lastRead(cid);
+    return {
+      cid,
+      tiers,
+      lastReadAt: lastRead === undefined ? null : new Date(lastRead).toISOString(),
+    };
   },
 });
 
@@ -53,15 +59,30 @@ export const tierContent = defineOperation({
   },
 });
 
-/** `POST /api/storage/verify`: re-hashes every object of one tier, or of all. */
+/**
+ * `POST /api/storage/verify`: starts re-hashing every object of one tier (or of all) in the
+ * background, or joins the run under way; 202 with the run.
+ */
 export const verifyStorage = defineOperation({
   component: 'units',
   name: 'storage-verify',
-  summary: 'Re-hash every object of a tier (or all tiers) and report the faults.',
-  http: { method: 'POST', path: '/api/storage/verify' },
+  summary: 'Start re-hashing every object of a tier (or all tiers); follow it with GET.',
+  http: { method: 'POST', path: '/api/storage/verify', status: 202 },
   input: z.object({ tier: tierName.optional() }),
   async handle({ tier }, ctx) {
-    return unitsOf(ctx).storage.verify(tier);
+    return { run: unitsOf(ctx).verifications.start(tier) };
+  },
+});
+
+/** `GET /api/storage/verify`: the latest verification, its progress and, once done, its report. */
+export const verifyStatus = defineOperation({
+  component: 'units',
+  name: 'storage-verify-status',
+  summary: 'The latest storage verification: progress, then its report.',
+  http: { method: 'GET', path: '/api/storage/verify' },
+  input: z.object({}),
+  async handle(_input, ctx) {
+    return { run: unitsOf(ctx).verifications.lastRun ?? null };
   },
 });
 

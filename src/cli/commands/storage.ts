@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { InvalidInputError } from '../../core/errors.js';
+import cliProgress from 'cli-progress';
+import { InvalidInputError, UnavailableError } from '../../core/errors.js';
 import { parseDefinitionText } from '../../pipeline/source-text.js';
 import type { PolicyRun } from '../../storage/policy-runner.js';
-import type { MoveOutcome, TierStatus, VerifyReport } from '../../storage/storage-manager.js';
+import type { MoveOutcome, TierStatus } from '../../storage/storage-manager.js';
+import type { VerifyRun } from '../../storage/verify-runs.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
 
@@ -11,6 +13,8 @@ interface ClientOptions {
   url?: string;
   json?: boolean;
 }
+
+const POLL_MS = 250;
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -46,15 +50,39 @@ export async function tier(
   } else process.stdout.write(`${cid} is already in ${options.to}\n`);
 }
 
-/** `cim storage verify [--tier NAME]`: re-hashes every object; exit code 1 when any is wrong. */
+/**
+ * `cim storage verify [--tier NAME]`: the node re-hashes every object in the background; this
+ * follows it with a progress bar and prints the report; exit code 1 when any object is wrong.
+ */
 export async function verify(options: ClientOptions & { tier?: string }): Promise<void> {
-  if (!options.json && process.stderr.isTTY) {
-    process.stderr.write(`verifying ${options.tier ?? 'every tier'}…\n`);
-  }
-  const report = await callNode<VerifyReport>(nodeUrl(options.url), '/api/storage/verify', {
+  const base = nodeUrl(options.url);
+  let { run } = await callNode<{ run: VerifyRun }>(base, '/api/storage/verify', {
     method: 'POST',
     body: options.tier === undefined ? {} : { tier: options.tier },
   });
+  const bar =
+    process.stderr.isTTY && !options.json
+      ? new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format: `verifying ${options.tier ?? 'every tier'} {bar} {value}/{total} objects | ETA {eta_formatted}`,
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  bar?.start(Math.max(1, run.expected ?? 1), 0);
+  while (run.state === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    run = (await callNode<{ run: VerifyRun | null }>(base, '/api/storage/verify')).run ?? run;
+    if (run.checked > (run.expected ?? 0)) bar?.setTotal(run.checked);
+    bar?.update(run.checked);
+  }
+  bar?.stop();
+  if (run.state === 'failed' || run.report === null) {
+    throw new UnavailableError(`The verification stopped: ${run.error ?? 'see the node’s log'}`);
+  }
+  const report = run.report;
   if (options.json) printJson(report);
   else {
     for (const t of report.tiers) {
