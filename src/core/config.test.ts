@@ -73,3 +73,27 @@ test('a registry ttl not longer than the heartbeat is refused, naming the field'
   const config = resolveConfig({ defaults, env: {}, flags: {} });
   assert.deepEqual(config.registry, { heartbeatSeconds: 5, ttlSeconds: 15 });
 });
+
+test('a scheduled event archive must go to a configured tier; purge is off unless asked for', () => {
+  const storage = (eventArchive: unknown) => ({
+    defaults,
+    file: {
+      name: 'c.json',
+      values: {
+        storage: { tiers: { cold: { kind: 'folder', path: '/srv/cold' } }, eventArchive },
+      },
+    },
+    env: {},
+    flags: {},
+  });
+  assert.throws(
+    () => resolveConfig(storage({ to: 'glacier', olderThanDays: 90 })),
+    (err: unknown) =>
+      err instanceof InvalidConfigError &&
+      /storage\.eventArchive\.to: the event archive goes to a tier configured in storage\.tiers/.test(
+        err.message,
+      ),
+  );
+  const config = resolveConfig(storage({ to: 'cold', olderThanDays: 90 }));
+  assert.deepEqual(config.storage.eventArchive, { to: 'cold', olderThanDays: 90, purge: false });
+});

@@ -147,8 +147,25 @@ export const configSchema = z
           .min(1)
           .max(7 * 86_400)
           .default(3600),
+        /**
+         * Seal events older than `olderThanDays` into the event archive in tier `to` (and with
+         * `purge`, remove them from the stream) when the node starts and every
+         * `policyIntervalSeconds`. Absent: only `cim events archive` archives.
+         */
+        eventArchive: z
+          .object({
+            to: z.string().regex(TIER_NAME, 'a tier name is lowercase letters, digits and dashes'),
+            olderThanDays: z.number().min(0).max(36_500),
+            purge: z.boolean().default(false),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
+      .refine((s) => s.eventArchive === undefined || s.eventArchive.to in s.tiers, {
+        message: 'the event archive goes to a tier configured in storage.tiers',
+        path: ['eventArchive', 'to'],
+      })
       .prefault({}),
     /** Plugins to load: paths (relative to the working directory) or npm package names. */
     plugins: z.array(z.string().min(1).max(4096)).max(200).default([]),

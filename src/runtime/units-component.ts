@@ -72,6 +72,17 @@ export async function startUnits(
     await jetstreamManager(nc),
     logger,
   );
+  const scheduled = config.storage.eventArchive;
+  if (scheduled) {
+    archiver.schedule(
+      {
+        to: scheduled.to,
+        olderThanSeconds: scheduled.olderThanDays * 86_400,
+        purge: scheduled.purge,
+      },
+      config.storage.policyIntervalSeconds * 1000,
+    );
+  }
   return {
     context: {
       service,
@@ -86,7 +97,7 @@ export async function startUnits(
       archiver,
     },
     async stop() {
-      await archiver.settled();
+      await archiver.stop();
       await verifications.settled();
       await policies.stop();
       await reads.settled();

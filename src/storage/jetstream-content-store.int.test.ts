@@ -8,6 +8,7 @@ import type { TestNats } from '../testing/nats-harness.js';
 import { contentCid } from '../core/cid.js';
 import { IntegrityError } from '../core/errors.js';
 import { JetStreamContentStore } from './jetstream-content-store.js';
+import { CHUNK_BYTES } from './object-writer.js';
 
 let nats: TestNats;
 let store: JetStreamContentStore;
@@ -57,7 +58,7 @@ test('bytes that do not match the CID are refused and leave nothing visible', as
 // client: both paths must refuse a flipped byte.
 for (const [what, size] of [
   ['small', 5000],
-  ['large', 3 * 1024 * 1024],
+  ['large', 17 * CHUNK_BYTES],
 ] as const) {
   test(`a byte flipped inside JetStream (${what} object) is an integrity error naming the CID; other content still reads`, async () => {
     const good = Buffer.from(`good ${what} content\n`);
@@ -89,7 +90,7 @@ for (const [what, size] of [
 
 test('objects are written in the object store format: a plain client reads them, digest checked, and refused writes leave no chunks', async () => {
   const os = await new Objm(nats.nc).open('cim-content');
-  for (const size of [0, 1, 131_072, 131_073, 5 * 131_072 + 17, 3_000_000]) {
+  for (const size of [0, 1, CHUNK_BYTES, CHUNK_BYTES + 1, 5 * CHUNK_BYTES + 17, 3_000_000]) {
     const bytes = randomBytes(size);
     const cid = contentCid(bytes).toString();
     // Fed in uneven pieces, so chunk boundaries fall inside pieces.
@@ -101,7 +102,7 @@ test('objects are written in the object store format: a plain client reads them,
     const info = await os.info(cid);
     assert.ok(info, `${size} bytes: info`);
     assert.equal(info.size, size);
-    assert.equal(info.chunks, Math.ceil(size / 131_072));
+    assert.equal(info.chunks, Math.ceil(size / CHUNK_BYTES));
     const read = await os.get(cid);
     assert.ok(read);
     const chunks: Uint8Array[] = [];
@@ -131,15 +132,11 @@ test('two writers of the same new content at once: the server lets exactly one s
   const jsm = await jetstreamManager(nats.nc);
   const messages = async () => (await jsm.streams.info('OBJ_cim-content')).state.messages;
   const before = await messages();
-  const bytes = randomBytes(400_000);
+  const bytes = randomBytes(3 * CHUNK_BYTES + 400_000);
   const cid = contentCid(bytes).toString();
   const results = await Promise.all([1, 2, 3].map(() => store.put(cid, bytes.length, once(bytes))));
   assert.deepEqual(results.map((r) => r.stored).sort(), [false, false, true]);
-  assert.equal(
-    await messages(),
-    before + Math.ceil(400_000 / 131_072) + 1,
-    'one object: its chunks and its metadata',
-  );
+  assert.equal(await messages(), before + 4 + 1, 'one object: its chunks and its metadata');
   const back = await readAll(store, cid);
   assert.ok(back.equals(bytes));
 });

@@ -64,6 +64,7 @@ const PURGE_CONCURRENCY = 8;
  */
 export class EventArchiver {
   private current: ArchiveRun | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly events: EventStore,
@@ -115,6 +116,30 @@ export class EventArchiver {
       },
     );
     return run;
+  }
+
+  /**
+   * Starts `request` now and every `intervalMs` (a run still under way, e.g. one started by hand,
+   * is left to finish), until {@link stop}.
+   */
+  schedule(request: ArchiveRequest, intervalMs: number): void {
+    const tick = () => {
+      if (this.current?.state === 'running') return;
+      try {
+        this.start(request);
+      } catch (err) {
+        this.logger.warn({ err: toCimError(err).message }, 'scheduled event archive not started');
+      }
+    };
+    tick();
+    this.timer = setInterval(tick, intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the schedule and waits for the run under way. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.settled();
   }
 
   /** Resolves when the current run (if any) has ended. */
