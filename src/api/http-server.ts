@@ -7,6 +7,7 @@ import type { Dispatcher } from './dispatcher.js';
 import type { Metrics } from './metrics.js';
 import type { AnyOperation, UnitsContext } from './operation.js';
 import { registerUnitRoutes } from './unit-routes.js';
+import { registerWebApp } from './web-app.js';
 import { parseInput, toProblem } from './problem.js';
 import { recordedToJson } from './operations/events.js';
 import { z } from 'zod';
@@ -22,6 +23,8 @@ export interface HttpServerOptions {
   readonly bodyLimit: number;
   /** The units services, where that component runs in this process. */
   readonly units: UnitsContext | undefined;
+  /** The built web app's folder (default: the one `npm run build` writes). */
+  readonly webAppDir?: string;
 }
 
 function sendProblem(reply: FastifyReply, err: unknown, instance: string): FastifyReply {
@@ -60,8 +63,8 @@ const streamQuery = z.object({
 
 /**
  * Builds the HTTP API: one route per operation (query string for GET, JSON body for POST),
- * RFC 7807 problem documents for every error, `GET /metrics`, and `GET /api/events/stream`
- * (server-sent events) for live views.
+ * RFC 7807 problem documents for every error, `GET /metrics`, `GET /api/events/stream`
+ * (server-sent events) for live views, and the web app at `/`.
  */
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const app: FastifyInstance = Fastify({
@@ -78,14 +81,17 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
       request.url,
     );
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      reply,
-      new NotFoundError(
-        `There is no ${request.method} ${request.url.split('?')[0]}: see docs/contracts.md for the API.`,
+  const webApp = registerWebApp(app, options.webAppDir);
+  app.setNotFoundHandler(
+    (request, reply) =>
+      webApp(request, reply) ??
+      sendProblem(
+        reply,
+        new NotFoundError(
+          `There is no ${request.method} ${request.url.split('?')[0]}: see docs/contracts.md for the API.`,
+        ),
+        request.url,
       ),
-      request.url,
-    ),
   );
 
   for (const operation of options.operations) {
@@ -135,7 +141,10 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     } catch (err) {
       return sendProblem(reply, err, request.url);
     }
-    const { after, ...filter } = query;
+    const { after: from, ...filter } = query;
+    // A browser reconnecting by itself says where it stopped; it must not be sent everything again.
+    const resumed = Number(request.headers['last-event-id']);
+    const after = Number.isSafeInteger(resumed) && resumed > from ? resumed : from;
     const subscription = await store.subscribe({
       after,
       filter: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)),

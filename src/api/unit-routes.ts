@@ -148,13 +148,24 @@ export function registerUnitRoutes(
       units.reads.served(unit.content, found.tier);
       const content = found.content;
       const range = parseRange(request.headers.range, content.size);
+      const download = (request.query as { download?: string }).download !== undefined;
       reply
         .header('accept-ranges', 'bytes')
         .header('content-type', unit.mediaType)
-        .header('etag', `"${unit.content}"`);
+        .header('etag', `"${unit.content}"`)
+        .header('x-content-type-options', 'nosniff');
+      // Content is anyone's upload served from the UI's origin: an HTML or SVG unit opened in the
+      // browser must not run script there. PDFs are exempt because Chromium will not show a PDF
+      // under a sandbox, and its viewer does not run the document's script in this origin.
+      if (unit.mediaType !== 'application/pdf') {
+        reply.header(
+          'content-security-policy',
+          "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
+        );
+      }
       reply.header(
         'content-disposition',
-        `inline; filename*=UTF-8''${encodeURIComponent(unit.name.split('/').pop() ?? unit.name)}`,
+        `${download ? 'attachment' : 'inline'}; filename*=UTF-8''${encodeURIComponent(unit.name.split('/').pop() ?? unit.name)}`,
       );
       if (range === 'unsatisfiable') {
         return reply.status(416).header('content-range', `bytes */${content.size}`).send();

@@ -85,6 +85,8 @@ export interface EventStore {
   readAggregate(ref: AggregateRef, fromVersion?: number): Promise<RecordedEvent[]>;
   /** Up to `limit` events after a position, oldest first. */
   readAll(options: ReadAllOptions & { readonly limit: number }): Promise<RecordedEvent[]>;
+  /** The position of the stream's last event (0 when nothing was ever recorded). */
+  lastPosition(): Promise<number>;
   /** Catch up from a position, then follow new events as they are recorded. */
   subscribe(options?: ReadAllOptions): Promise<EventSubscription>;
   /** Every raw message up to the stream's end when called, for verification. */

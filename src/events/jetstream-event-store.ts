@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstream } from '@nats-io/jetstream';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { EventEnvelope, RecordedEvent } from '../core/envelope.js';
 import { assertEventFields, sealEnvelope } from '../core/envelope.js';
 import { newId, nowIso } from '../core/ids.js';
@@ -101,12 +101,15 @@ export class JetStreamEventStore implements EventStore {
   private readonly publisher: AckPublisher;
   private readonly direct: DirectReader;
   private readonly reader: JetStreamEventReader;
+  private readonly nc: NatsConnection;
+  private manager: Promise<JetStreamManager> | undefined;
 
   private constructor(
     nc: NatsConnection,
     js: JetStreamClient,
     options: JetStreamEventStoreOptions,
   ) {
+    this.nc = nc;
     this.publisher = new AckPublisher(nc);
     this.direct = new DirectReader(nc);
     this.reader = new JetStreamEventReader(js, this.direct);
@@ -366,6 +369,12 @@ export class JetStreamEventStore implements EventStore {
 
   readAll(options: ReadAllOptions & { readonly limit: number }): Promise<RecordedEvent[]> {
     return this.reader.readAll(options);
+  }
+
+  async lastPosition(): Promise<number> {
+    this.manager ??= jetstreamManager(this.nc);
+    const jsm = await this.manager;
+    return (await jsm.streams.info(EVENTS_STREAM)).state.last_seq;
   }
 
   subscribe(options: ReadAllOptions = {}): Promise<EventSubscription> {

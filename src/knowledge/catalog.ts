@@ -28,8 +28,31 @@ export interface UnitFilter {
 /** One search hit. */
 export interface SearchHit {
   readonly unit: CatalogUnit;
+  /** The matching passage, matches in `[brackets]` (for terminals). */
   readonly snippet: string;
+  /** The same passage as pieces, `match` true for matched terms (for highlighting safely). */
+  readonly highlights: readonly { readonly text: string; readonly match: boolean }[];
   readonly score: number;
+}
+
+/** Match delimiters FTS5 puts in snippets: control characters, which text hardly ever holds (if it does, a piece is at worst mis-highlighted). */
+const MATCH_START = '\u0002';
+const MATCH_END = '\u0003';
+
+/** Splits a delimited snippet into plain and matched pieces. */
+export function highlightsOf(marked: string): { text: string; match: boolean }[] {
+  const pieces: { text: string; match: boolean }[] = [];
+  for (const part of marked.split(MATCH_START)) {
+    const end = part.indexOf(MATCH_END);
+    if (end === -1) {
+      if (part !== '') pieces.push({ text: part, match: false });
+      continue;
+    }
+    if (end > 0) pieces.push({ text: part.slice(0, end), match: true });
+    const rest = part.slice(end + 1);
+    if (rest !== '') pieces.push({ text: rest, match: false });
+  }
+  return pieces;
 }
 
 const SCHEMA = `
@@ -485,14 +508,15 @@ export class Catalog {
   /** Full-text search over names, metadata and text, BM25-ranked, with snippets. */
   search(match: string, limit: number, filter: UnitFilter = {}): SearchHit[] {
     const params: unknown[] = [match];
-    const sql = `SELECT u.*, snippet(units_fts, -1, '[', ']', '…', 12) AS snippet, bm25(units_fts, 10.0, 3.0, 1.0) AS score
+    const sql = `SELECT u.*, snippet(units_fts, -1, char(2), char(3), '…', 12) AS snippet, bm25(units_fts, 10.0, 3.0, 1.0) AS score
       FROM units_fts JOIN units u ON u.id = units_fts.rowid
       WHERE units_fts MATCH ? AND u.latest = 1${filterSql(filter, params)} ORDER BY score LIMIT ?`;
     params.push(limit);
     return (this.stmt(sql).all(...params) as (Row & { snippet: string; score: number })[]).map(
       (row) => ({
         unit: fromRow(row),
-        snippet: row.snippet,
+        snippet: row.snippet.replaceAll(MATCH_START, '[').replaceAll(MATCH_END, ']'),
+        highlights: highlightsOf(row.snippet),
         score: -row.score,
       }),
     );

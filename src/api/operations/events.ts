@@ -11,7 +11,10 @@ export function recordedToJson(e: RecordedEvent): Record<string, unknown> {
   return { position: e.position, cid: e.cid, ...e.event };
 }
 
-/** `GET /api/events?after&limit&domain&aggregate&aggregateId`: a page of the stream. */
+/**
+ * `GET /api/events?after&limit&tail&domain&aggregate&aggregateId`: a page of the stream, with
+ * `end`, the stream's last position.
+ */
 export const listEvents = defineOperation({
   component: 'events',
   name: 'list',
@@ -20,6 +23,8 @@ export const listEvents = defineOperation({
   input: z.object({
     after: position.default(0),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
+    /** The newest `limit` events instead of those after `after` (for live views). */
+    tail: z.enum(['true', 'false']).default('false'),
     domain: token.optional(),
     aggregate: token.optional(),
     aggregateId: token.optional(),
@@ -30,9 +35,12 @@ export const listEvents = defineOperation({
       ...(input.aggregate !== undefined ? { aggregate: input.aggregate } : {}),
       ...(input.aggregateId !== undefined ? { aggregateId: input.aggregateId } : {}),
     };
-    const events = await ctx.store.readAll({ after: input.after, limit: input.limit, filter });
+    const end = await ctx.store.lastPosition();
+    // A filtered tail starts `limit` positions back, so it may hold fewer than `limit` events.
+    const after = input.tail === 'true' ? Math.max(0, end - input.limit) : input.after;
+    const events = await ctx.store.readAll({ after, limit: input.limit, filter });
     const last = events[events.length - 1];
-    return { events: events.map(recordedToJson), next: last ? last.position : input.after };
+    return { events: events.map(recordedToJson), next: last ? last.position : after, end };
   },
 });
 

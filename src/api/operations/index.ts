@@ -23,7 +23,14 @@ import {
   verifyStatus,
   verifyStorage,
 } from './storage.js';
-import { listUnits, searchUnits, showUnit, unitHistory, unitLineage } from './units.js';
+import {
+  catalogStats,
+  listUnits,
+  searchUnits,
+  showUnit,
+  unitHistory,
+  unitLineage,
+} from './units.js';
 
 /** Every API operation, in the order routes are registered. */
 export const OPERATIONS: readonly AnyOperation[] = [
@@ -38,6 +45,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   unitHistory,
   unitLineage,
   searchUnits,
+  catalogStats,
   listComponents,
   applyPipeline,
   listPipelines,

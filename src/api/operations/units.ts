@@ -109,3 +109,15 @@ export const searchUnits = defineOperation({
     return { query: q, hits: unitsOf(ctx).catalog.search(match, limit, defined(filter)) };
   },
 });
+
+/** `GET /api/catalog/stats`: how many units, documents and bytes the catalog holds. */
+export const catalogStats = defineOperation({
+  component: 'units',
+  name: 'stats',
+  summary: 'Units (all versions), documents and bytes in the catalog.',
+  http: { method: 'GET', path: '/api/catalog/stats' },
+  input: z.object({}),
+  async handle(_input, ctx) {
+    return unitsOf(ctx).catalog.counts();
+  },
+});

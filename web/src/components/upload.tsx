@@ -1,0 +1,173 @@
+import { useCallback, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import { formatBytes, shortCid } from '../format';
+
+/** Files sent at once; the rest wait their turn. */
+const PARALLEL = 3;
+
+interface UploadItem {
+  readonly key: number;
+  readonly file: File;
+  sent: number;
+  state: 'waiting' | 'sending' | 'stored' | 'deduplicated' | 'failed';
+  unitCid?: string;
+  error?: string;
+}
+
+interface IngestReply {
+  readonly unitCid: string;
+  readonly status: 'stored' | 'deduplicated';
+}
+
+/** Sends one file as a raw upload, reporting bytes sent; resolves with the node's answer. */
+function send(file: File, onProgress: (sent: number) => void): Promise<IngestReply> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    const name = encodeURIComponent(file.name);
+    request.open(
+      'POST',
+      `/api/units?name=${name}&source=${encodeURIComponent(`upload:${file.name}`)}`,
+    );
+    request.setRequestHeader('content-type', 'application/octet-stream');
+    request.setRequestHeader('accept', 'application/json');
+    request.upload.onprogress = (event) => onProgress(event.loaded);
+    request.onerror = () =>
+      reject(new Error('The upload was cut off: check that the node is running, then try again.'));
+    request.onload = () => {
+      let body: { detail?: string } & Partial<IngestReply> = {};
+      try {
+        body = JSON.parse(request.responseText) as typeof body;
+      } catch {
+        // A reply that is not JSON is reported by its status below.
+      }
+      if (request.status >= 200 && request.status < 300 && body.unitCid) {
+        resolve(body as IngestReply);
+      } else {
+        reject(new Error(body.detail ?? `The node refused the file (HTTP ${request.status}).`));
+      }
+    };
+    request.send(file);
+  });
+}
+
+/** Drag-and-drop and file-picker upload of many files, each with its own progress. */
+export function Upload({ onUploaded }: { onUploaded: () => void }) {
+  const [items, setItems] = useState<UploadItem[]>([]);
+  const [over, setOver] = useState(false);
+  const picker = useRef<HTMLInputElement>(null);
+  const nextKey = useRef(0);
+  const queue = useRef<UploadItem[]>([]);
+  const running = useRef(0);
+
+  const refresh = useCallback(() => setItems((list) => [...list]), []);
+
+  const pump = useCallback(() => {
+    while (running.current < PARALLEL && queue.current.length > 0) {
+      const item = queue.current.shift()!;
+      running.current++;
+      item.state = 'sending';
+      refresh();
+      send(item.file, (sent) => {
+        item.sent = sent;
+        refresh();
+      })
+        .then(
+          (reply) => {
+            item.sent = item.file.size;
+            item.state = reply.status;
+            item.unitCid = reply.unitCid;
+            onUploaded();
+          },
+          (err: unknown) => {
+            item.state = 'failed';
+            item.error = err instanceof Error ? err.message : String(err);
+          },
+        )
+        .finally(() => {
+          running.current--;
+          refresh();
+          pump();
+        });
+    }
+  }, [onUploaded, refresh]);
+
+  const add = (files: FileList | null) => {
+    if (!files || files.length === 0) return;
+    const added = [...files].map((file): UploadItem => ({
+      key: nextKey.current++,
+      file,
+      sent: 0,
+      state: 'waiting',
+    }));
+    queue.current.push(...added);
+    setItems((list) => [...added, ...list]);
+    pump();
+  };
+
+  const done = items.filter((i) => i.state !== 'waiting' && i.state !== 'sending').length;
+  return (
+    <div className="upload">
+      <div
+        className={`dropzone${over ? ' over' : ''}`}
+        onDragOver={(event) => {
+          event.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={(event) => {
+          event.preventDefault();
+          setOver(false);
+          add(event.dataTransfer.files);
+        }}
+      >
+        <p>Drop files here to add them, or</p>
+        <button type="button" onClick={() => picker.current?.click()}>
+          Choose files…
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          aria-label="Files to upload"
+          data-testid="upload-input"
+          onChange={(event) => {
+            add(event.target.files);
+            event.target.value = '';
+          }}
+        />
+      </div>
+      {items.length > 0 && (
+        <div className="upload-list">
+          <p className="small muted" role="status">
+            {done} of {items.length} files done
+          </p>
+          <ul>
+            {items.map((item) => (
+              <li key={item.key} className={`upload-item ${item.state}`}>
+                <span className="upload-name">{item.file.name}</span>
+                <progress
+                  max={Math.max(1, item.file.size)}
+                  value={item.state === 'waiting' ? 0 : Math.min(item.sent, item.file.size)}
+                  aria-label={`Upload of ${item.file.name}`}
+                />
+                <span className="upload-state">
+                  {item.state === 'sending' &&
+                    `${formatBytes(item.sent)} of ${formatBytes(item.file.size)}`}
+                  {item.state === 'waiting' && 'waiting'}
+                  {(item.state === 'stored' || item.state === 'deduplicated') && item.unitCid && (
+                    <Link to={`/units/${item.unitCid}`} title={item.unitCid}>
+                      {item.state === 'stored' ? 'stored' : 'already held'} ·{' '}
+                      {shortCid(item.unitCid)}
+                    </Link>
+                  )}
+                  {item.state === 'failed' && <span className="problem">{item.error}</span>}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,243 @@
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { post } from '../api/client';
+import type { Pipeline, PipelineStatus } from '../api/types';
+import { ErrorNote, Empty, Loading } from '../components/status';
+import { useApi } from '../hooks/use-api';
+import { formatAgo, formatCount, formatTime, shortCid } from '../format';
+
+/** Pipelines with their definitions, history, run status, dead letters and controls. */
+export function PipelinesPage() {
+  const list = useApi<{ pipelines: Pipeline[] }>('/api/pipelines', 5000);
+  return (
+    <section>
+      <h1>Pipelines</h1>
+      {list.error && <ErrorNote message={list.error} retry={list.reload} />}
+      {list.loading && !list.data && <Loading what="pipelines" />}
+      {list.data && list.data.pipelines.length === 0 && (
+        <Empty title="No pipeline is defined.">
+          <p>
+            Apply one with <code>cim pipeline apply FILE</code>; examples/pipelines/documents.yaml
+            extracts text, classifies and links documents.
+          </p>
+        </Empty>
+      )}
+      {list.data?.pipelines.map((p) => (
+        <PipelineCard key={p.name} pipeline={p} onChanged={list.reload} />
+      ))}
+    </section>
+  );
+}
+
+/** Units per second between two status samples. */
+function useThroughput(completed: number | undefined): number | undefined {
+  const [sample, setSample] = useState<{ at: number; completed: number; rate?: number }>();
+  if (completed !== undefined && (sample === undefined || completed !== sample.completed)) {
+    const now = Date.now();
+    const rate =
+      sample === undefined
+        ? undefined
+        : ((completed - sample.completed) * 1000) / (now - sample.at);
+    setSample({ at: now, completed, ...(rate !== undefined ? { rate } : {}) });
+  }
+  return sample?.rate;
+}
+
+function PipelineCard({ pipeline, onChanged }: { pipeline: Pipeline; onChanged: () => void }) {
+  const status = useApi<PipelineStatus>(
+    `/api/pipelines/${encodeURIComponent(pipeline.name)}/status`,
+    2000,
+  );
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<string>();
+  const [message, setMessage] = useState<string>();
+  const rate = useThroughput(status.data?.counters.completed);
+
+  const act = async (what: 'pause' | 'resume' | 'retry' | 'run', done: string) => {
+    setBusy(true);
+    setActionError(undefined);
+    setMessage(undefined);
+    try {
+      await post(
+        `/api/pipelines/${encodeURIComponent(pipeline.name)}/${what}`,
+        what === 'run' ? { backfill: true } : {},
+      );
+      setMessage(done);
+      onChanged();
+      status.reload();
+    } catch (err) {
+      setActionError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const s = status.data;
+  const running = pipeline.state === 'running';
+
+  return (
+    <article className="pipeline" aria-labelledby={`pipeline-${pipeline.name}`}>
+      <header className="pipeline-head">
+        <h2 id={`pipeline-${pipeline.name}`}>
+          {pipeline.name} <span className={`badge ${pipeline.state}`}>{pipeline.state}</span>
+        </h2>
+        <div className="actions">
+          {running ? (
+            <button type="button" disabled={busy} onClick={() => void act('pause', 'Paused.')}>
+              Pause
+            </button>
+          ) : (
+            <button type="button" disabled={busy} onClick={() => void act('resume', 'Resumed.')}>
+              Resume
+            </button>
+          )}
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              void act(
+                'run',
+                'Backfill started: every unit already held goes through the pipeline.',
+              )
+            }
+          >
+            Backfill
+          </button>
+        </div>
+      </header>
+      {pipeline.definition.description && <p>{pipeline.definition.description}</p>}
+      {actionError && <ErrorNote message={actionError} />}
+      {message && (
+        <p className="note ok" role="status">
+          {message}
+        </p>
+      )}
+      {status.error && <ErrorNote message={status.error} retry={status.reload} />}
+      {s && (
+        <dl className="figures">
+          <div>
+            <dt>Completed</dt>
+            <dd>{formatCount(s.counters.completed)}</dd>
+          </div>
+          <div>
+            <dt>Throughput</dt>
+            <dd>{rate === undefined ? '—' : `${rate.toFixed(1)} units/s`}</dd>
+          </div>
+          <div>
+            <dt>Pending</dt>
+            <dd>{formatCount(s.backlog.pending)}</dd>
+          </div>
+          <div>
+            <dt>In flight</dt>
+            <dd>{formatCount(s.backlog.inFlight)}</dd>
+          </div>
+          <div>
+            <dt>Retried</dt>
+            <dd>{formatCount(s.counters.retried)}</dd>
+          </div>
+          <div>
+            <dt>Dead letters</dt>
+            <dd>{formatCount(s.counters.deadLettered)}</dd>
+          </div>
+          <div>
+            <dt>Steps run / reused</dt>
+            <dd>
+              {formatCount(s.counters.computedSteps)} / {formatCount(s.counters.reusedSteps)}
+            </dd>
+          </div>
+        </dl>
+      )}
+      {s?.backfill && (
+        <p className="small">
+          Backfill {s.backfill.state}, started {formatAgo(s.backfill.startedAt)}: position{' '}
+          {formatCount(s.backfill.position)} of {formatCount(s.backfill.endPosition)}
+          {s.backfill.error ? ` — ${s.backfill.error}` : ''}
+          {s.backfill.state === 'running' && (
+            <progress
+              max={Math.max(1, s.backfill.endPosition)}
+              value={s.backfill.position}
+              aria-label="Backfill progress"
+            />
+          )}
+        </p>
+      )}
+
+      <h3>Steps</h3>
+      <ol className="steps">
+        {pipeline.definition.steps.map((step) => (
+          <li key={step.id}>
+            <strong>{step.id}</strong> <span className="muted">runs {step.processor}</span>
+            {step.after.length > 0 && (
+              <span className="small muted"> after {step.after.join(', ')}</span>
+            )}
+          </li>
+        ))}
+      </ol>
+      <p className="small muted">
+        Runs on {pipeline.definition.trigger.events.join(', ')}
+        {pipeline.definition.trigger.mediaTypes
+          ? ` for ${pipeline.definition.trigger.mediaTypes.join(', ')}`
+          : ''}
+        , {pipeline.definition.concurrency} units at once.
+      </p>
+
+      <h3>Dead letters</h3>
+      {s && s.deadLetters.length === 0 && <p className="muted">None: every unit went through.</p>}
+      {s && s.deadLetters.length > 0 && (
+        <>
+          <div className="table-wrap">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Unit</th>
+                  <th scope="col">Step</th>
+                  <th scope="col">Error</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">When</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.deadLetters.map((letter) => (
+                  <tr key={`${letter.unitCid}:${letter.step}`}>
+                    <td>
+                      <Link to={`/units/${letter.unitCid}`} title={letter.unitCid}>
+                        {shortCid(letter.unitCid)}
+                      </Link>
+                    </td>
+                    <td>{letter.step}</td>
+                    <td className="problem">{letter.error}</td>
+                    <td className="num">{letter.attempts}</td>
+                    <td className="small">{formatTime(letter.at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => void act('retry', 'Dead letters sent through the pipeline again.')}
+          >
+            Retry dead letters
+          </button>
+        </>
+      )}
+
+      <details>
+        <summary>
+          History ({pipeline.history.length}{' '}
+          {pipeline.history.length === 1 ? 'version' : 'versions'})
+        </summary>
+        <ol className="history">
+          {pipeline.history.map((h) => (
+            <li key={h.version}>
+              v{h.version} applied {formatTime(h.appliedAt)} by {h.actor}{' '}
+              <span className="cid small" title={h.definitionCid}>
+                {shortCid(h.definitionCid)}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </details>
+    </article>
+  );
+}

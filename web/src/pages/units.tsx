@@ -1,0 +1,143 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { query } from '../api/client';
+import type { UnitPage } from '../api/types';
+import { ErrorNote, Empty, Loading } from '../components/status';
+import { UnitTable } from '../components/unit-table';
+import { Upload } from '../components/upload';
+import { useApi } from '../hooks/use-api';
+
+const PAGE = 50;
+const FILTERS = ['mediaType', 'tag', 'context', 'from', 'to'] as const;
+
+/** A date field's day as the API's ISO instant (start of that day, UTC). */
+function dayToIso(day: string): string | undefined {
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) ? `${day}T00:00:00.000Z` : undefined;
+}
+
+/** The next day of a date field, so "to" includes the day chosen. */
+function dayAfterIso(day: string): string | undefined {
+  const iso = dayToIso(day);
+  if (!iso) return undefined;
+  return new Date(Date.parse(iso) + 86_400_000).toISOString();
+}
+
+/** The units list: filters, pages by cursor, and the upload panel. */
+export function UnitsPage() {
+  const [params, setParams] = useSearchParams();
+  const value = (key: (typeof FILTERS)[number]) => params.get(key) ?? '';
+  const cursor = params.get('cursor') ?? undefined;
+  const [trail, setTrail] = useState<string[]>([]);
+  const filterKey = FILTERS.map(value).join('\u0000');
+  useEffect(() => setTrail([]), [filterKey]);
+
+  const path = `/api/units${query({
+    limit: PAGE,
+    cursor,
+    mediaType: value('mediaType'),
+    tag: value('tag'),
+    context: value('context'),
+    from: dayToIso(value('from')),
+    to: dayAfterIso(value('to')),
+  })}`;
+  // The first page refreshes itself so new uploads and derived units appear.
+  const page = useApi<UnitPage>(path, cursor === undefined ? 5000 : undefined);
+  const reload = page.reload;
+  const onUploaded = useCallback(() => reload(), [reload]);
+
+  const set = (key: string, v: string) => {
+    const next = new URLSearchParams(params);
+    next.delete('cursor');
+    if (v === '') next.delete(key);
+    else next.set(key, v);
+    setParams(next, { replace: true });
+  };
+  const go = (to: string | undefined) => {
+    const next = new URLSearchParams(params);
+    if (to === undefined) next.delete('cursor');
+    else next.set('cursor', to);
+    setParams(next);
+  };
+  const filtered = FILTERS.some((k) => value(k) !== '');
+
+  return (
+    <section>
+      <h1>Units</h1>
+      <Upload onUploaded={onUploaded} />
+      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Unit filters">
+        <label>
+          Media type
+          <input
+            value={value('mediaType')}
+            placeholder="e.g. text/*"
+            onChange={(e) => set('mediaType', e.target.value.trim())}
+          />
+        </label>
+        <label>
+          Tag
+          <input value={value('tag')} onChange={(e) => set('tag', e.target.value.trim())} />
+        </label>
+        <label>
+          Context
+          <input value={value('context')} onChange={(e) => set('context', e.target.value.trim())} />
+        </label>
+        <label>
+          From
+          <input type="date" value={value('from')} onChange={(e) => set('from', e.target.value)} />
+        </label>
+        <label>
+          To
+          <input type="date" value={value('to')} onChange={(e) => set('to', e.target.value)} />
+        </label>
+        {filtered && (
+          <button type="button" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
+            Clear filters
+          </button>
+        )}
+      </form>
+
+      {page.error && <ErrorNote message={page.error} retry={page.reload} />}
+      {page.loading && !page.data && <Loading what="units" />}
+      {page.data &&
+        (page.data.units.length === 0 ? (
+          filtered ? (
+            <Empty title="No unit matches these filters.">
+              <p>Loosen or clear the filters to see more.</p>
+            </Empty>
+          ) : (
+            <Empty title="No units yet.">
+              <p>Drop files above, or run cim ingest PATH, and they appear here.</p>
+            </Empty>
+          )
+        ) : (
+          <UnitTable units={page.data.units} caption="Units, newest first" />
+        ))}
+      {page.data && (cursor !== undefined || page.data.next !== null) && (
+        <nav className="pager" aria-label="Pages">
+          <button
+            type="button"
+            disabled={cursor === undefined}
+            onClick={() => {
+              const previous = trail[trail.length - 1];
+              setTrail((t) => t.slice(0, -1));
+              go(previous);
+            }}
+          >
+            ← Newer
+          </button>
+          <button
+            type="button"
+            disabled={page.data.next === null}
+            onClick={() => {
+              if (page.data?.next == null) return;
+              setTrail((t) => [...t, ...(cursor === undefined ? [] : [cursor])]);
+              go(String(page.data.next));
+            }}
+          >
+            Older →
+          </button>
+        </nav>
+      )}
+    </section>
+  );
+}
