@@ -2,6 +2,7 @@
 # One entry point for the README's two commands:
 #   bash scripts/cim-dev.sh up [cim up flags...]   install what is missing, build, start a leaf node
 #   bash scripts/cim-dev.sh test                   install what is missing, run every test
+#                                                  (nats-server, chromium, npm dependencies)
 # It only installs what is absent and says exactly what to install when it cannot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +43,14 @@ need_nats() {
     die "nats-server is missing and could not be installed: run 'sudo apt-get install nats-server' (or put a nats-server 2.9+ binary on PATH) and run this again."
 }
 
+# The web UI's end-to-end tests drive Debian's Chromium (never a downloaded browser).
+need_chromium() {
+  [ -x /usr/bin/chromium ] && return
+  say "installing chromium (Debian package, for the web UI's browser tests)..."
+  apt_install chromium ||
+    die "chromium is missing and could not be installed: run 'sudo apt-get install chromium' and run this again."
+}
+
 need_modules() {
   local stamp=node_modules/.cim-lock-stamp
   if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
@@ -60,7 +69,7 @@ case "$cmd" in
     exec node bin/cim.js up "$@"
     ;;
   test)
-    need_node; need_nats; need_modules
+    need_node; need_nats; need_chromium; need_modules
     exec npm test --silent
     ;;
   *)

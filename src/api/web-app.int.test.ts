@@ -1,0 +1,183 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Page } from 'playwright-core';
+import { runCim, startCimUp } from '../testing/cli.js';
+import type { CimUp } from '../testing/cli.js';
+import { screenshot, startTestBrowser } from '../testing/browser.js';
+import type { TestBrowser } from '../testing/browser.js';
+
+const PIPELINE = new URL('../../../examples/pipelines/documents.yaml', import.meta.url).pathname;
+const PHRASE = 'quartz harbour lantern';
+
+let root: string;
+let node: CimUp;
+let browser: TestBrowser;
+let url: string;
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'cim-web-'));
+  node = await startCimUp(['--data', join(root, 'node')]);
+  url = node.ready.ui;
+  const applied = await runCim(['pipeline', 'apply', PIPELINE, '--url', url]);
+  assert.equal(applied.code, 0, applied.stderr);
+  browser = await startTestBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await node?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Polls until `check` returns a value (not undefined), failing with `what` after 30 s. */
+async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** True when the page is no wider than its viewport (nothing to scroll sideways). */
+async function fitsWidth(page: Page): Promise<boolean> {
+  return (await page.evaluate(
+    'document.documentElement.scrollWidth <= document.documentElement.clientWidth',
+  )) as boolean;
+}
+
+test('upload three files in the page, see them processed, find one by a phrase, open it and its lineage; the timeline shows the ingest live', async () => {
+  // The timeline opens before anything is uploaded, so what it shows later arrived live.
+  const timeline = await browser.page();
+  await timeline.goto(`${url}/events`);
+  await timeline.locator('.badge.live').waitFor();
+
+  const page = await browser.page();
+  await page.goto(`${url}/units`);
+  await page.getByText('No units yet.').waitFor();
+  const files = [
+    ['harbour-notes.md', `# Harbour notes\n\nThe ${PHRASE} was lit at dusk. Agenda: minutes.\n`],
+    ['ledger.csv', 'item,amount\nrope,12\nlantern oil,4\n'],
+    ['tides.txt', 'Plain words about tides and ropes.\n'],
+  ] as const;
+  for (const [name, text] of files) writeFileSync(join(root, name), text);
+  await page.getByTestId('upload-input').setInputFiles(files.map(([name]) => join(root, name)));
+  await page.getByText('3 of 3 files done').waitFor();
+  assert.equal(await page.locator('.upload-item.stored').count(), 3, 'each file stored');
+  await page
+    .locator('table.units')
+    .getByRole('link', { name: 'ledger.csv', exact: true })
+    .waitFor();
+  await screenshot(page, 'units');
+
+  await page.getByRole('link', { name: 'Pipelines' }).click();
+  const completed = page.locator('dl.figures div', { hasText: 'Completed' }).locator('dd');
+  await until('the pipeline to complete the three units', async () =>
+    Number(await completed.textContent()) >= 3 ? true : undefined,
+  );
+  await screenshot(page, 'pipelines');
+
+  await page.keyboard.press('/');
+  await page.keyboard.type(`"${PHRASE}"`);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/search\?q=/);
+  await page.locator('.hit mark').first().waitFor();
+  assert.equal(
+    (await page.locator('.hit mark').first().textContent())?.toLowerCase(),
+    PHRASE,
+    'the matched phrase is highlighted',
+  );
+  await screenshot(page, 'search');
+
+  await page
+    .locator('.hit-title')
+    .getByRole('link', { name: 'harbour-notes.md', exact: true })
+    .click();
+  await page.waitForURL(/\/units\/bafy/);
+  const unitCid = page.url().split('/units/')[1]!;
+  await page.locator('.markdown h1', { hasText: 'Harbour notes' }).waitFor();
+  const derived = page.locator('[data-testid=lineage-graph] .node.descendant');
+  await derived.first().waitFor();
+  await sleep(500); // let the force layout settle for the screenshot
+  await screenshot(page, 'unit');
+
+  // Keyboard: focus the derived unit in the graph and open it with Enter.
+  await derived.first().focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL((to) => !to.pathname.endsWith(unitCid));
+  await page.locator('h1', { hasText: 'harbour-notes.md.txt' }).waitFor();
+  await page.locator(`[data-testid=lineage-graph] .node.ancestor[data-cid="${unitCid}"]`).waitFor();
+
+  // Back on the timeline: the upload's events arrived while it was open.
+  const ingested = timeline.locator('li.event[data-type=UnitIngested]');
+  await until('six UnitIngested events (three uploads, three derived)', async () =>
+    (await ingested.count()) >= 6 ? true : undefined,
+  );
+  const row = timeline.locator('li.event[data-type=UnitIngested]', {
+    has: timeline.locator(`a[title="${unitCid}"]`),
+  });
+  await row.getByRole('button', { name: /chain/ }).click();
+  const chain = timeline.locator('ol.chain li.event');
+  const types = await until('the causal chain of the upload', async () => {
+    const seen = new Set(
+      await chain.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type'))),
+    );
+    return seen.has('StepCompleted') && seen.has('UnitAnnotated') ? seen : undefined;
+  });
+  assert.ok(types.has('UnitIngested') && types.has('StepStarted'), [...types].join(', '));
+  await screenshot(timeline, 'events');
+
+  const overview = await browser.page();
+  await overview.goto(url);
+  await overview
+    .locator('.card', { hasText: 'Units' })
+    .locator('.card-value', { hasText: '6' })
+    .waitFor();
+  await overview.locator('li.event').first().waitFor();
+  await screenshot(overview, 'overview');
+
+  assert.deepEqual(browser.problems, [], 'no console errors or unhandled rejections');
+});
+
+test('at phone width every main page fits the screen', async () => {
+  const page = await browser.page({ width: 390, height: 844 });
+  const first = (await (await fetch(`${url}/api/units?limit=1`)).json()) as {
+    units: { unitCid: string }[];
+  };
+  for (const path of [
+    '/',
+    '/units',
+    `/units/${first.units[0]!.unitCid}`,
+    '/events',
+    '/pipelines',
+    '/search?q=lantern',
+  ]) {
+    await page.goto(`${url}${path}`);
+    await page.locator('main h1').first().waitFor();
+    await sleep(300);
+    assert.ok(await fitsWidth(page), `${path} is wider than a phone`);
+  }
+  await page.goto(`${url}/units`);
+  await page.locator('table.units').waitFor();
+  await screenshot(page, 'units-phone');
+  assert.deepEqual(browser.problems, [], 'no console errors or unhandled rejections');
+});
+
+test('an unknown unit or page is a sentence, not a code', async () => {
+  const page = await browser.page();
+  await page.goto(`${url}/units/bafyreiaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa`);
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match((await alert.textContent()) ?? '', /There is no unit bafyrei\w+: check the CID/);
+  await page.goto(`${url}/no/such/page`);
+  await page.getByText('There is no page at this address.').waitFor();
+  // The API keeps answering problem documents under /api.
+  const api = await fetch(`${url}/api/nothing`);
+  assert.equal(api.status, 404);
+  assert.equal(api.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+});
