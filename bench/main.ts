@@ -6,6 +6,7 @@ import { ingestSuite } from './ingest.js';
 import { pipelineSuite } from './pipeline.js';
 import { searchSuite } from './search.js';
 import { tiersSuite } from './tiers.js';
+import { uiSuite } from './ui.js';
 
 /** Every suite by name. */
 const SUITES: Record<string, () => Promise<{ figures: Figure[]; serverVersion: string }>> = {
@@ -14,6 +15,7 @@ const SUITES: Record<string, () => Promise<{ figures: Figure[]; serverVersion: s
   search: searchSuite,
   pipeline: pipelineSuite,
   tiers: tiersSuite,
+  ui: uiSuite,
 };
 
 const program = new Command('bench')

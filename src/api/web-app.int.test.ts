@@ -144,6 +144,33 @@ test('upload three files in the page, see them processed, find one by a phrase, 
   assert.deepEqual(browser.problems, [], 'no console errors or unhandled rejections');
 });
 
+test('the units list narrows by words and by media type, kept in the URL', async () => {
+  const page = await browser.page();
+  await page.goto(`${url}/units`);
+  await page.getByLabel('Words').fill('tides');
+  await page.waitForURL(/q=tides/);
+  const names = page.locator('table.units td.name a');
+  await until('the list narrowed to the tides notes', async () => {
+    const shown = await names.allTextContents();
+    return shown.length > 0 && shown.every((n) => n.startsWith('tides.txt')) ? shown : undefined;
+  });
+  await page.goto(`${url}/units?mediaType=${encodeURIComponent('text/csv')}`);
+  await until('the list narrowed to CSV', async () => {
+    const shown = await names.allTextContents();
+    return shown.join() === 'ledger.csv' ? shown : undefined;
+  });
+  await page.getByRole('link', { name: 'ledger.csv', exact: true }).click();
+  // CSV is previewed as a table.
+  await page.locator('table.grid th', { hasText: 'amount' }).waitFor();
+  assert.deepEqual(await page.locator('table.grid tbody td').allTextContents(), [
+    'rope',
+    '12',
+    'lantern oil',
+    '4',
+  ]);
+  assert.deepEqual(browser.problems, [], 'no console errors or unhandled rejections');
+});
+
 test('at phone width every main page fits the screen', async () => {
   const page = await browser.page({ width: 390, height: 844 });
   const first = (await (await fetch(`${url}/api/units?limit=1`)).json()) as {

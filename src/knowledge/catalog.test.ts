@@ -120,3 +120,19 @@ test('the read-only connection sees only committed writes and refuses to write',
   reader.close();
   writer.close();
 });
+
+test('a hit marks its matches in brackets for terminals and as pieces for highlighting, brackets in the text left alone', () => {
+  const catalog = new Catalog(join(root, 'highlights.sqlite'));
+  catalog.addUnit(unit(1), 'see [1] the walrus sleeps; the walrus wakes');
+  const [hit] = catalog.search('walrus', 10);
+  assert.ok(hit);
+  assert.equal(hit.snippet, 'see [1] the [walrus] sleeps; the [walrus] wakes');
+  assert.deepEqual(hit.highlights, [
+    { text: 'see [1] the ', match: false },
+    { text: 'walrus', match: true },
+    { text: ' sleeps; the ', match: false },
+    { text: 'walrus', match: true },
+    { text: ' wakes', match: false },
+  ]);
+  catalog.close();
+});

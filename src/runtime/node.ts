@@ -133,7 +133,9 @@ export async function startNode(
         dispatcher: new Dispatcher(ctx, nc),
         metrics,
         logger,
-        ...(components.includes('events') ? { store } : {}),
+        // The live stream reads JetStream over this process's own connection, so a ui
+        // component running alone (one per container) still follows events live.
+        store,
         units: units?.context,
         bodyLimit: config.events.maxEventBytes * 4,
       });

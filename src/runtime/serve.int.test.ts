@@ -107,4 +107,19 @@ test('components in separate processes: the ui process serves HTTP and reaches t
     events: unknown[];
   };
   assert.equal(page.events.length, 1);
+
+  // The ui component alone serves the web app and follows the stream live over its own connection.
+  const app = await fetch(`${ui.ui}/units`);
+  assert.equal(app.status, 200);
+  assert.match(await app.text(), /<div id="root">/);
+  const live = await fetch(`${ui.ui}/api/events/stream?aggregateId=${aggregateId}`);
+  assert.equal(live.status, 200);
+  const reader = live.body!.getReader();
+  let received = '';
+  while (!received.includes('"type":"ThingMade"')) {
+    const { value, done } = await reader.read();
+    assert.ok(!done, 'the stream stays open');
+    received += new TextDecoder().decode(value);
+  }
+  await reader.cancel();
 });

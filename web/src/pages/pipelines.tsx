@@ -223,6 +223,10 @@ function PipelineCard({ pipeline, onChanged }: { pipeline: Pipeline; onChanged: 
       )}
 
       <details>
+        <summary>Definition (version {pipeline.version})</summary>
+        <pre className="text-preview">{JSON.stringify(pipeline.definition, null, 2)}</pre>
+      </details>
+      <details>
         <summary>
           History ({pipeline.history.length}{' '}
           {pipeline.history.length === 1 ? 'version' : 'versions'})

@@ -1,14 +1,16 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { query } from '../api/client';
-import type { UnitPage } from '../api/types';
+import type { SearchResult, UnitPage } from '../api/types';
 import { ErrorNote, Empty, Loading } from '../components/status';
 import { UnitTable } from '../components/unit-table';
 import { Upload } from '../components/upload';
 import { useApi } from '../hooks/use-api';
 
 const PAGE = 50;
-const FILTERS = ['mediaType', 'tag', 'context', 'from', 'to'] as const;
+/** Matches shown when the list is narrowed by words (best first, no pages). */
+const MATCHES = 200;
+const FILTERS = ['q', 'mediaType', 'tag', 'context', 'from', 'to'] as const;
 
 /** A date field's day as the API's ISO instant (start of that day, UTC). */
 function dayToIso(day: string): string | undefined {
@@ -31,17 +33,31 @@ export function UnitsPage() {
   const filterKey = FILTERS.map(value).join('\u0000');
   useEffect(() => setTrail([]), [filterKey]);
 
-  const path = `/api/units${query({
-    limit: PAGE,
-    cursor,
+  const filters = {
     mediaType: value('mediaType'),
     tag: value('tag'),
     context: value('context'),
     from: dayToIso(value('from')),
     to: dayAfterIso(value('to')),
-  })}`;
+  };
+  const words = value('q').trim();
+  // Words narrow the list through search (best matches first); otherwise pages, newest first.
+  const matches = useApi<SearchResult>(
+    words === '' ? null : `/api/search${query({ q: words, limit: MATCHES, ...filters })}`,
+  );
+  const path = words === '' ? `/api/units${query({ limit: PAGE, cursor, ...filters })}` : null;
   // The first page refreshes itself so new uploads and derived units appear.
-  const page = useApi<UnitPage>(path, cursor === undefined ? 5000 : undefined);
+  const listed = useApi<UnitPage>(path, cursor === undefined ? 5000 : undefined);
+  const page =
+    words === ''
+      ? listed
+      : {
+          ...matches,
+          data: matches.data && {
+            units: matches.data.hits.map((h) => h.unit),
+            next: null,
+          },
+        };
   const reload = page.reload;
   const onUploaded = useCallback(() => reload(), [reload]);
 
@@ -65,6 +81,15 @@ export function UnitsPage() {
       <h1>Units</h1>
       <Upload onUploaded={onUploaded} />
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Unit filters">
+        <label>
+          Words
+          <input
+            type="search"
+            value={value('q')}
+            placeholder="in name or text"
+            onChange={(e) => set('q', e.target.value)}
+          />
+        </label>
         <label>
           Media type
           <input
@@ -110,7 +135,19 @@ export function UnitsPage() {
             </Empty>
           )
         ) : (
-          <UnitTable units={page.data.units} caption="Units, newest first" />
+          <>
+            {words !== '' && (
+              <p className="small muted" role="status">
+                {page.data.units.length === MATCHES
+                  ? `The best ${MATCHES} matches; add words to narrow them.`
+                  : `${page.data.units.length} matching units, best first.`}
+              </p>
+            )}
+            <UnitTable
+              units={page.data.units}
+              caption={words === '' ? 'Units, newest first' : 'Matching units, best first'}
+            />
+          </>
         ))}
       {page.data && (cursor !== undefined || page.data.next !== null) && (
         <nav className="pager" aria-label="Pages">
