@@ -14,7 +14,7 @@ const WORDS = ['harbour', 'lantern', 'ledger', 'tide', 'rope', 'anchor', 'quay',
 
 /** Short notes with a serial word in each, so every file is new content and searchable. */
 function noteText(i: number): string {
-  const words = Array.from({ length: 40 }, (_, k) => WORDS[(i * 7 + k * 3) % WORDS.length]!);
+  const words = Array.from({ length: 40 }, (_, k) => WORDS[(i * 7 + k * 5) % WORDS.length]!);
   return `Note ${i}: ${words.join(' ')} serial${i}\n`;
 }
 

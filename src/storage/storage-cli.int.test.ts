@@ -234,3 +234,21 @@ test('a verification runs on the node in the background: 202 with the run, then 
   assert.equal(unknown.status, 400);
   assert.match(((await unknown.json()) as { detail: string }).detail, /There is no tier "glacier"/);
 });
+
+test('GET /api/storage?maxAgeSeconds serves the last listing while it is fresh, and lists again when asked', async () => {
+  const hot = async (query: string) =>
+    (
+      (await (await fetch(`${url}/api/storage${query}`)).json()) as { tiers: TierStatus[] }
+    ).tiers.find((t) => t.name === 'hot')!;
+  const listed = await hot('');
+  const upload = await fetch(`${url}/api/units?name=fresh.txt`, {
+    method: 'POST',
+    body: `content new to the hot tier ${Date.now()}\n`,
+  });
+  assert.equal(upload.status, 201);
+  assert.equal((await hot('?maxAgeSeconds=3600')).objects, listed.objects, 'the cached listing');
+  assert.equal((await hot('?maxAgeSeconds=0')).objects, listed.objects! + 1, 'listed again');
+  assert.equal((await hot('')).objects, listed.objects! + 1);
+  const refused = await fetch(`${url}/api/storage?maxAgeSeconds=soon`);
+  assert.equal(refused.status, 400);
+});

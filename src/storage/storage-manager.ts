@@ -76,6 +76,9 @@ export class StorageManager {
    * metrics report without listing a bucket on every scrape.
    */
   readonly lastStatus = new Map<string, TierStatus>();
+  /** When {@link status} last listed every tier, and the listing under way, if any. */
+  private listedAt = 0;
+  private listing: Promise<TierStatus[]> | undefined;
 
   constructor(
     readonly tiers: readonly StorageTier[],
@@ -287,7 +290,25 @@ export class StorageManager {
       }),
     );
     for (const row of rows) this.lastStatus.set(row.name, row);
+    this.listedAt = Date.now();
     return rows;
+  }
+
+  /**
+   * {@link status}, listed again only when the last listing is older than `maxAgeMs`; callers
+   * at the same time share one listing. For views that refresh often: listing a tier of
+   * 100,000 objects takes about a second.
+   */
+  async recentStatus(maxAgeMs: number, unitsWith?: (cid: string) => number): Promise<TierStatus[]> {
+    const fresh = Date.now() - this.listedAt <= maxAgeMs;
+    if (fresh && this.tiers.every((t) => this.lastStatus.has(t.name))) {
+      return this.tiers.map((t) => ({
+        ...this.lastStatus.get(t.name)!,
+        readFaults: this.readFaults(t.name),
+      }));
+    }
+    this.listing ??= this.status(unitsWith).finally(() => (this.listing = undefined));
+    return this.listing;
   }
 
   /**

@@ -13,11 +13,21 @@ export const storageStatus = defineOperation({
   name: 'storage-status',
   summary: 'Objects, bytes and units per storage tier.',
   http: { method: 'GET', path: '/api/storage' },
-  input: z.object({}),
-  async handle(_input, ctx) {
+  input: z.object({
+    /** Figures up to this old may be served from the last listing (for views that poll). */
+    maxAgeSeconds: z.coerce.number().int().min(0).max(3600).optional(),
+  }),
+  async handle({ maxAgeSeconds }, ctx) {
     const units = unitsOf(ctx);
-    const perContent = units.catalog.unitsPerContent();
-    return { tiers: await units.storage.status((cid) => perContent.get(cid) ?? 0) };
+    // Counted per listing, not per request: a cached answer does not group the catalog again.
+    const unitsWith = (cid: string) =>
+      (perContent ??= units.catalog.unitsPerContent()).get(cid) ?? 0;
+    let perContent: Map<string, number> | undefined;
+    const tiers =
+      maxAgeSeconds === undefined
+        ? await units.storage.status(unitsWith)
+        : await units.storage.recentStatus(maxAgeSeconds * 1000, unitsWith);
+    return { tiers };
   },
 });
 

@@ -36,7 +36,7 @@ export function OverviewPage() {
   const end = useApi<{ end: number }>('/api/events?tail=true&limit=1', REFRESH_MS);
   const components = useApi<{ components: RegisteredComponent[] }>('/api/components', REFRESH_MS);
   const plugins = useApi<PluginList>('/api/plugins', 10_000);
-  const storage = useApi<{ tiers: TierStatus[] }>('/api/storage', 10_000);
+  const storage = useApi<{ tiers: TierStatus[] }>('/api/storage?maxAgeSeconds=30', 10_000);
   const live = useLiveEvents(NO_FILTER, 12);
   const rate = useEventRate(end.data?.end);
 
