@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
-import { screenshot, startTestBrowser } from '../testing/browser.js';
+import { accessibilityProblems, screenshot, startTestBrowser } from '../testing/browser.js';
 import type { TestBrowser } from '../testing/browser.js';
 
 const PIPELINE = new URL('../../../examples/pipelines/documents.yaml', import.meta.url).pathname;
@@ -17,6 +17,14 @@ let root: string;
 let node: CimUp;
 let browser: TestBrowser;
 let url: string;
+/** Accessibility problems of each page, checked where its screenshot is taken. */
+const inaccessible: string[] = [];
+
+/** A screenshot of the page as it is, and its accessibility check. */
+async function capture(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  inaccessible.push(...(await accessibilityProblems(page)));
+}
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'cim-web-'));
@@ -73,14 +81,14 @@ test('upload three files in the page, see them processed, find one by a phrase, 
     .locator('table.units')
     .getByRole('link', { name: 'ledger.csv', exact: true })
     .waitFor();
-  await screenshot(page, 'units');
+  await capture(page, 'units');
 
   await page.getByRole('link', { name: 'Pipelines' }).click();
   const completed = page.locator('dl.figures div', { hasText: 'Completed' }).locator('dd');
   await until('the pipeline to complete the three units', async () =>
     Number(await completed.textContent()) >= 3 ? true : undefined,
   );
-  await screenshot(page, 'pipelines');
+  await capture(page, 'pipelines');
 
   await page.keyboard.press('/');
   await page.keyboard.type(`"${PHRASE}"`);
@@ -92,7 +100,7 @@ test('upload three files in the page, see them processed, find one by a phrase, 
     PHRASE,
     'the matched phrase is highlighted',
   );
-  await screenshot(page, 'search');
+  await capture(page, 'search');
 
   await page
     .locator('.hit-title')
@@ -104,7 +112,7 @@ test('upload three files in the page, see them processed, find one by a phrase, 
   const derived = page.locator('[data-testid=lineage-graph] .node.descendant');
   await derived.first().waitFor();
   await sleep(500); // let the force layout settle for the screenshot
-  await screenshot(page, 'unit');
+  await capture(page, 'unit');
 
   // Keyboard: focus the derived unit in the graph and open it with Enter.
   await derived.first().focus();
@@ -130,7 +138,7 @@ test('upload three files in the page, see them processed, find one by a phrase, 
     return seen.has('StepCompleted') && seen.has('UnitAnnotated') ? seen : undefined;
   });
   assert.ok(types.has('UnitIngested') && types.has('StepStarted'), [...types].join(', '));
-  await screenshot(timeline, 'events');
+  await capture(timeline, 'events');
 
   const overview = await browser.page();
   await overview.goto(url);
@@ -139,9 +147,10 @@ test('upload three files in the page, see them processed, find one by a phrase, 
     .locator('.card-value', { hasText: '6' })
     .waitFor();
   await overview.locator('li.event').first().waitFor();
-  await screenshot(overview, 'overview');
+  await capture(overview, 'overview');
 
   assert.deepEqual(browser.problems, [], 'no console errors or unhandled rejections');
+  assert.deepEqual(inaccessible, [], 'no serious WCAG 2 A/AA problem on any page');
 });
 
 test('the units list narrows by words and by media type, kept in the URL', async () => {
@@ -188,10 +197,11 @@ test('at phone width every main page fits the screen', async () => {
     await page.locator('main h1').first().waitFor();
     await sleep(300);
     assert.ok(await fitsWidth(page), `${path} is wider than a phone`);
+    assert.deepEqual(await accessibilityProblems(page), [], `${path} at phone width`);
   }
   await page.goto(`${url}/units`);
   await page.locator('table.units').waitFor();
-  await screenshot(page, 'units-phone');
+  await capture(page, 'units-phone');
   assert.deepEqual(browser.problems, [], 'no console errors or unhandled rejections');
 });
 

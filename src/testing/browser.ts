@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -70,4 +71,21 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     mkdirSync(folder, { recursive: true });
     await page.screenshot({ path: join(folder, `${name}.png`), fullPage: true });
   }
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * WCAG 2 A and AA problems axe-core finds on the page as it is now, serious or critical ones
+ * only, each as `rule: what (element)`.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  // Evaluated over the DevTools protocol: a script tag would be refused by the app's CSP.
+  await page.evaluate(readFileSync(AXE, 'utf8'));
+  const violations = (await page.evaluate(
+    "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'], resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => String(n.target)) })))",
+  )) as { id: string; impact: string | null; help: string; targets: string[] }[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${new URL(page.url()).pathname}: ${v.id}: ${v.help} (${v.targets.join(', ')})`);
 }

@@ -61,7 +61,7 @@ function printReady(
   };
   if (json) return printJson(ready);
   const lines = [`CIM is up (${components.join(', ')}).`];
-  if (node.httpUrl) lines.push(`  HTTP: ${node.httpUrl}/api/health`);
+  if (node.httpUrl) lines.push(`  UI:   ${node.httpUrl}/`, `  API:  ${node.httpUrl}/api/health`);
   lines.push(
     `  NATS: ${node.natsUrl} (nats-server ${node.serverVersion}${node.managedNats ? ', managed' : ''})`,
   );
