@@ -9,6 +9,7 @@ import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
 import { accessibilityProblems, screenshot, startTestBrowser } from '../testing/browser.js';
 import type { TestBrowser } from '../testing/browser.js';
+import { FRAGILE_PLUGIN } from '../testing/fragile-plugin.js';
 
 const PIPELINE = new URL('../../../examples/pipelines/documents.yaml', import.meta.url).pathname;
 const PHRASE = 'quartz harbour lantern';
@@ -28,7 +29,10 @@ async function capture(page: Page, name: string): Promise<void> {
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'cim-web-'));
-  node = await startCimUp(['--data', join(root, 'node')]);
+  writeFileSync(join(root, 'fragile.mjs'), FRAGILE_PLUGIN);
+  const config = join(root, 'cim.json');
+  writeFileSync(config, JSON.stringify({ plugins: [join(root, 'fragile.mjs')] }));
+  node = await startCimUp(['--data', join(root, 'node'), '--config', config]);
   url = node.ready.ui;
   const applied = await runCim(['pipeline', 'apply', PIPELINE, '--url', url]);
   assert.equal(applied.code, 0, applied.stderr);
@@ -84,7 +88,10 @@ test('upload three files in the page, see them processed, find one by a phrase, 
   await capture(page, 'units');
 
   await page.getByRole('link', { name: 'Pipelines' }).click();
-  const completed = page.locator('dl.figures div', { hasText: 'Completed' }).locator('dd');
+  const completed = page
+    .locator('article.pipeline', { has: page.locator('h2', { hasText: 'documents' }) })
+    .locator('dl.figures div', { hasText: 'Completed' })
+    .locator('dd');
   await until('the pipeline to complete the three units', async () =>
     Number(await completed.textContent()) >= 3 ? true : undefined,
   );
@@ -178,6 +185,56 @@ test('the units list narrows by words and by media type, kept in the URL', async
     '4',
   ]);
   assert.deepEqual(browser.problems, [], 'no console errors or unhandled rejections');
+});
+
+test('a dead letter shows its error, the retry button sends it through again, and pause and resume work from the page', async () => {
+  const flag = join(root, 'fixed');
+  const definition = join(root, 'fragile.yaml');
+  writeFileSync(
+    definition,
+    [
+      'name: fragile',
+      'trigger: { events: [UnitIngested], tags: [fragile] }',
+      'steps:',
+      `  - { id: count, processor: fragile-count, params: { fixedFlag: ${JSON.stringify(flag)} } }`,
+      'retry: { attempts: 2, backoffMs: 50, maxBackoffMs: 100 }',
+      '',
+    ].join('\n'),
+  );
+  assert.equal((await runCim(['pipeline', 'apply', definition, '--url', url])).code, 0);
+  writeFileSync(join(root, 'poison.txt'), 'POISON in the well\n');
+  const ingested = await runCim([
+    'ingest',
+    join(root, 'poison.txt'),
+    '--tag',
+    'fragile',
+    '--url',
+    url,
+  ]);
+  assert.equal(ingested.code, 0, ingested.stderr);
+
+  const page = await browser.page();
+  await page.goto(`${url}/pipelines`);
+  const card = page.locator('article.pipeline', {
+    has: page.locator('h2', { hasText: 'fragile' }),
+  });
+  await card.locator('td.problem', { hasText: 'poison found in poison.txt' }).waitFor();
+  await capture(page, 'pipelines-dead-letter');
+  writeFileSync(flag, 'fixed');
+  await card.getByRole('button', { name: 'Retry dead letters' }).click();
+  await card.getByText('None: every unit went through.').waitFor();
+
+  await card.getByRole('button', { name: 'Pause' }).click();
+  await card.locator('h2 .badge', { hasText: 'paused' }).waitFor();
+  await card.getByRole('button', { name: 'Resume' }).click();
+  await card.locator('h2 .badge', { hasText: 'running' }).waitFor();
+  const status = (await (await fetch(`${url}/api/pipelines/fragile/status`)).json()) as {
+    state: string;
+    deadLetters: unknown[];
+  };
+  assert.deepEqual([status.state, status.deadLetters.length], ['running', 0]);
+  assert.deepEqual(browser.problems, [], 'no console errors or unhandled rejections');
+  assert.deepEqual(inaccessible, [], 'no serious WCAG 2 A/AA problem on any page');
 });
 
 test('at phone width every main page fits the screen', async () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
 import { cimJson, waitForStatus } from '../testing/pipeline-node.js';
+import { FRAGILE_PLUGIN } from '../testing/fragile-plugin.js';
 import { minimalPdf } from '../processors/pdf-fixture.js';
 import type { IngestLine } from '../cli/commands/ingest-upload.js';
 import type { CatalogUnit, SearchHit } from '../knowledge/catalog.js';
@@ -18,31 +19,6 @@ const EXAMPLE = fileURLToPath(
 let root: string;
 let node: CimUp;
 let url: string;
-
-/** A processor that fails on text holding POISON until the file named by `fixedFlag` exists. */
-const FRAGILE_PLUGIN = `import { existsSync } from 'node:fs';
-export default {
-  name: 'fragile',
-  version: '1.0.0',
-  cimApi: '^1.0.0',
-  provides: {
-    processors: {
-      'fragile-count': {
-        version: '1.0.0',
-        description: 'counts words, but chokes on poison',
-        parameters: { fixedFlag: { type: 'string' } },
-        async run(input) {
-          const text = input.text ?? Buffer.from(await input.content()).toString('utf8');
-          if (text.includes('POISON') && !existsSync(input.parameters.fixedFlag)) {
-            throw new Error('poison found in ' + input.unit.name);
-          }
-          return { metadata: { words: text.split(/\\s+/).length } };
-        },
-      },
-    },
-  },
-};
-`;
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'cim-engine-'));
