@@ -78,6 +78,7 @@ test('upload three files in the page, see them processed, find one by a phrase, 
     ['tides.txt', 'Plain words about tides and ropes.\n'],
   ] as const;
   for (const [name, text] of files) writeFileSync(join(root, name), text);
+  await page.getByLabel('Tags to add').fill('voyage, logbook');
   await page.getByTestId('upload-input').setInputFiles(files.map(([name]) => join(root, name)));
   await page.getByText('3 of 3 files done').waitFor();
   assert.equal(await page.locator('.upload-item.stored').count(), 3, 'each file stored');
@@ -116,6 +117,11 @@ test('upload three files in the page, see them processed, find one by a phrase, 
   await page.waitForURL(/\/units\/bafy/);
   const unitCid = page.url().split('/units/')[1]!;
   await page.locator('.markdown h1', { hasText: 'Harbour notes' }).waitFor();
+  const chips = await page.locator('.unit-head .chip').allTextContents();
+  assert.ok(
+    chips.includes('voyage') && chips.includes('logbook'),
+    `tags given at upload: ${chips}`,
+  );
   const derived = page.locator('[data-testid=lineage-graph] .node.descendant');
   await derived.first().waitFor();
   await sleep(500); // let the force layout settle for the screenshot

@@ -8,6 +8,7 @@ const PARALLEL = 3;
 interface UploadItem {
   readonly key: number;
   readonly file: File;
+  readonly labels: Labels;
   sent: number;
   state: 'waiting' | 'sending' | 'stored' | 'deduplicated' | 'failed';
   unitCid?: string;
@@ -19,15 +20,32 @@ interface IngestReply {
   readonly status: 'stored' | 'deduplicated';
 }
 
+/** What every file of an upload is labelled with. */
+interface Labels {
+  readonly tags: readonly string[];
+  readonly context: string;
+}
+
+/** Tags typed as a comma-separated list, trimmed, empty ones dropped. */
+function tagsOf(text: string): string[] {
+  return text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+}
+
 /** Sends one file as a raw upload, reporting bytes sent; resolves with the node's answer. */
-function send(file: File, onProgress: (sent: number) => void): Promise<IngestReply> {
+function send(
+  file: File,
+  labels: Labels,
+  onProgress: (sent: number) => void,
+): Promise<IngestReply> {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    const name = encodeURIComponent(file.name);
-    request.open(
-      'POST',
-      `/api/units?name=${name}&source=${encodeURIComponent(`upload:${file.name}`)}`,
-    );
+    const params = new URLSearchParams({ name: file.name, source: `upload:${file.name}` });
+    for (const tag of labels.tags) params.append('tag', tag);
+    if (labels.context !== '') params.set('context', labels.context);
+    request.open('POST', `/api/units?${params.toString()}`);
     request.setRequestHeader('content-type', 'application/octet-stream');
     request.setRequestHeader('accept', 'application/json');
     request.upload.onprogress = (event) => onProgress(event.loaded);
@@ -54,6 +72,8 @@ function send(file: File, onProgress: (sent: number) => void): Promise<IngestRep
 export function Upload({ onUploaded }: { onUploaded: () => void }) {
   const [items, setItems] = useState<UploadItem[]>([]);
   const [over, setOver] = useState(false);
+  const [tags, setTags] = useState('');
+  const [context, setContext] = useState('');
   const picker = useRef<HTMLInputElement>(null);
   const nextKey = useRef(0);
   const queue = useRef<UploadItem[]>([]);
@@ -67,7 +87,7 @@ export function Upload({ onUploaded }: { onUploaded: () => void }) {
       running.current++;
       item.state = 'sending';
       refresh();
-      send(item.file, (sent) => {
+      send(item.file, item.labels, (sent) => {
         item.sent = sent;
         refresh();
       })
@@ -93,9 +113,11 @@ export function Upload({ onUploaded }: { onUploaded: () => void }) {
 
   const add = (files: FileList | null) => {
     if (!files || files.length === 0) return;
+    const labels = { tags: tagsOf(tags), context: context.trim() };
     const added = [...files].map((file): UploadItem => ({
       key: nextKey.current++,
       file,
+      labels,
       sent: 0,
       state: 'waiting',
     }));
@@ -136,6 +158,20 @@ export function Upload({ onUploaded }: { onUploaded: () => void }) {
             event.target.value = '';
           }}
         />
+        <div className="upload-labels">
+          <label>
+            Tags to add
+            <input
+              value={tags}
+              placeholder="comma-separated"
+              onChange={(event) => setTags(event.target.value)}
+            />
+          </label>
+          <label>
+            Context to add
+            <input value={context} onChange={(event) => setContext(event.target.value)} />
+          </label>
+        </div>
       </div>
       {items.length > 0 && (
         <div className="upload-list">
