@@ -80,10 +80,15 @@ for (const [what, size] of [
     await jsm.streams.deleteMessage('OBJ_cim-content', chunk.seq);
     await jetstream(nats.nc).publish(chunkSubject, flipped);
 
-    await assert.rejects(
-      store.get(victimCid),
-      (err: unknown) => err instanceof IntegrityError && err.message.includes(victimCid),
-    );
+    const namesVictim = (err: unknown) =>
+      err instanceof IntegrityError && err.message.includes(victimCid);
+    await assert.rejects(store.get(victimCid), namesVictim);
+    // Streamed, nothing is read before get returns: the stream fails instead.
+    const streamed = await store.get(victimCid, { streamed: true });
+    assert.ok(streamed);
+    await assert.rejects(async () => {
+      for await (const _ of streamed.stream());
+    }, namesVictim);
     assert.equal((await readAll(store, goodCid)).toString(), `good ${what} content\n`);
   });
 }

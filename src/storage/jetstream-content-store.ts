@@ -12,6 +12,7 @@ import { AckPublisher } from '../nats/ack-publisher.js';
 import { DirectReader } from '../nats/direct-reader.js';
 import { ReplyMux } from '../nats/reply-mux.js';
 import { metaSubject, writeObject } from './object-writer.js';
+import type { GetOptions } from './tiers/storage-tier.js';
 
 /** Content up to this size is verified in memory; larger content is read twice (verify, then serve). */
 const IN_MEMORY_LIMIT = 16 * 1024 * 1024;
@@ -115,10 +116,15 @@ export class JetStreamContentStore implements ContentStore {
     return { stored: true };
   }
 
-  async get(cid: string): Promise<VerifiedContent | undefined> {
+  /**
+   * With `streamed`, nothing is read before this returns and the stream verifies itself by its
+   * end, as the tiers' `get` does (see GetOptions).
+   */
+  async get(cid: string, options: GetOptions = {}): Promise<VerifiedContent | undefined> {
     assertCid(cid);
     const info = await this.info(cid);
     if (info === null || info.deleted) return undefined;
+    if (options.streamed) return { cid, size: info.size, stream: () => this.streamVerified(info) };
     if (info.size <= IN_MEMORY_LIMIT) {
       const chunks: Uint8Array[] = [];
       await this.read(info, (chunk) => chunks.push(chunk));

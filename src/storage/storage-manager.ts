@@ -7,7 +7,7 @@ import type { EventStore } from '../events/event-store.js';
 import type { VerifiedContent } from './content-store.js';
 import type { ContentTieredData } from './storage-events.js';
 import { CONTENT_TIERED, contentRef } from './storage-events.js';
-import type { StorageTier } from './tiers/storage-tier.js';
+import type { StorageTier, TierObject } from './tiers/storage-tier.js';
 
 /** A tier as `cim storage status` shows it. */
 export interface TierStatus {
@@ -166,26 +166,32 @@ export class StorageManager {
       options.from !== undefined
         ? [this.requireTier(options.from)]
         : this.tiers.filter((t) => t !== target);
-    let source: StorageTier | undefined;
+    // A get answers "not here" as a has would, and saves asking twice where the content is.
+    // Streamed: the target keeps nothing unless the stream ends cleanly, verified.
+    let found: { source: StorageTier; object: TierObject } | undefined;
     for (const tier of candidates) {
-      if (tier !== target && (await tier.has(cid))) {
-        source = tier;
+      if (tier === target) continue;
+      const object = await tier.get(cid, { streamed: true });
+      if (object) {
+        found = { source: tier, object };
         break;
       }
     }
-    if (!source) {
+    if (!found) {
       return (await target.has(cid))
         ? { status: 'already-there', cid, to }
         : { status: 'not-found', cid };
     }
-    const object = await source.get(cid);
-    if (!object) return { status: 'not-found', cid };
+    const { source, object } = found;
+    const kept = options.keep === true;
     // The source's stream verifies itself: the target need not hash the bytes a second time.
+    // Content still in its source was not moved yet (or the move was cut short): the target is
+    // written without asking first. A copy is asked for first, as it is often there already.
     const written = await target.put(cid, object.size, () => object.stream(), {
       sourceVerified: true,
+      skipLookup: !kept,
     });
     if (written.verifiedBy === undefined) await this.readBack(target, cid, object.size);
-    const kept = options.keep === true;
     const data: ContentTieredData = {
       cid,
       from: source.name,

@@ -3,7 +3,7 @@ import type { Hash } from 'node:crypto';
 import { contentCidFromDigest, isContentCid, parseCid } from '../../core/cid.js';
 import { IntegrityError, InvalidInputError } from '../../core/errors.js';
 import { VERIFY_BEFORE_SERVING_BYTES } from './storage-tier.js';
-import type { PutOptions, TierObject } from './storage-tier.js';
+import type { GetOptions, PutOptions, TierObject } from './storage-tier.js';
 
 /**
  * The sha2-256 digest a content CID names: the bytes a tier must hash to, known before any byte
@@ -96,16 +96,18 @@ export async function* verifyingStream(
 
 /**
  * A {@link TierObject} following the tier rule: small objects are read whole and verified before
- * this returns (so a corrupted one throws here and yields nothing); larger ones verify while
- * streaming. `open` starts a fresh read of the stored bytes (called once for a small object).
+ * this returns (so a corrupted one throws here and yields nothing); larger ones, and any with
+ * `streamed` (see {@link GetOptions}), verify while streaming. `open` starts a fresh read of the
+ * stored bytes (called once for a small object).
  */
 export async function verifiedObject(
   tier: string,
   cid: string,
   size: number,
   open: () => AsyncIterable<Uint8Array>,
+  options: GetOptions = {},
 ): Promise<TierObject> {
-  if (size > VERIFY_BEFORE_SERVING_BYTES) {
+  if (options.streamed || size > VERIFY_BEFORE_SERVING_BYTES) {
     return { cid, size, stream: () => verifyingStream(tier, cid, open()) };
   }
   const chunks: Uint8Array[] = [];
@@ -148,7 +150,7 @@ export class UploadEtag {
     }
   }
 
-  /** MD5 of the bytes, when they fit in one part (undefined otherwise), for `Content-MD5`. */
+  /** MD5 of the bytes, when they fit in one part (undefined otherwise). */
   wholeMd5(): Buffer | undefined {
     if (this.total > this.partSize) return undefined;
     return this.inPart > 0 || this.parts.length === 0 ? this.part.copy().digest() : this.parts[0];

@@ -7,6 +7,7 @@ import { InvalidConfigError } from '../../core/errors.js';
 import { WriteHash, expectedDigest, verifiedObject } from './content-hash.js';
 import type {
   ByteSource,
+  GetOptions,
   PutOptions,
   StorageTier,
   TierEntry,
@@ -119,12 +120,16 @@ export class FolderTier implements StorageTier {
     }
   }
 
-  async get(cid: string): Promise<TierObject | undefined> {
+  async get(cid: string, options: GetOptions = {}): Promise<TierObject | undefined> {
     const path = this.pathOf(cid);
     const found = await this.stat(cid);
     if (found === undefined) return undefined;
-    return verifiedObject(this.name, cid, found.size, () =>
-      createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
+    return verifiedObject(
+      this.name,
+      cid,
+      found.size,
+      () => createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }),
+      options,
     );
   }
 

@@ -1,6 +1,7 @@
 import type { JetStreamContentStore } from '../jetstream-content-store.js';
 import type {
   ByteSource,
+  GetOptions,
   StorageTier,
   TierEntry,
   TierObject,
@@ -32,8 +33,8 @@ export class JetStreamTier implements StorageTier {
     return this.store.put(cid, size, source);
   }
 
-  async get(cid: string): Promise<TierObject | undefined> {
-    return this.store.get(cid);
+  async get(cid: string, options: GetOptions = {}): Promise<TierObject | undefined> {
+    return this.store.get(cid, options);
   }
 
   has(cid: string): Promise<boolean> {

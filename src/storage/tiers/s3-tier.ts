@@ -4,25 +4,19 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
-  PutObjectCommand,
   S3Client,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { isContentCid } from '../../core/cid.js';
 import { CimError, IntegrityError, InvalidConfigError } from '../../core/errors.js';
-import {
-  UploadEtag,
-  WriteHash,
-  expectedDigest,
-  sha256Hex,
-  verifiedObject,
-} from './content-hash.js';
+import { WriteHash, expectedDigest, verifiedObject } from './content-hash.js';
 import { isNotFound, s3Failure } from './s3-errors.js';
 import type { S3Target } from './s3-errors.js';
+import { putInParts, putWhole } from './s3-upload.js';
 import { VERIFY_BEFORE_SERVING_BYTES } from './storage-tier.js';
 import type {
   ByteSource,
+  GetOptions,
   PutOptions,
   StorageTier,
   TierEntry,
@@ -61,8 +55,9 @@ const MIN_PART_BYTES = 5 * 1024 * 1024;
  * content and `aws s3 cp s3://<bucket>/<prefix>content/<cid> - | sha256sum` checks a copy.
  *
  * A put hashes the bytes while uploading them (multipart above the part size). The hash is
- * checked after the last byte and before the upload is completed, so wrong bytes never become a
- * visible object; should one exist after a refused put anyway, it is read back and deleted if bad.
+ * checked after the last byte and before the upload is completed (a single PUT holds its last
+ * chunk back until then), so wrong bytes never become a visible object; should one exist after a
+ * refused put anyway, it is read back and deleted if bad. See `s3-upload.ts`.
  */
 export class S3Tier implements StorageTier {
   readonly name: string;
@@ -119,114 +114,18 @@ export class S3Tier implements StorageTier {
     options: PutOptions = {},
   ): Promise<TierPutResult> {
     const key = this.keyOf(cid);
-    if (await this.has(cid)) return { stored: false };
+    if (!options.skipLookup && (await this.has(cid))) return { stored: false };
     const partSize = this.config.partSizeBytes ?? 8 * 1024 * 1024;
-    const hash = new WriteHash(this.name, cid, size, options);
-    return size <= partSize
-      ? this.putWhole(cid, key, hash, source, partSize)
-      : this.putInParts(cid, key, hash, source, partSize);
-  }
-
-  /**
-   * Content that fits in one part is gathered (hashed on the way) and sent as one PUT with its
-   * length and `Content-MD5`, so the server refuses bytes damaged in transit; wrong bytes from
-   * the source never leave this process.
-   */
-  private async putWhole(
-    cid: string,
-    key: string,
-    hash: WriteHash,
-    source: ByteSource,
-    partSize: number,
-  ): Promise<TierPutResult> {
-    const etag = new UploadEtag(partSize);
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of hash.through(source())) {
-      etag.update(chunk);
-      chunks.push(chunk);
-    }
-    // The source gave exactly the declared size (checked at its end), which fits in one part.
-    const md5 = etag.wholeMd5()!;
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    const command = new PutObjectCommand({
-      Bucket: this.config.bucket,
-      Key: key,
-      Body: body,
-      ContentLength: body.byteLength,
-      ContentMD5: md5.toString('base64'),
-      ContentType: 'application/octet-stream',
-      Metadata: { sha256: sha256Hex(cid) },
-    });
-    // The body's SHA-256 is the CID's digest: given as x-amz-content-sha256 it spares the
-    // signer hashing the body again, and servers that check that header (AWS, MinIO) refuse
-    // bytes that do not match it.
-    command.middlewareStack.add(
-      (next) => (args) => {
-        const request = args.request as { headers?: Record<string, string> };
-        if (request.headers) request.headers['x-amz-content-sha256'] = sha256Hex(cid);
-        return next(args);
-      },
-      { step: 'build', name: 'cimContentSha256' },
-    );
-    let result: { ETag?: string | undefined };
-    try {
-      result = await this.client.send(command);
-    } catch (err) {
-      throw s3Failure(err, this.target, 'upload');
-    }
-    return result.ETag?.replace(/"/g, '') === md5.toString('hex')
-      ? { stored: true, verifiedBy: 'etag' }
-      : { stored: true };
-  }
-
-  /** Larger content streams through a multipart upload, hashed as it goes. */
-  private async putInParts(
-    cid: string,
-    key: string,
-    hash: WriteHash,
-    source: ByteSource,
-    partSize: number,
-  ): Promise<TierPutResult> {
-    const etag = new UploadEtag(partSize);
-    // The upload reports its own follow-up failures (e.g. an abort the server refuses) over the
-    // body's error, so the body's error is kept here: it is the one the caller must see.
-    let bodyFailure: { error: unknown } | undefined;
-    const body = async function* () {
-      try {
-        for await (const chunk of hash.through(source())) {
-          etag.update(chunk);
-          yield chunk;
-        }
-      } catch (error) {
-        bodyFailure = { error };
-        throw error;
-      }
-    };
-    const upload = new Upload({
+    const at = {
       client: this.client,
-      params: {
-        Bucket: this.config.bucket,
-        Key: key,
-        Body: Readable.from(body(), { objectMode: false }),
-        ContentType: 'application/octet-stream',
-        Metadata: { sha256: sha256Hex(cid) },
-      },
-      partSize,
-      queueSize: this.config.uploadConcurrency ?? 4,
-      leavePartsOnError: false,
-    });
-    let result: { ETag?: string | undefined };
-    try {
-      result = await upload.done();
-    } catch (err) {
-      if (bodyFailure === undefined) throw s3Failure(err, this.target, 'upload');
-      await this.removeIfCorrupt(cid);
-      throw bodyFailure.error;
-    }
-    // Servers whose ETag is not the MD5 (encryption with KMS keys, some gateways) leave the
-    // check to the caller's read-back.
-    const matches = result.ETag?.replace(/"/g, '') === etag.expected();
-    return matches ? { stored: true, verifiedBy: 'etag' } : { stored: true };
+      target: this.target,
+      key,
+      removeIfCorrupt: () => this.removeIfCorrupt(cid),
+    };
+    if (size <= partSize) return putWhole(at, cid, size, source, options);
+    const hash = new WriteHash(this.name, cid, size, options);
+    const concurrency = this.config.uploadConcurrency ?? 4;
+    return putInParts(at, cid, hash, source, { size: partSize, concurrency });
   }
 
   /** Deletes the object under `cid` only if its bytes are wrong: a good copy may be another writer's. */
@@ -239,7 +138,7 @@ export class S3Tier implements StorageTier {
     }
   }
 
-  async get(cid: string): Promise<TierObject | undefined> {
+  async get(cid: string, options: GetOptions = {}): Promise<TierObject | undefined> {
     const key = this.keyOf(cid);
     let body: Readable;
     let size: number;
@@ -254,12 +153,12 @@ export class S3Tier implements StorageTier {
       if (isNotFound(err)) return undefined;
       throw s3Failure(err, this.target, 'read');
     }
-    if (size <= VERIFY_BEFORE_SERVING_BYTES) {
+    if (size <= VERIFY_BEFORE_SERVING_BYTES && !options.streamed) {
       return verifiedObject(this.name, cid, size, () => this.guard(body, 'read'));
     }
-    // A large object is read afresh by each stream() call; this response is not needed.
+    // Otherwise the object is read afresh by each stream() call; this response is not needed.
     body.destroy();
-    return verifiedObject(this.name, cid, size, () => this.readFresh(key));
+    return verifiedObject(this.name, cid, size, () => this.readFresh(key), options);
   }
 
   private async *readFresh(key: string): AsyncGenerator<Uint8Array> {

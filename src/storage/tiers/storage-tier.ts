@@ -22,6 +22,24 @@ export interface PutOptions {
    * bytes instead of hashing them again; it still keeps nothing when the stream throws.
    */
   readonly sourceVerified?: boolean;
+  /**
+   * Write without first asking whether the tier already holds the content (an S3 HEAD per
+   * object): for a caller that has the bytes in hand and rarely finds them there, a copy that
+   * was there is replaced by the same bytes, verified again. Tiers whose lookup costs no request
+   * may ask anyway.
+   */
+  readonly skipLookup?: boolean;
+}
+
+/** How a get may serve the object. */
+export interface GetOptions {
+  /**
+   * Read nothing before returning, whatever the object's size: the stream is verified as it goes
+   * and throws by its end when the bytes are not the content. For a consumer that keeps nothing
+   * unless the stream ends cleanly (a move's target): the object need not be held in memory, or
+   * read twice, before its first byte goes on.
+   */
+  readonly streamed?: boolean;
 }
 
 /** What a tier knows about one object without reading it. */
@@ -55,8 +73,9 @@ export interface TierObject {
  *   IntegrityError and leaves nothing behind (`has` stays false, `list` does not show it).
  * - Reads never hand out wrong bytes silently. Objects up to {@link VERIFY_BEFORE_SERVING_BYTES}
  *   are read whole and verified before `get` returns, so a corrupted small object makes `get`
- *   itself throw. Larger objects are verified as they stream: the stream throws an IntegrityError
- *   after its last chunk, so a consumer must not trust the bytes until the stream has ended cleanly.
+ *   itself throw. Larger objects, and any object got `streamed`, are verified as they stream: the
+ *   stream throws an IntegrityError after its last chunk, so a consumer must not trust the bytes
+ *   until the stream has ended cleanly.
  * - Every IntegrityError names the CID and the tier.
  */
 export interface StorageTier {
@@ -70,7 +89,7 @@ export interface StorageTier {
   /** Stores `size` bytes from `source` as `cid` unless already held; see the integrity rules. */
   put(cid: string, size: number, source: ByteSource, options?: PutOptions): Promise<TierPutResult>;
   /** The object, or undefined when the tier does not hold it. */
-  get(cid: string): Promise<TierObject | undefined>;
+  get(cid: string, options?: GetOptions): Promise<TierObject | undefined>;
   has(cid: string): Promise<boolean>;
   /** Size of the object, or undefined when the tier does not hold it; does not read the bytes. */
   stat(cid: string): Promise<TierStat | undefined>;

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { contentCid } from '../../core/cid.js';
 import { IntegrityError, InvalidInputError } from '../../core/errors.js';
 import { VERIFY_BEFORE_SERVING_BYTES } from './storage-tier.js';
-import type { StorageTier } from './storage-tier.js';
+import type { GetOptions, StorageTier } from './storage-tier.js';
 
 /** What an implementation's test hands the contract. */
 export interface TierFixture {
@@ -33,8 +33,12 @@ function source(bytes: Uint8Array, chunk = 256 * 1024) {
   return Object.assign(open, { opened });
 }
 
-async function readAll(tier: StorageTier, cid: string): Promise<Buffer | undefined> {
-  const found = await tier.get(cid);
+async function readAll(
+  tier: StorageTier,
+  cid: string,
+  options: GetOptions = {},
+): Promise<Buffer | undefined> {
+  const found = await tier.get(cid, options);
   if (found === undefined) return undefined;
   const chunks: Uint8Array[] = [];
   for await (const chunk of found.stream()) chunks.push(chunk);
@@ -146,6 +150,19 @@ export function tierContract(label: string, setup: () => Promise<TierFixture>): 
       await tier.put(content.cid, content.bytes.byteLength, source(content.bytes));
       await fx.corrupt(content.cid);
       await assert.rejects(tier.get(content.cid), isIntegrityErrorNaming(content.cid, tier.name));
+    });
+
+    test('a streamed get reads nothing first: a corrupted small object fails its stream', async () => {
+      const content = blob(randomBytes(64 * 1024));
+      await tier.put(content.cid, content.bytes.byteLength, source(content.bytes));
+      assert.ok((await readAll(tier, content.cid, { streamed: true }))?.equals(content.bytes));
+      await fx.corrupt(content.cid);
+      const object = await tier.get(content.cid, { streamed: true });
+      assert.equal(object?.size, content.bytes.byteLength);
+      await assert.rejects(
+        readAll(tier, content.cid, { streamed: true }),
+        isIntegrityErrorNaming(content.cid, tier.name),
+      );
     });
 
     test('a corrupted large object fails its stream by the last chunk', async () => {
