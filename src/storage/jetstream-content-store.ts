@@ -11,7 +11,8 @@ import type { ByteSource, ContentStore, PutResult, VerifiedContent } from './con
 import { AckPublisher } from '../nats/ack-publisher.js';
 import { DirectReader } from '../nats/direct-reader.js';
 import { ReplyMux } from '../nats/reply-mux.js';
-import { metaSubject, writeObject } from './object-writer.js';
+import { deleteObject, metaSubject, writeObject } from './object-writer.js';
+import type { ObjectWriterDeps } from './object-writer.js';
 import type { GetOptions } from './tiers/storage-tier.js';
 
 /** Content up to this size is verified in memory; larger content is read twice (verify, then serve). */
@@ -58,15 +59,16 @@ function assertCid(cid: string): void {
  * short (crash, hash mismatch) leaves nothing readable.
  */
 export class JetStreamContentStore implements ContentStore {
-  private readonly publisher: AckPublisher;
+  private readonly writer: ObjectWriterDeps;
   private readonly direct: DirectReader;
 
   private constructor(
     nc: NatsConnection,
     private readonly os: ObjectStore,
-    private readonly jsm: JetStreamManager,
+    jsm: JetStreamManager,
   ) {
-    this.publisher = new AckPublisher(nc, new ReplyMux(nc, WRITE_TIMEOUT_MS));
+    const publisher = new AckPublisher(nc, new ReplyMux(nc, WRITE_TIMEOUT_MS));
+    this.writer = { publisher, jsm, bucket: BUCKET };
     this.direct = new DirectReader(nc);
   }
 
@@ -87,25 +89,25 @@ export class JetStreamContentStore implements ContentStore {
 
   /** The object's metadata, read directly (the client's `info` is a request per call too). */
   private async info(cid: string): Promise<ObjectInfo | null> {
+    return (await this.stored(cid))?.info ?? null;
+  }
+
+  /** The object's metadata (every field stored, beyond those typed) and its stream sequence. */
+  private async stored(cid: string): Promise<{ info: ObjectInfo; seq: number } | null> {
     const msg = await this.direct.get(OBJECT_STREAM, { last_by_subj: metaSubject(BUCKET, cid) });
     if (msg === null) return null;
     const info = JSON.parse(Buffer.from(msg.data).toString('utf8')) as ObjectInfo;
     if (info.name !== cid) {
       throw new IntegrityError(`The metadata stored for ${cid} names ${info.name} instead.`);
     }
-    return info;
+    return { info, seq: msg.seq };
   }
 
   async put(cid: string, size: number, source: ByteSource): Promise<PutResult> {
     // Asking first spares sending large content again; for small content the write itself
     // finds out, one request fewer on the common path.
     if (size > ASK_FIRST_BYTES && (await this.has(cid))) return { stored: false };
-    const outcome = await writeObject(
-      { publisher: this.publisher, jsm: this.jsm, bucket: BUCKET },
-      cid,
-      size,
-      source(),
-    );
+    const outcome = await writeObject(this.writer, cid, size, source());
     if (outcome.written) return { stored: true };
     if (await this.has(cid)) {
       await outcome.discard();
@@ -214,9 +216,14 @@ export class JetStreamContentStore implements ContentStore {
    */
   async delete(cid: string): Promise<void> {
     assertCid(cid);
-    const info = await this.info(cid);
-    if (info === null || info.deleted) return;
-    await this.os.delete(cid);
+    // The client's delete reads the metadata again before replacing it: a request (with its
+    // bookkeeping) per move out of hot. Only a write of the same content in between, which
+    // makes the metadata change, sends this round again.
+    for (;;) {
+      const stored = await this.stored(cid);
+      if (stored === null || stored.info.deleted) return;
+      if (await deleteObject(this.writer, stored.info, stored.seq)) return;
+    }
   }
 
   /** Every object held, with its size. */
