@@ -212,3 +212,29 @@ test('a delete leaves an object written anew after its metadata was read', async
   assert.equal(await deleteObject(deps, stale, read.seq), false);
   assert.deepEqual(await readAll(store, cid), bytes);
 });
+
+test('a streamed read asks for the next chunk while the caller works on one, and no further', async () => {
+  const bytes = randomBytes(3 * CHUNK_BYTES);
+  const cid = contentCid(bytes).toString();
+  await store.put(cid, bytes.length, once(bytes));
+  const asked: number[] = [];
+  const sub = nats.nc.subscribe('$JS.API.DIRECT.GET.OBJ_cim-content', {
+    callback: (_err, msg) => {
+      asked.push((msg.json() as { seq: number }).seq);
+    },
+  });
+  await nats.nc.flush();
+  try {
+    const content = await store.get(cid, { streamed: true });
+    assert.ok(content);
+    const stream = content.stream()[Symbol.asyncIterator]();
+    assert.equal((await stream.next()).value?.byteLength, CHUNK_BYTES);
+    await nats.nc.flush();
+    assert.equal(asked.length, 2, 'the second chunk is asked for with the first in hand');
+    await stream.return?.();
+    await nats.nc.flush();
+    assert.equal(asked.length, 2, 'a caller that stops early is not read for');
+  } finally {
+    sub.unsubscribe();
+  }
+});

@@ -152,7 +152,7 @@ export class JetStreamContentStore implements ContentStore {
     const cid = info.name;
     const hash = createHash('sha256');
     try {
-      for await (const chunk of this.chunks(info)) {
+      for await (const chunk of this.chunks(info, true)) {
         hash.update(chunk);
         yield chunk;
       }
@@ -168,8 +168,8 @@ export class JetStreamContentStore implements ContentStore {
     }
   }
 
-  /** The raw chunks of an object, without checking them. */
-  private async *chunks(info: ObjectInfo): AsyncGenerator<Uint8Array> {
+  /** The raw chunks of an object, without checking them; `ahead` asks for each chunk early. */
+  private async *chunks(info: ObjectInfo, ahead = false): AsyncGenerator<Uint8Array> {
     if (info.chunks > DIRECT_READ_CHUNKS) {
       const result = await this.os.get(info.name);
       if (!result) throw new Error('the object disappeared while being read');
@@ -180,12 +180,23 @@ export class JetStreamContentStore implements ContentStore {
       return;
     }
     const subject = chunkSubject(info.nuid);
-    let seq = 1;
+    const read = (seq: number) => {
+      const reply = this.direct.get(OBJECT_STREAM, { seq, next_by_subj: subject });
+      // A read asked for ahead may fail before it is awaited, or never be awaited when the
+      // caller stops early: its failure surfaces where it is awaited, if anywhere.
+      reply.catch(() => undefined);
+      return reply;
+    };
+    let next = info.chunks > 0 ? read(1) : undefined;
     for (let i = 0; i < info.chunks; i++) {
-      const msg = await this.direct.get(OBJECT_STREAM, { seq, next_by_subj: subject });
+      const msg = await next;
       if (!msg) throw new Error(`chunk ${i + 1} of ${info.chunks} is missing`);
+      const more = i + 1 < info.chunks;
+      // With `ahead`, the next chunk is asked for while the caller works on this one, so the
+      // round trip to the server overlaps the caller's hashing and sending.
+      if (more && ahead) next = read(msg.seq + 1);
       yield msg.data;
-      seq = msg.seq + 1;
+      if (more && !ahead) next = read(msg.seq + 1);
     }
   }
 
