@@ -5,7 +5,7 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import { Objm, setSha256Backend } from '@nats-io/obj';
 import type { ObjectStore } from '@nats-io/obj';
 import { contentCidFromDigest, isContentCid } from '../core/cid.js';
-import { IntegrityError, InvalidInputError } from '../core/errors.js';
+import { IntegrityError, InvalidInputError, UnavailableError } from '../core/errors.js';
 import { CONTENT_BUCKET } from '../nats/provision.js';
 import type { ByteSource, ContentStore, PutResult, VerifiedContent } from './content-store.js';
 import { AckPublisher } from '../nats/ack-publisher.js';
@@ -29,6 +29,8 @@ const ASK_FIRST_BYTES = 1024 * 1024;
 const OBJECT_STREAM = `OBJ_${CONTENT_BUCKET}`;
 const chunkSubject = (nuid: string) => `$O.${CONTENT_BUCKET}.C.${nuid}`;
 const BUCKET = { name: CONTENT_BUCKET, stream: OBJECT_STREAM };
+/** Attempts of a delete whose metadata keeps changing under it. */
+const DELETE_ROUNDS = 3;
 /** Chunk acknowledgements may queue behind large writes on a busy server. */
 const WRITE_TIMEOUT_MS = 30_000;
 
@@ -229,12 +231,13 @@ export class JetStreamContentStore implements ContentStore {
     assertCid(cid);
     // The client's delete reads the metadata again before replacing it: a request (with its
     // bookkeeping) per move out of hot. Only a write of the same content in between, which
-    // makes the metadata change, sends this round again.
-    for (;;) {
+    // makes the metadata change, sends this round again; a few rounds, not forever.
+    for (let round = 0; round < DELETE_ROUNDS; round++) {
       const stored = await this.stored(cid);
       if (stored === null || stored.info.deleted) return;
       if (await deleteObject(this.writer, stored.info, stored.seq)) return;
     }
+    throw new UnavailableError(`${cid} kept being written anew while it was being deleted.`);
   }
 
   /** Every object held, with its size. */
