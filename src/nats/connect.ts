@@ -2,6 +2,7 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { UnavailableError } from '../core/errors.js';
 import { coalesceNatsWrites } from './coalesced-writes.js';
+import { presizeNatsReads } from './presized-reads.js';
 
 /** Options for {@link connectNats}. */
 export interface ConnectOptions {
@@ -20,6 +21,7 @@ export async function connectNats(
   options: ConnectOptions = {},
 ): Promise<NatsConnection> {
   coalesceNatsWrites();
+  presizeNatsReads();
   try {
     return await connect({
       servers: url,

@@ -8,7 +8,8 @@ import type { TestNats } from '../testing/nats-harness.js';
 import { contentCid } from '../core/cid.js';
 import { IntegrityError } from '../core/errors.js';
 import { JetStreamContentStore } from './jetstream-content-store.js';
-import { CHUNK_BYTES } from './object-writer.js';
+import { AckPublisher } from '../nats/ack-publisher.js';
+import { CHUNK_BYTES, deleteObject, metaSubject } from './object-writer.js';
 
 let nats: TestNats;
 let store: JetStreamContentStore;
@@ -165,4 +166,75 @@ test('a body longer than its declared size is refused as soon as it overruns, an
   );
   assert.ok(yielded <= 8, `stopped reading after ${yielded} pieces`);
   assert.equal(await messages(), before);
+});
+
+/** How many messages the stream holds on `subject`. */
+async function held(subject: string): Promise<number> {
+  const jsm = await jetstreamManager(nats.nc);
+  const info = await jsm.streams.info('OBJ_cim-content', { subjects_filter: subject });
+  return info.state.subjects?.[subject] ?? 0;
+}
+
+test('delete marks the object deleted as the object store client sees it and purges its chunks', async () => {
+  const os = await new Objm(nats.nc).open('cim-content');
+  const bytes = randomBytes(2 * CHUNK_BYTES + 5);
+  const cid = contentCid(bytes).toString();
+  await store.put(cid, bytes.length, once(bytes));
+  const nuid = (await os.info(cid))?.nuid;
+  assert.ok(nuid);
+  assert.equal(await held(`$O.cim-content.C.${nuid}`), 3);
+  await store.delete(cid);
+  const info = await os.info(cid);
+  assert.equal(info?.deleted, true);
+  assert.equal(info?.size, 0);
+  assert.equal(await held(`$O.cim-content.C.${nuid}`), 0);
+  assert.equal(await os.get(cid), null);
+  assert.equal(await store.has(cid), false);
+  await store.delete(cid);
+  assert.deepEqual(await store.put(cid, bytes.length, once(bytes)), { stored: true });
+  assert.deepEqual(await readAll(store, cid), bytes);
+});
+
+test('a delete leaves an object written anew after its metadata was read', async () => {
+  const jsm = await jetstreamManager(nats.nc);
+  const bucket = { name: 'cim-content', stream: 'OBJ_cim-content' };
+  const deps = { publisher: new AckPublisher(nats.nc), jsm, bucket };
+  const bytes = randomBytes(1000);
+  const cid = contentCid(bytes).toString();
+  await store.put(cid, bytes.length, once(bytes));
+  const read = await jsm.direct.getMessage(bucket.stream, {
+    last_by_subj: metaSubject(bucket, cid),
+  });
+  assert.ok(read);
+  const stale = JSON.parse(read.string()) as { name: string; nuid: string };
+  await store.delete(cid);
+  await store.put(cid, bytes.length, once(bytes));
+  assert.equal(await deleteObject(deps, stale, read.seq), false);
+  assert.deepEqual(await readAll(store, cid), bytes);
+});
+
+test('a streamed read asks for the next chunk while the caller works on one, and no further', async () => {
+  const bytes = randomBytes(3 * CHUNK_BYTES);
+  const cid = contentCid(bytes).toString();
+  await store.put(cid, bytes.length, once(bytes));
+  const asked: number[] = [];
+  const sub = nats.nc.subscribe('$JS.API.DIRECT.GET.OBJ_cim-content', {
+    callback: (_err, msg) => {
+      asked.push((msg.json() as { seq: number }).seq);
+    },
+  });
+  await nats.nc.flush();
+  try {
+    const content = await store.get(cid, { streamed: true });
+    assert.ok(content);
+    const stream = content.stream()[Symbol.asyncIterator]();
+    assert.equal((await stream.next()).value?.byteLength, CHUNK_BYTES);
+    await nats.nc.flush();
+    assert.equal(asked.length, 2, 'the second chunk is asked for with the first in hand');
+    await stream.return?.();
+    await nats.nc.flush();
+    assert.equal(asked.length, 2, 'a caller that stops early is not read for');
+  } finally {
+    sub.unsubscribe();
+  }
 });

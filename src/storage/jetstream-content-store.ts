@@ -5,13 +5,14 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import { Objm, setSha256Backend } from '@nats-io/obj';
 import type { ObjectStore } from '@nats-io/obj';
 import { contentCidFromDigest, isContentCid } from '../core/cid.js';
-import { IntegrityError, InvalidInputError } from '../core/errors.js';
+import { IntegrityError, InvalidInputError, UnavailableError } from '../core/errors.js';
 import { CONTENT_BUCKET } from '../nats/provision.js';
 import type { ByteSource, ContentStore, PutResult, VerifiedContent } from './content-store.js';
 import { AckPublisher } from '../nats/ack-publisher.js';
 import { DirectReader } from '../nats/direct-reader.js';
 import { ReplyMux } from '../nats/reply-mux.js';
-import { metaSubject, writeObject } from './object-writer.js';
+import { deleteObject, metaSubject, writeObject } from './object-writer.js';
+import type { ObjectWriterDeps } from './object-writer.js';
 import type { GetOptions } from './tiers/storage-tier.js';
 
 /** Content up to this size is verified in memory; larger content is read twice (verify, then serve). */
@@ -28,6 +29,8 @@ const ASK_FIRST_BYTES = 1024 * 1024;
 const OBJECT_STREAM = `OBJ_${CONTENT_BUCKET}`;
 const chunkSubject = (nuid: string) => `$O.${CONTENT_BUCKET}.C.${nuid}`;
 const BUCKET = { name: CONTENT_BUCKET, stream: OBJECT_STREAM };
+/** Attempts of a delete whose metadata keeps changing under it. */
+const DELETE_ROUNDS = 3;
 /** Chunk acknowledgements may queue behind large writes on a busy server. */
 const WRITE_TIMEOUT_MS = 30_000;
 
@@ -58,15 +61,16 @@ function assertCid(cid: string): void {
  * short (crash, hash mismatch) leaves nothing readable.
  */
 export class JetStreamContentStore implements ContentStore {
-  private readonly publisher: AckPublisher;
+  private readonly writer: ObjectWriterDeps;
   private readonly direct: DirectReader;
 
   private constructor(
     nc: NatsConnection,
     private readonly os: ObjectStore,
-    private readonly jsm: JetStreamManager,
+    jsm: JetStreamManager,
   ) {
-    this.publisher = new AckPublisher(nc, new ReplyMux(nc, WRITE_TIMEOUT_MS));
+    const publisher = new AckPublisher(nc, new ReplyMux(nc, WRITE_TIMEOUT_MS));
+    this.writer = { publisher, jsm, bucket: BUCKET };
     this.direct = new DirectReader(nc);
   }
 
@@ -87,25 +91,25 @@ export class JetStreamContentStore implements ContentStore {
 
   /** The object's metadata, read directly (the client's `info` is a request per call too). */
   private async info(cid: string): Promise<ObjectInfo | null> {
+    return (await this.stored(cid))?.info ?? null;
+  }
+
+  /** The object's metadata (every field stored, beyond those typed) and its stream sequence. */
+  private async stored(cid: string): Promise<{ info: ObjectInfo; seq: number } | null> {
     const msg = await this.direct.get(OBJECT_STREAM, { last_by_subj: metaSubject(BUCKET, cid) });
     if (msg === null) return null;
     const info = JSON.parse(Buffer.from(msg.data).toString('utf8')) as ObjectInfo;
     if (info.name !== cid) {
       throw new IntegrityError(`The metadata stored for ${cid} names ${info.name} instead.`);
     }
-    return info;
+    return { info, seq: msg.seq };
   }
 
   async put(cid: string, size: number, source: ByteSource): Promise<PutResult> {
     // Asking first spares sending large content again; for small content the write itself
     // finds out, one request fewer on the common path.
     if (size > ASK_FIRST_BYTES && (await this.has(cid))) return { stored: false };
-    const outcome = await writeObject(
-      { publisher: this.publisher, jsm: this.jsm, bucket: BUCKET },
-      cid,
-      size,
-      source(),
-    );
+    const outcome = await writeObject(this.writer, cid, size, source());
     if (outcome.written) return { stored: true };
     if (await this.has(cid)) {
       await outcome.discard();
@@ -150,7 +154,7 @@ export class JetStreamContentStore implements ContentStore {
     const cid = info.name;
     const hash = createHash('sha256');
     try {
-      for await (const chunk of this.chunks(info)) {
+      for await (const chunk of this.chunks(info, true)) {
         hash.update(chunk);
         yield chunk;
       }
@@ -166,8 +170,8 @@ export class JetStreamContentStore implements ContentStore {
     }
   }
 
-  /** The raw chunks of an object, without checking them. */
-  private async *chunks(info: ObjectInfo): AsyncGenerator<Uint8Array> {
+  /** The raw chunks of an object, without checking them; `ahead` asks for each chunk early. */
+  private async *chunks(info: ObjectInfo, ahead = false): AsyncGenerator<Uint8Array> {
     if (info.chunks > DIRECT_READ_CHUNKS) {
       const result = await this.os.get(info.name);
       if (!result) throw new Error('the object disappeared while being read');
@@ -178,12 +182,23 @@ export class JetStreamContentStore implements ContentStore {
       return;
     }
     const subject = chunkSubject(info.nuid);
-    let seq = 1;
+    const read = (seq: number) => {
+      const reply = this.direct.get(OBJECT_STREAM, { seq, next_by_subj: subject });
+      // A read asked for ahead may fail before it is awaited, or never be awaited when the
+      // caller stops early: its failure surfaces where it is awaited, if anywhere.
+      reply.catch(() => undefined);
+      return reply;
+    };
+    let next = info.chunks > 0 ? read(1) : undefined;
     for (let i = 0; i < info.chunks; i++) {
-      const msg = await this.direct.get(OBJECT_STREAM, { seq, next_by_subj: subject });
+      const msg = await next;
       if (!msg) throw new Error(`chunk ${i + 1} of ${info.chunks} is missing`);
+      const more = i + 1 < info.chunks;
+      // With `ahead`, the next chunk is asked for while the caller works on this one, so the
+      // round trip to the server overlaps the caller's hashing and sending.
+      if (more && ahead) next = read(msg.seq + 1);
       yield msg.data;
-      seq = msg.seq + 1;
+      if (more && !ahead) next = read(msg.seq + 1);
     }
   }
 
@@ -214,9 +229,15 @@ export class JetStreamContentStore implements ContentStore {
    */
   async delete(cid: string): Promise<void> {
     assertCid(cid);
-    const info = await this.info(cid);
-    if (info === null || info.deleted) return;
-    await this.os.delete(cid);
+    // The client's delete reads the metadata again before replacing it: a request (with its
+    // bookkeeping) per move out of hot. Only a write of the same content in between, which
+    // makes the metadata change, sends this round again; a few rounds, not forever.
+    for (let round = 0; round < DELETE_ROUNDS; round++) {
+      const stored = await this.stored(cid);
+      if (stored === null || stored.info.deleted) return;
+      if (await deleteObject(this.writer, stored.info, stored.seq)) return;
+    }
+    throw new UnavailableError(`${cid} kept being written anew while it was being deleted.`);
   }
 
   /** Every object held, with its size. */

@@ -143,6 +143,33 @@ export async function writeObject(
   }
 }
 
+/**
+ * Deletes an object as the object store client does (its metadata marked deleted, with rollup,
+ * then its chunks purged), from metadata already read: the client reads it again first. The
+ * metadata is replaced only if it is still the message at `metaSeq`, so an object written anew
+ * since it was read is not marked deleted; `false` says it changed.
+ */
+export async function deleteObject(
+  deps: ObjectWriterDeps,
+  meta: { readonly name: string; readonly nuid: string },
+  metaSeq: number,
+): Promise<boolean> {
+  const h = headers();
+  h.set('Nats-Rollup', 'sub');
+  h.set('Nats-Expected-Last-Subject-Sequence', String(metaSeq));
+  const deleted = { ...meta, deleted: true, size: 0, chunks: 0, digest: '' };
+  try {
+    await deps.publisher.publish(metaSubject(deps.bucket, meta.name), JSON.stringify(deleted), h);
+  } catch (err) {
+    if (err instanceof PublishRefusedError && err.errCode === WRONG_LAST_SEQUENCE) return false;
+    throw err;
+  }
+  await deps.jsm.streams.purge(deps.bucket.stream, {
+    filter: `$O.${deps.bucket.name}.C.${meta.nuid}`,
+  });
+  return true;
+}
+
 /** What became of a write: stored, or refused because the name was taken (chunks still held). */
 export type WriteOutcome =
   | { readonly written: true }
