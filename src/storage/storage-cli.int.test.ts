@@ -10,7 +10,8 @@ import type { CimUp } from '../testing/cli.js';
 import { s3TierOf, startTestS3 } from '../testing/s3-harness.js';
 import type { TestS3 } from '../testing/s3-harness.js';
 import type { IngestLine } from '../cli/commands/ingest-upload.js';
-import type { TierStatus, VerifyReport } from './storage-manager.js';
+import type { TierStatus } from './storage-manager.js';
+import type { VerifyReport } from './tier-verify.js';
 import type { VerifyRun } from './verify-runs.js';
 
 let s3: TestS3;

@@ -8,6 +8,8 @@ import type { VerifiedContent } from './content-store.js';
 import type { ContentTieredData } from './storage-events.js';
 import { CONTENT_TIERED, contentRef } from './storage-events.js';
 import type { StorageTier, TierObject } from './tiers/storage-tier.js';
+import { drain, verifyTiers } from './tier-verify.js';
+import type { VerifyReport } from './tier-verify.js';
 
 /** A tier as `cim storage status` shows it. */
 export interface TierStatus {
@@ -38,28 +40,6 @@ export type MoveOutcome =
     }
   | { readonly status: 'already-there'; readonly cid: string; readonly to: string }
   | { readonly status: 'not-found'; readonly cid: string };
-
-/** One object `verify` found wrong. */
-export interface VerifyFault {
-  readonly tier: string;
-  readonly cid: string;
-  readonly error: string;
-}
-
-/** What `verify` checked. */
-export interface VerifyReport {
-  readonly tiers: readonly { name: string; checked: number; bytes: number; faults: number }[];
-  readonly faults: readonly VerifyFault[];
-}
-
-/** Objects verified at once by `verify`. */
-const VERIFY_CONCURRENCY = 4;
-
-async function drain(stream: AsyncIterable<Uint8Array>): Promise<number> {
-  let bytes = 0;
-  for await (const chunk of stream) bytes += chunk.byteLength;
-  return bytes;
-}
 
 /**
  * The Storage Manager: content in tiers (hot first, then the configured ones in order), moved
@@ -321,43 +301,9 @@ export class StorageManager {
    * Reads and hashes every object of one tier (or of all), reporting each one that is
    * missing, unreadable or corrupted; `onProgress` is called after each object.
    */
-  async verify(
-    tierName?: string,
-    onProgress: (checked: number) => void = () => undefined,
-  ): Promise<VerifyReport> {
+  verify(tierName?: string, onProgress?: (checked: number) => void): Promise<VerifyReport> {
     const tiers = tierName === undefined ? this.tiers : [this.requireTier(tierName)];
-    const faults: VerifyFault[] = [];
-    const summary: { name: string; checked: number; bytes: number; faults: number }[] = [];
-    let total = 0;
-    for (const tier of tiers) {
-      const row = { name: tier.name, checked: 0, bytes: 0, faults: 0 };
-      summary.push(row);
-      const inFlight = new Set<Promise<void>>();
-      const check = async (cid: string) => {
-        try {
-          const object = await tier.get(cid);
-          if (!object) throw new IntegrityError(`${cid} is listed in tier ${tier.name} but gone.`);
-          row.bytes += await drain(object.stream());
-        } catch (err) {
-          row.faults++;
-          faults.push({ tier: tier.name, cid, error: toCimError(err).message });
-        }
-        row.checked++;
-        onProgress(++total);
-      };
-      try {
-        for await (const entry of tier.list()) {
-          while (inFlight.size >= VERIFY_CONCURRENCY) await Promise.race(inFlight);
-          const job: Promise<void> = check(entry.cid).finally(() => inFlight.delete(job));
-          inFlight.add(job);
-        }
-      } catch (err) {
-        faults.push({ tier: tier.name, cid: '', error: toCimError(err).message });
-        row.faults++;
-      }
-      await Promise.all(inFlight);
-    }
-    return { tiers: summary, faults };
+    return verifyTiers(tiers, onProgress);
   }
 
   /** Closes every tier. */

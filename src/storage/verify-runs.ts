@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { InvalidInputError, toCimError } from '../core/errors.js';
-import type { StorageManager, VerifyReport } from './storage-manager.js';
+import type { StorageManager } from './storage-manager.js';
+import type { VerifyReport } from './tier-verify.js';
 
 /** One run of `cim storage verify`, as `GET /api/storage/verify` reports it. */
 export interface VerifyRun {
