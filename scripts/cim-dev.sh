@@ -2,7 +2,7 @@
 # One entry point for the README's two commands:
 #   bash scripts/cim-dev.sh up [cim up flags...]   install what is missing, build, start a leaf node
 #   bash scripts/cim-dev.sh test                   install what is missing, run every test
-#                                                  (nats-server, chromium, npm dependencies)
+#                                                  (nats-server, chromium, nix-bin, npm dependencies)
 # It only installs what is absent and says exactly what to install when it cannot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +51,19 @@ need_chromium() {
     die "chromium is missing and could not be installed: run 'sudo apt-get install chromium' and run this again."
 }
 
+# The deployment tests evaluate the project's pure Nix functions with nix-instantiate, and check
+# rendered TLS settings with a throwaway certificate from openssl.
+need_nix_tools() {
+  if ! command -v nix-instantiate >/dev/null; then
+    say "installing nix-bin (Debian package, to evaluate the project's Nix functions in tests)..."
+    apt_install nix-bin ||
+      die "nix-instantiate is missing and could not be installed: run 'sudo apt-get install nix-bin' (or use a machine with Nix) and run this again."
+  fi
+  command -v openssl >/dev/null && return
+  apt_install openssl ||
+    die "openssl is missing and could not be installed: run 'sudo apt-get install openssl' and run this again."
+}
+
 need_modules() {
   local stamp=node_modules/.cim-lock-stamp
   if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
@@ -69,7 +82,7 @@ case "$cmd" in
     exec node bin/cim.js up "$@"
     ;;
   test)
-    need_node; need_nats; need_chromium; need_modules
+    need_node; need_nats; need_chromium; need_nix_tools; need_modules
     exec npm test --silent
     ;;
   *)

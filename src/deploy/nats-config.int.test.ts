@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderNatsConfig } from './nats-config.js';
+import { EXAMPLE_TOPOLOGIES } from './nats-topologies.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const NATS_CONFIG_NIX = join(ROOT, 'nix/lib/nats-config.nix');
+/** Nix without a daemon or build users: evaluation only. */
+const NIX_ENV = { ...process.env, NIX_CONFIG: 'build-users-group =\nexperimental-features =' };
+
+function nix(args: string[]): string {
+  try {
+    return execFileSync('nix-instantiate', args, { env: NIX_ENV, encoding: 'utf8', stdio: 'pipe' });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === 'ENOENT') {
+      throw new Error(
+        "nix-instantiate is missing: install Debian's nix-bin (bash scripts/cim-dev.sh test does).",
+      );
+    }
+    throw new Error(`nix-instantiate ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
+  }
+}
+
+function nixFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory())
+      return name === 'node_modules' || name.startsWith('.') || name === 'dist'
+        ? []
+        : nixFiles(path);
+    return name.endsWith('.nix') ? [path] : [];
+  });
+}
+
+test('every .nix file of the project parses', () => {
+  const files = nixFiles(ROOT);
+  assert.ok(files.includes(NATS_CONFIG_NIX), 'the NATS config function is among them');
+  for (const file of files) nix(['--parse', file]);
+});
+
+test('the Nix NATS renderer and the TypeScript one give the same file for every example topology', () => {
+  for (const [name, topology] of Object.entries(EXAMPLE_TOPOLOGIES)) {
+    const expr = `import ${NATS_CONFIG_NIX} (builtins.fromJSON ${JSON.stringify(JSON.stringify(topology))})`;
+    const fromNix = JSON.parse(nix(['--eval', '--strict', '--json', '--expr', expr])) as string;
+    assert.equal(fromNix, renderNatsConfig(topology), name);
+  }
+});
+
+test('nats-server accepts every rendered example configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cim-nats-conf-'));
+  try {
+    // The server loads TLS files while checking: a throwaway self-signed pair stands in.
+    const certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=cim-test',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'pipe' },
+    );
+    for (const [name, example] of Object.entries(EXAMPLE_TOPOLOGIES)) {
+      const topology = example.tls ? { ...example, tls: { certFile, keyFile } } : example;
+      const file = join(dir, `${name}.conf`);
+      writeFileSync(file, renderNatsConfig(topology));
+      // -t: check the configuration and exit, without starting the server.
+      execFileSync(process.env['CIM_NATS_SERVER'] ?? 'nats-server', ['-t', '-c', file], {
+        stdio: 'pipe',
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidConfigError } from '../core/errors.js';
+import { renderNatsConfig } from './nats-config.js';
+import { EXAMPLE_TOPOLOGIES } from './nats-topologies.js';
+
+test('a leaf node renders to nats-server syntax: sorted keys, quoted strings, blocks for sections', () => {
+  assert.equal(
+    renderNatsConfig(EXAMPLE_TOPOLOGIES['leaf-alone']),
+    [
+      '# Rendered by CIM (src/deploy/nats-config.ts = nix/lib/nats-config.nix); do not edit.',
+      'jetstream {',
+      '  domain: "leaf1"',
+      '  store_dir: "/var/lib/cim/nats"',
+      '}',
+      'listen: "127.0.0.1:4222"',
+      'server_name: "leaf-1"',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('leaf remotes are a list of blocks; absent optional fields are left out', () => {
+  const text = renderNatsConfig(EXAMPLE_TOPOLOGIES['leaf-with-remotes-and-tls']);
+  assert.match(
+    text,
+    /leafnodes \{\n {2}remotes: \[\n {4}\{\n {6}credentials: "\/run\/credentials\/cim\/leaf.creds"\n {6}url: "nats-leaf:\/\/hub-a.lan:7422"\n {4}\}\n {4}\{\n {6}url: "nats-leaf:\/\/hub-b.lan:7422"\n {4}\}\n {2}\]\n\}/,
+  );
+  assert.doesNotMatch(text, /ca_file|http|cluster/);
+});
+
+test('a bad topology is refused with a sentence naming the field', () => {
+  for (const [input, field] of [
+    [{ ...EXAMPLE_TOPOLOGIES['leaf-alone'], clientListen: 'localhost' }, 'clientListen'],
+    [{ ...EXAMPLE_TOPOLOGIES['leaf-alone'], storeDir: '/a"b' }, 'storeDir'],
+    [
+      {
+        ...EXAMPLE_TOPOLOGIES['leaf-alone'],
+        cluster: { name: 'c', listen: '0.0.0.0:6222', routes: [] },
+      },
+      'cluster.routes',
+    ],
+    [{ ...EXAMPLE_TOPOLOGIES['leaf-alone'], extra: 1 }, '(root)'],
+  ] as const) {
+    assert.throws(
+      () => renderNatsConfig(input),
+      (err: unknown) =>
+        err instanceof InvalidConfigError &&
+        err.message.startsWith(`The NATS topology field ${field} is invalid:`),
+      field,
+    );
+  }
+});

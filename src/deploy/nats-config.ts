@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { InvalidConfigError } from '../core/errors.js';
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.:[\]-]+:\d{1,5}$/, 'a listen address is HOST:PORT, e.g. 0.0.0.0:4222');
+/** Paths and URLs end up quoted in the file: no control characters, no quotes. */
+const plain = z
+  .string()
+  .min(1)
+  .max(4096)
+  // Control characters are what the pattern is about: they must not reach the file.
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^"\\\u0000-\u001f]+$/, 'no quotes, backslashes or control characters');
+
+/**
+ * One nats-server's place in a topology: a leaf node (own JetStream domain, remotes to a hub),
+ * a cluster member (routes to its peers), a hub (accepts leaf connections), or a mix. The same
+ * description is rendered by `nix/lib/nats-config.nix`, which must give the same text.
+ */
+export const natsTopologySchema = z
+  .object({
+    serverName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _'),
+    clientListen: hostPort,
+    monitorListen: hostPort.optional(),
+    storeDir: plain,
+    /** JetStream domain: set on leaf nodes so their streams stay theirs. */
+    domain: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+    maxPayload: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .optional(),
+    cluster: z
+      .object({
+        name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+        listen: hostPort,
+        routes: z.array(plain).min(1),
+      })
+      .strict()
+      .optional(),
+    /** Where a hub accepts leaf node connections. */
+    leafListen: hostPort.optional(),
+    leafRemotes: z
+      .array(z.object({ url: plain, credentialsFile: plain.optional() }).strict())
+      .optional(),
+    tls: z
+      .object({ certFile: plain, keyFile: plain, caFile: plain.optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** A validated topology entry. */
+export type NatsTopology = z.infer<typeof natsTopologySchema>;
+
+/** A value of the configuration tree: what the file format holds. */
+type ConfValue = string | number | boolean | ConfValue[] | { [key: string]: ConfValue | undefined };
+
+/** The configuration as a tree of nats-server's own keys (absent sections left undefined). */
+export function natsConfigTree(topology: NatsTopology): { [key: string]: ConfValue | undefined } {
+  const t = topology;
+  return {
+    server_name: t.serverName,
+    listen: t.clientListen,
+    http: t.monitorListen,
+    max_payload: t.maxPayload,
+    jetstream: { store_dir: t.storeDir, domain: t.domain },
+    cluster: t.cluster && {
+      name: t.cluster.name,
+      listen: t.cluster.listen,
+      routes: t.cluster.routes,
+    },
+    leafnodes:
+      t.leafListen === undefined && t.leafRemotes === undefined
+        ? undefined
+        : {
+            listen: t.leafListen,
+            remotes: t.leafRemotes?.map((r) => ({ url: r.url, credentials: r.credentialsFile })),
+          },
+    tls: t.tls && { cert_file: t.tls.certFile, key_file: t.tls.keyFile, ca_file: t.tls.caFile },
+  };
+}
+
+const indent = (depth: number) => '  '.repeat(depth);
+
+/** A scalar or a block, at `depth`; keys sorted by code point, as Nix sorts attribute names. */
+function renderValue(value: ConfValue, depth: number): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    const items = value.map((v) => `${indent(depth + 1)}${renderValue(v, depth + 1)}\n`);
+    return `[\n${items.join('')}${indent(depth)}]`;
+  }
+  return `{\n${renderEntries(value, depth + 1)}${indent(depth)}}`;
+}
+
+function renderEntries(tree: { [key: string]: ConfValue | undefined }, depth: number): string {
+  return Object.keys(tree)
+    .filter((key) => tree[key] !== undefined)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((key) => {
+      const value = tree[key]!;
+      const isBlock = typeof value === 'object' && !Array.isArray(value);
+      return `${indent(depth)}${key}${isBlock ? ' ' : ': '}${renderValue(value, depth)}\n`;
+    })
+    .join('');
+}
+
+/**
+ * The nats-server configuration file for one server of a topology (validated first; a fault is
+ * an InvalidConfigError naming the field).
+ */
+export function renderNatsConfig(input: unknown): string {
+  const parsed = natsTopologySchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidConfigError(
+      `The NATS topology field ${issue.path.join('.') || '(root)'} is invalid: ${issue.message}.`,
+    );
+  }
+  return `# Rendered by CIM (src/deploy/nats-config.ts = nix/lib/nats-config.nix); do not edit.\n${renderEntries(natsConfigTree(parsed.data), 0)}`;
+}

@@ -1,0 +1,39 @@
+import type { NatsTopology } from './nats-config.js';
+
+/**
+ * Example topologies covering every field: a leaf node, the three members of a cluster that is
+ * also the hub, and a leaf with TLS. Used by the tests that compare the TypeScript and Nix
+ * renderers and check nats-server accepts their output.
+ */
+export const EXAMPLE_TOPOLOGIES: Record<string, NatsTopology> = {
+  'leaf-alone': {
+    serverName: 'leaf-1',
+    clientListen: '127.0.0.1:4222',
+    storeDir: '/var/lib/cim/nats',
+    domain: 'leaf1',
+  },
+  'cluster-member-hub': {
+    serverName: 'hub-a',
+    clientListen: '0.0.0.0:4222',
+    monitorListen: '127.0.0.1:8222',
+    storeDir: '/var/lib/nats/jetstream',
+    maxPayload: 2 * 1024 * 1024,
+    cluster: {
+      name: 'cim-hub',
+      listen: '0.0.0.0:6222',
+      routes: ['nats-route://hub-b.lan:6222', 'nats-route://hub-c.lan:6222'],
+    },
+    leafListen: '0.0.0.0:7422',
+  },
+  'leaf-with-remotes-and-tls': {
+    serverName: 'site_7',
+    clientListen: '127.0.0.1:4222',
+    storeDir: '/srv/nats store/é',
+    domain: 'site-7',
+    leafRemotes: [
+      { url: 'nats-leaf://hub-a.lan:7422', credentialsFile: '/run/credentials/cim/leaf.creds' },
+      { url: 'nats-leaf://hub-b.lan:7422' },
+    ],
+    tls: { certFile: '/etc/cim/tls/cert.pem', keyFile: '/etc/cim/tls/key.pem' },
+  },
+};
