@@ -46,6 +46,7 @@ const storageVerify = lazy(async () => (await import('./commands/storage.js')).v
 const policyApply = lazy(async () => (await import('./commands/storage.js')).policyApply);
 const policyLs = lazy(async () => (await import('./commands/storage.js')).policyLs);
 const components = lazy(async () => (await import('./commands/components.js')).components);
+const deployRender = lazy(async () => (await import('./commands/deploy.js')).render);
 
 type NodeFlags = ConfigFlags & { json?: boolean };
 
@@ -284,6 +285,15 @@ clientCommand(
     .option('--wait', 'follow the run to its end'),
 ).action(policyApply);
 clientCommand(policy.command('ls').description('every policy and its latest run')).action(policyLs);
+
+const deploy = program.command('deploy').description('render deployments from an inventory');
+deploy
+  .command('render')
+  .description('per-host NixOS configuration (and NATS configuration) from an inventory')
+  .requiredOption('--inventory <file>', 'inventory of hosts, YAML or JSON (docs/deploy-nixos.md)')
+  .option('--out <dir>', 'folder to write the host files into', 'hosts')
+  .option('--json', 'print JSON')
+  .action(deployRender);
 
 /** Turns commander's usage errors into CIM's one-sentence form. */
 function usageSentence(err: CommanderError): string {

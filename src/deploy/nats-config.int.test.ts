@@ -7,26 +7,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderNatsConfig } from './nats-config.js';
 import { EXAMPLE_TOPOLOGIES } from './nats-topologies.js';
+import { nixEval, nixInstantiate } from '../testing/nix.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NATS_CONFIG_NIX = join(ROOT, 'nix/lib/nats-config.nix');
-/** Nix without a daemon or build users: evaluation only. */
-const NIX_ENV = { ...process.env, NIX_CONFIG: 'build-users-group =\nexperimental-features =' };
-
-function nix(args: string[]): string {
-  try {
-    return execFileSync('nix-instantiate', args, { env: NIX_ENV, encoding: 'utf8', stdio: 'pipe' });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') {
-      throw new Error(
-        "nix-instantiate is missing: install Debian's nix-bin (bash scripts/cim-dev.sh test does).",
-      );
-    }
-    throw new Error(`nix-instantiate ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
-  }
-}
-
 function nixFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -41,13 +25,13 @@ function nixFiles(dir: string): string[] {
 test('every .nix file of the project parses', () => {
   const files = nixFiles(ROOT);
   assert.ok(files.includes(NATS_CONFIG_NIX), 'the NATS config function is among them');
-  for (const file of files) nix(['--parse', file]);
+  for (const file of files) nixInstantiate(['--parse', file]);
 });
 
 test('the Nix NATS renderer and the TypeScript one give the same file for every example topology', () => {
   for (const [name, topology] of Object.entries(EXAMPLE_TOPOLOGIES)) {
     const expr = `import ${NATS_CONFIG_NIX} (builtins.fromJSON ${JSON.stringify(JSON.stringify(topology))})`;
-    const fromNix = JSON.parse(nix(['--eval', '--strict', '--json', '--expr', expr])) as string;
+    const fromNix = nixEval<string>(expr);
     assert.equal(fromNix, renderNatsConfig(topology), name);
   }
 });

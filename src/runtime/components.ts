@@ -5,7 +5,7 @@ import { InvalidInputError } from '../core/errors.js';
  * ingests content and keeps the catalog and search read models (SQLite in the data folder);
  * `pipeline` keeps pipeline definitions (as events) and runs them;
  * `registry` answers who runs where and removes records of components that stopped beating;
- * `ui` serves HTTP (the API and, later, the web app), reaching other components over NATS when
+ * `ui` serves HTTP (the API and the web app), reaching other components over NATS when
  * they run elsewhere. More arrive with their issues (storage, hub).
  */
 export const COMPONENTS = ['events', 'units', 'registry', 'pipeline', 'ui'] as const;

@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { InvalidInputError } from '../core/errors.js';
+import { parseInventory } from './inventory.js';
+import { renderHosts } from './render-hosts.js';
+
+const EXAMPLE = fileURLToPath(new URL('../../../examples/deploy/inventory.yaml', import.meta.url));
+const example = () =>
+  parseYaml(readFileSync(EXAMPLE, 'utf8')) as {
+    cluster: { name: string; members: string[] };
+    hosts: Record<string, unknown>[];
+  };
+
+function refused(inventory: unknown, sentence: RegExp): void {
+  assert.throws(
+    () => renderHosts(parseInventory(inventory), 'inventory.yaml'),
+    (err: unknown) => err instanceof InvalidInputError && sentence.test(err.message),
+    String(sentence),
+  );
+}
+
+test('the example inventory is valid and renders a .nix and a .nats.conf per host', () => {
+  const files = renderHosts(parseInventory(example()), 'inventory.yaml');
+  assert.deepEqual(
+    files.map((f) => f.path),
+    ['hub-a', 'hub-b', 'hub-c', 'branch-1'].flatMap((h) => [`${h}.nix`, `${h}.nats.conf`]),
+  );
+  const hubA = files.find((f) => f.path === 'hub-a.nats.conf')!.content;
+  assert.match(hubA, /"nats-route:\/\/10\.0\.0\.12:6222"/);
+  assert.match(hubA, /leafnodes \{\n {2}listen: "0\.0\.0\.0:7422"/);
+  const branch = files.find((f) => f.path === 'branch-1.nats.conf')!.content;
+  assert.match(branch, /domain: "branch1"/);
+  assert.match(branch, /credentials: "\/run\/credentials\/cim-nats\.service\/hub-leaf"/);
+  assert.match(branch, /url: "nats-leaf:\/\/10\.0\.0\.11:7422"/);
+});
+
+test('an unknown component is refused, naming the host and the field', () => {
+  const inventory = example();
+  inventory.hosts[1]!['components'] = ['events', 'search-engine'];
+  refused(
+    inventory,
+    /^The inventory is invalid at host hub-b, field components\.1: not a component: choose among events, units, registry, pipeline, ui\.$/,
+  );
+});
+
+test('a duplicate host is refused, naming it', () => {
+  const inventory = example();
+  inventory.hosts.push({ ...inventory.hosts[2]!, address: '10.0.0.99' });
+  refused(
+    inventory,
+    /^The inventory is invalid at host hub-c, field name: another host has the same name\.$/,
+  );
+});
+
+test('two listeners of one host on one port are refused, naming both fields', () => {
+  const inventory = example();
+  inventory.hosts[0]!['nats'] = { clientPort: 4222, clusterPort: 8080, leafPort: 7422 };
+  refused(
+    inventory,
+    /^The inventory is invalid at host hub-a, field nats\.clusterPort: port 8080 is also http\.port\.$/,
+  );
+});
+
+test('a cluster with an even number of members is refused, saying why', () => {
+  const inventory = example();
+  inventory.cluster.members = ['hub-a', 'hub-b'];
+  inventory.hosts = inventory.hosts.filter((h) => h['name'] !== 'hub-c');
+  refused(
+    inventory,
+    /^The inventory is invalid at field cluster\.members: a cluster needs an odd number of members for a quorum \(3 or 5\), not 2\.$/,
+  );
+});
+
+test('a secret written into the inventory instead of a file path is refused', () => {
+  const inventory = example();
+  inventory.hosts[0]!['credentials'] = {
+    'warm-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
+    'warm-secret-access-key': '/run/agenix/cim-warm-secret-access-key',
+  };
+  refused(
+    inventory,
+    /^The inventory is invalid at host hub-a, field credentials\.warm-access-key-id: give the absolute path of a file holding the secret, never the secret itself\.$/,
+  );
+});
+
+test('a tier key naming no listed credential, and a setting cim would refuse, are refused', () => {
+  const noCredential = example();
+  noCredential.hosts[0]!['credentials'] = {};
+  refused(
+    noCredential,
+    /^The inventory is invalid at host hub-a, field tiers\.warm\.accessKeyIdFile: name a credential listed in credentials/,
+  );
+  const badSetting = example();
+  badSetting.hosts[3]!['settings'] = { registry: { heartbeatSeconds: 'often' } };
+  refused(
+    badSetting,
+    /^The inventory is invalid at host branch-1, field settings\.registry\.heartbeatSeconds: /,
+  );
+});
+
+test('a leaf must name a hub, and a cluster member must be in the cluster', () => {
+  const noHub = example();
+  noHub.hosts[3]!['nats'] = { domain: 'branch1' };
+  refused(
+    noHub,
+    /^The inventory is invalid at host branch-1, field nats\.hub: a leaf names the host with the role hub it connects to\.$/,
+  );
+  const stray = example();
+  stray.cluster.members = ['hub-a', 'hub-b', 'branch-1'];
+  refused(
+    stray,
+    /^The inventory is invalid at host branch-1, field roles: it is a member of cluster cim-hub: give it the role cluster-member\.$/,
+  );
+});
