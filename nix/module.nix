@@ -1,0 +1,450 @@
+# services.cim: CIM's components as hardened systemd services, the config file they read
+# (/etc/cim/config.json), secrets through LoadCredential, and optionally a local nats-server
+# (cim-nats) configured by nix/lib/nats-config.nix.
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}:
+let
+  inherit (lib)
+    mkOption
+    mkEnableOption
+    mkIf
+    mkMerge
+    mkDefault
+    types
+    literalExpression
+    ;
+
+  cfg = config.services.cim;
+  settingsFormat = pkgs.formats.json { };
+
+  componentNames = [
+    "events"
+    "units"
+    "registry"
+    "pipeline"
+    "ui"
+  ];
+  enabledComponents = lib.filter (name: cfg.components.${name}.enable) componentNames;
+
+  configPath = "/etc/cim/config.json";
+
+  # "0.0.0.0:4222" -> { host = "0.0.0.0"; port = 4222; }; "[::]:4222" -> host "[::]".
+  splitListen =
+    listen:
+    let
+      parts = lib.splitString ":" listen;
+    in
+    {
+      host = lib.concatStringsSep ":" (lib.init parts);
+      port = lib.toInt (lib.last parts);
+    };
+  wildcardHosts = [
+    ""
+    "0.0.0.0"
+    "[::]"
+    "::"
+  ];
+
+  topology = cfg.nats.topology;
+  natsClient = splitListen topology.clientListen;
+  natsClientHost =
+    if builtins.elem natsClient.host wildcardHosts then "127.0.0.1" else natsClient.host;
+
+  # Secrets nats-server reads (TLS key, leaf credentials) are passed by LoadCredential too, and
+  # the rendered config names them in the unit's credentials directory, a fixed path.
+  natsCredDir = "/run/credentials/cim-nats.service";
+  natsTls = topology.tls or null;
+  natsLeafRemotes = topology.leafRemotes or null;
+  natsCredentials =
+    lib.optionals (natsTls != null) (
+      [
+        "tls-cert:${natsTls.certFile}"
+        "tls-key:${natsTls.keyFile}"
+      ]
+      ++ lib.optional (natsTls ? caFile) "tls-ca:${natsTls.caFile}"
+    )
+    ++ lib.optionals (natsLeafRemotes != null) (
+      lib.concatLists (
+        lib.imap0 (
+          i: remote: lib.optional (remote ? credentialsFile) "leaf-${toString i}.creds:${remote.credentialsFile}"
+        ) natsLeafRemotes
+      )
+    );
+  natsTopologyForServer =
+    topology
+    // lib.optionalAttrs (natsTls != null) {
+      tls =
+        {
+          certFile = "${natsCredDir}/tls-cert";
+          keyFile = "${natsCredDir}/tls-key";
+        }
+        // lib.optionalAttrs (natsTls ? caFile) { caFile = "${natsCredDir}/tls-ca"; };
+    }
+    // lib.optionalAttrs (natsLeafRemotes != null) {
+      leafRemotes = lib.imap0 (
+        i: remote:
+        remote
+        // lib.optionalAttrs (remote ? credentialsFile) {
+          credentialsFile = "${natsCredDir}/leaf-${toString i}.creds";
+        }
+      ) natsLeafRemotes;
+    };
+  natsConfigFile = pkgs.writeText "cim-nats.conf" (import ./lib/nats-config.nix natsTopologyForServer);
+
+  # Ports of the topology that other machines use (client, cluster routes, leaf connections).
+  # The monitoring port stays closed: it shows connections and subjects to anyone.
+  natsPublicPorts =
+    [ natsClient.port ]
+    ++ lib.optional (topology ? cluster) (splitListen topology.cluster.listen).port
+    ++ lib.optional (topology ? leafListen) (splitListen topology.leafListen).port;
+
+  # DynamicUser services keep their state under /var/lib; StateDirectory is the path below it.
+  stateDirOf = path: lib.removePrefix "/var/lib/" path;
+  underVarLib = path: lib.hasPrefix "/var/lib/" path && path != "/var/lib/";
+
+  folderTierPaths = lib.mapAttrsToList (_: tier: tier.path) (
+    lib.filterAttrs (_: tier: (tier.kind or null) == "folder" && tier ? path) (
+      cfg.settings.storage.tiers or { }
+    )
+  );
+
+  bindsPrivilegedPort = cfg.components.ui.enable && cfg.http.port < 1024;
+
+  hardening = {
+    NoNewPrivileges = true;
+    ProtectSystem = "strict";
+    ProtectHome = true;
+    PrivateTmp = true;
+    PrivateDevices = true;
+    PrivateUsers = !bindsPrivilegedPort;
+    ProtectHostname = true;
+    ProtectClock = true;
+    ProtectKernelTunables = true;
+    ProtectKernelModules = true;
+    ProtectKernelLogs = true;
+    ProtectControlGroups = true;
+    ProtectProc = "invisible";
+    RestrictAddressFamilies = [
+      "AF_INET"
+      "AF_INET6"
+      "AF_UNIX"
+    ];
+    RestrictNamespaces = true;
+    RestrictRealtime = true;
+    RestrictSUIDSGID = true;
+    LockPersonality = true;
+    # V8 compiles JavaScript to machine code at run time: it needs writable and executable
+    # memory, which MemoryDenyWriteExecute would forbid (node aborts at start with it).
+    MemoryDenyWriteExecute = false;
+    SystemCallArchitectures = "native";
+    SystemCallFilter = [
+      "@system-service"
+      "~@privileged"
+    ];
+    SystemCallErrorNumber = "EPERM";
+    CapabilityBoundingSet = if bindsPrivilegedPort then [ "CAP_NET_BIND_SERVICE" ] else [ "" ];
+    AmbientCapabilities = if bindsPrivilegedPort then [ "CAP_NET_BIND_SERVICE" ] else [ "" ];
+    DevicePolicy = "closed";
+    UMask = "0077";
+  };
+
+  componentService = name: {
+    description = "CIM component ${name}";
+    wantedBy = [ "multi-user.target" ];
+    wants = [ "network-online.target" ] ++ lib.optional cfg.nats.createLocally "cim-nats.service";
+    after = [ "network-online.target" ] ++ lib.optional cfg.nats.createLocally "cim-nats.service";
+    # A new config file or package restarts the component.
+    restartTriggers = [ config.environment.etc."cim/config.json".source ];
+    environment = {
+      NODE_ENV = "production";
+      HOME = cfg.dataDir;
+    };
+    serviceConfig = hardening // {
+      Type = "simple";
+      ExecStart = "${lib.getExe cfg.package} serve --component ${name} --config ${configPath}";
+      # Every cim service runs as the same dynamic user "cim", so components on one machine
+      # share the data folder (systemd gives one UID to one dynamic user name).
+      DynamicUser = true;
+      User = "cim";
+      Group = "cim";
+      StateDirectory = [ (stateDirOf cfg.dataDir) ] ++ map stateDirOf (lib.filter underVarLib folderTierPaths);
+      StateDirectoryMode = "0750";
+      WorkingDirectory = cfg.dataDir;
+      ReadWritePaths = lib.filter (path: !(underVarLib path)) folderTierPaths;
+      LoadCredential = lib.mapAttrsToList (credName: path: "${credName}:${path}") cfg.credentialFiles;
+      Restart = "on-failure";
+      RestartSec = 5;
+      # cim stops its consumers and drains its NATS connection on SIGTERM.
+      KillSignal = "SIGTERM";
+      TimeoutStopSec = 30;
+    };
+  };
+in
+{
+  options.services.cim = {
+    enable = mkEnableOption "CIM, the Composable Information Machine";
+
+    package = mkOption {
+      type = types.package;
+      default = pkgs.callPackage ./package.nix { };
+      defaultText = literalExpression "pkgs.callPackage ./package.nix { } (the flake's packages.default when the module comes from the flake)";
+      description = "The CIM package whose `bin/cim` runs each component.";
+    };
+
+    components = lib.genAttrs componentNames (name: {
+      enable = mkEnableOption ''
+        the `${name}` component: a systemd service `cim-${name}` running
+        `cim serve --component ${name} --config ${configPath}`
+      '';
+    });
+
+    settings = mkOption {
+      type = settingsFormat.type;
+      default = { };
+      example = literalExpression ''
+        {
+          log.level = "debug";
+          pipeline.workers = 2;
+          storage.eventArchive = { to = "cold"; olderThanDays = 365; };
+        }
+      '';
+      description = ''
+        CIM's configuration, written as JSON to `${configPath}`, the file every component reads
+        (`--config`). Fields and defaults: docs/operations.md, "Configuration"; unknown fields
+        stop the start. The typed options (`natsUrl`, `http`, `dataDir`, `tiers`) are merged in
+        with default priority, so a value set here for the same field wins. Never put secrets
+        here: the file is in the Nix store. Use `credentialFiles`.
+      '';
+    };
+
+    natsUrl = mkOption {
+      type = types.nullOr types.str;
+      default = if cfg.nats.createLocally then "nats://${natsClientHost}:${toString natsClient.port}" else null;
+      defaultText = literalExpression ''
+        if nats.createLocally then "nats://127.0.0.1:<port of nats.topology.clientListen>" else null
+      '';
+      example = "nats://10.233.7.1:4222";
+      description = ''
+        The NATS server the components use (`settings.nats.url`). `null` (and no
+        `settings.nats.url`): each component starts its own managed nats-server in the data
+        folder, which is only right for a single-component test machine.
+      '';
+    };
+
+    http = {
+      host = mkOption {
+        type = types.str;
+        default = "127.0.0.1";
+        example = "0.0.0.0";
+        description = ''
+          Address the `ui` component's HTTP API and web UI listen on (`settings.http.host`). CIM
+          has no sign-in yet: keep loopback or put an authenticating reverse proxy in front.
+        '';
+      };
+      port = mkOption {
+        type = types.port;
+        default = 8080;
+        description = "Port of the `ui` component's HTTP API and web UI (`settings.http.port`).";
+      };
+    };
+
+    dataDir = mkOption {
+      type = types.str;
+      default = "/var/lib/cim";
+      description = ''
+        The data folder (`settings.dataDir`): read models (catalog, search), upload spool. It
+        must be below /var/lib: it is the services' systemd StateDirectory (the services run as
+        a dynamic user, so the real folder is /var/lib/private/<name>, linked from here).
+      '';
+    };
+
+    tiers = mkOption {
+      type = types.attrsOf settingsFormat.type;
+      default = { };
+      example = literalExpression ''
+        {
+          warm = {
+            kind = "s3";
+            endpoint = "http://minio.lan:9000";
+            bucket = "cim";
+            prefix = "node-1/";
+            accessKeyIdFile = "warm-access-key-id";          # a credentialFiles name
+            secretAccessKeyFile = "warm-secret-access-key";  # a credentialFiles name
+          };
+          cold = { kind = "folder"; path = "/var/lib/cim-archive"; };
+        }
+      '';
+      description = ''
+        Storage tiers below the hot object store, by name (`settings.storage.tiers`; fields in
+        docs/operations.md, "Storage tiers"). S3 keys are file names relative to
+        `$CREDENTIALS_DIRECTORY`: name them in `credentialFiles`. A folder tier below /var/lib
+        becomes a StateDirectory of the services; elsewhere it is made writable
+        (ReadWritePaths) and must already be writable by the `cim` dynamic user.
+      '';
+    };
+
+    credentialFiles = mkOption {
+      type = types.attrsOf types.str;
+      default = { };
+      example = {
+        warm-access-key-id = "/run/agenix/cim-warm-access-key-id";
+        warm-secret-access-key = "/run/secrets/cim/warm-secret-access-key";
+      };
+      description = ''
+        Secrets given to every cim service with systemd `LoadCredential` (`NAME:PATH`): each
+        file is readable by the service as `$CREDENTIALS_DIRECTORY/NAME`, which is where CIM
+        looks up a relative `accessKeyIdFile`/`secretAccessKeyFile`. Paths are strings on the
+        machine (agenix, sops-nix, or any root-only file), never Nix paths: a file in the Nix
+        store is readable by everyone, and a store path is refused.
+      '';
+    };
+
+    nats = {
+      createLocally = mkOption {
+        type = types.bool;
+        default = false;
+        description = ''
+          Run a nats-server with JetStream on this machine as the systemd service `cim-nats`,
+          configured from `nats.topology` by nix/lib/nats-config.nix, and point `natsUrl` at it.
+        '';
+      };
+
+      package = mkOption {
+        type = types.package;
+        default = pkgs.nats-server;
+        defaultText = literalExpression "pkgs.nats-server";
+        description = "The nats-server run by `cim-nats` (2.10 or newer: CIM needs it for clusters).";
+      };
+
+      topology = mkOption {
+        type = types.attrsOf types.anything;
+        default = {
+          serverName = config.networking.hostName;
+          clientListen = "127.0.0.1:4222";
+          storeDir = "/var/lib/cim-nats";
+        };
+        defaultText = literalExpression ''
+          { serverName = config.networking.hostName; clientListen = "127.0.0.1:4222"; storeDir = "/var/lib/cim-nats"; }
+        '';
+        example = literalExpression ''
+          {
+            serverName = "leaf-1";
+            clientListen = "0.0.0.0:4222";
+            monitorListen = "127.0.0.1:8222";
+            storeDir = "/var/lib/cim-nats";
+            domain = "leaf-1";
+            leafRemotes = [ { url = "nats-leaf://hub.lan:7422"; credentialsFile = "/run/agenix/leaf.creds"; } ];
+          }
+        '';
+        description = ''
+          This server's place in the NATS topology, the input of nix/lib/nats-config.nix (and of
+          CIM's TypeScript renderer, which gives the same text): `serverName`, `clientListen`
+          ("HOST:PORT"), `monitorListen`?, `storeDir`, `domain`?, `maxPayload`?,
+          `cluster`? { name, listen, routes }, `leafListen`?,
+          `leafRemotes`? [ { url, credentialsFile? } ], `tls`? { certFile, keyFile, caFile? }.
+          `storeDir` must be below /var/lib (it is the StateDirectory of `cim-nats`). TLS files
+          and leaf credentials are handed over by LoadCredential, so they may be root-only.
+        '';
+      };
+    };
+
+    openFirewall = mkOption {
+      type = types.bool;
+      default = false;
+      description = ''
+        Open `http.port` (when the `ui` component is enabled) and, with `nats.createLocally`,
+        the topology's client, cluster and leaf-node ports in the firewall. The NATS monitoring
+        port is never opened.
+      '';
+    };
+  };
+
+  config = mkIf cfg.enable (mkMerge [
+    {
+      assertions = [
+        {
+          assertion = lib.all (path: !(lib.hasPrefix builtins.storeDir path)) (
+            lib.attrValues cfg.credentialFiles
+          );
+          message = "services.cim.credentialFiles: a secret must not be in the Nix store (everyone can read it there); give the path of a root-only file, e.g. from agenix or sops-nix.";
+        }
+        {
+          assertion = lib.all (credName: builtins.match "[A-Za-z0-9_.-]+" credName != null) (
+            lib.attrNames cfg.credentialFiles
+          );
+          message = "services.cim.credentialFiles: names are letters, digits, '.', '_' and '-' (they become file names in $CREDENTIALS_DIRECTORY).";
+        }
+        {
+          assertion = underVarLib cfg.dataDir;
+          message = "services.cim.dataDir must be below /var/lib (it is the services' StateDirectory), not ${cfg.dataDir}.";
+        }
+        {
+          assertion = !cfg.nats.createLocally || underVarLib (topology.storeDir or "");
+          message = "services.cim.nats.topology.storeDir must be below /var/lib (it is the StateDirectory of cim-nats).";
+        }
+      ];
+
+      services.cim.settings = {
+        dataDir = mkDefault cfg.dataDir;
+        http = {
+          host = mkDefault cfg.http.host;
+          port = mkDefault cfg.http.port;
+        };
+        nats = {
+          url = mkIf (cfg.natsUrl != null) (mkDefault cfg.natsUrl);
+          # Used only when no URL is set (a managed server): the store's binary, not $PATH's.
+          serverBin = mkDefault "${cfg.nats.package}/bin/nats-server";
+        };
+        storage.tiers = mkDefault cfg.tiers;
+      };
+
+      environment.etc."cim/config.json".source = settingsFormat.generate "cim-config.json" cfg.settings;
+
+      # `cim status`, `cim pipeline apply` and friends on the machine's command line.
+      environment.systemPackages = [ cfg.package ];
+
+      systemd.services = lib.listToAttrs (
+        map (name: lib.nameValuePair "cim-${name}" (componentService name)) enabledComponents
+      );
+
+      networking.firewall.allowedTCPPorts = mkIf cfg.openFirewall (
+        lib.optional cfg.components.ui.enable cfg.http.port
+        ++ lib.optionals cfg.nats.createLocally natsPublicPorts
+      );
+    }
+
+    (mkIf cfg.nats.createLocally {
+      systemd.services.cim-nats = {
+        description = "NATS server with JetStream for CIM";
+        wantedBy = [ "multi-user.target" ];
+        wants = [ "network-online.target" ];
+        after = [ "network-online.target" ];
+        restartTriggers = [ natsConfigFile ];
+        serviceConfig = hardening // {
+          Type = "simple";
+          ExecStart = "${cfg.nats.package}/bin/nats-server -c ${natsConfigFile}";
+          ExecReload = "${pkgs.coreutils}/bin/kill -HUP $MAINPID";
+          DynamicUser = true;
+          User = "cim-nats";
+          Group = "cim-nats";
+          StateDirectory = stateDirOf topology.storeDir;
+          StateDirectoryMode = "0750";
+          WorkingDirectory = topology.storeDir;
+          LoadCredential = natsCredentials;
+          Restart = "on-failure";
+          RestartSec = 2;
+          # nats-server flushes JetStream and leaves the cluster cleanly on SIGTERM (lame duck
+          # would be SIGUSR2); give a large store time to sync.
+          TimeoutStopSec = 60;
+          LimitNOFILE = 65536;
+          # Go, not V8: no writable executable memory needed here.
+          MemoryDenyWriteExecute = true;
+        };
+      };
+    })
+  ]);
+}
