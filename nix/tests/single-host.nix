@@ -71,11 +71,9 @@ pkgs.testers.runNixOSTest {
         machine.succeed(
             "printf '# Harbour notes\\n\\nThe quokka inspected the lighthouse at dawn.\\n' > /tmp/x.md"
         )
-        # --fail-with-body prints the problem document if the node refuses the upload. Known gap
-        # (src/api/unit-routes.ts, as of this test's writing): raw uploads are handled only by a
-        # process that runs both ui and units, so the ui container alone answers 404 "Uploads are
-        # served where the units component runs" until uploads are forwarded over NATS. This
-        # test then fails here, on purpose: the per-container layout must accept uploads.
+        # --fail-with-body prints the problem document if the node refuses the upload. The ui
+        # container writes the upload into the stores over NATS itself and asks the units
+        # container's catalog until it lists the unit (src/runtime/ui-unit-access.ts).
         print(machine.succeed(
             "curl -sS --fail-with-body -X POST -H 'content-type: text/markdown' "
             + f"--data-binary @/tmp/x.md '{ui}/api/units?name=x.md'"

@@ -5,7 +5,8 @@ import { InvalidInputError, NotFoundError, PortInUseError, TooLargeError } from 
 import type { EventStore } from '../events/event-store.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Metrics } from './metrics.js';
-import type { AnyOperation, UnitsContext } from './operation.js';
+import type { AnyOperation } from './operation.js';
+import type { UnitAccess } from './unit-access.js';
 import { registerUnitRoutes } from './unit-routes.js';
 import { registerWebApp } from './web-app.js';
 import { parseInput, toProblem } from './problem.js';
@@ -21,8 +22,8 @@ export interface HttpServerOptions {
   /** Local event store for the live stream; absent when the events component runs elsewhere. */
   readonly store?: EventStore;
   readonly bodyLimit: number;
-  /** The units services, where that component runs in this process. */
-  readonly units: UnitsContext | undefined;
+  /** Uploads and content: the units component here, or its stores over NATS (ui alone). */
+  readonly units: UnitAccess | undefined;
   /** The built web app's folder (default: the one `npm run build` writes). */
   readonly webAppDir?: string;
 }

@@ -3,7 +3,7 @@ import type { Multipart } from '@fastify/multipart';
 import type { Readable } from 'node:stream';
 import { InvalidInputError } from '../core/errors.js';
 import type { IngestResult } from '../units/unit-service.js';
-import type { UnitsContext } from './operation.js';
+import type { UnitAccess } from './unit-access.js';
 import type { Problem } from './problem.js';
 import { toProblem } from './problem.js';
 
@@ -72,7 +72,7 @@ async function drain(stream: Readable): Promise<void> {
  */
 export async function ingestParts(
   request: FastifyRequest,
-  units: UnitsContext,
+  units: UnitAccess,
   defaults: UploadDefaults,
 ): Promise<UploadItem[]> {
   // Filled in order of the parts; a slot stays empty only while its ingest runs.

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import multipart from '@fastify/multipart';
 import { InvalidInputError, NotFoundError } from '../core/errors.js';
 import { ingestParts, MULTIPART_LIMITS } from './multipart-upload.js';
-import type { UnitsContext } from './operation.js';
+import type { UnitAccess } from './unit-access.js';
 import { parseInput } from './problem.js';
 
 const ingestQuery = z.object({
@@ -69,7 +69,7 @@ async function* slice(
  */
 export function registerUnitRoutes(
   app: FastifyInstance,
-  units: UnitsContext | undefined,
+  units: UnitAccess | undefined,
   send: (reply: FastifyReply, err: unknown, url: string) => FastifyReply,
 ): void {
   void app.register(async (scope) => {
@@ -82,19 +82,14 @@ export function registerUnitRoutes(
         const query = parseInput(ingestQuery, request.query, 'POST /api/units');
         const tags =
           query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
-        const waitFor = async (position: number) => {
-          if (query.wait === 0) return;
-          let timer: NodeJS.Timeout | undefined;
-          await Promise.race([
-            units.catalogRunner.waitFor(position),
-            new Promise((resolve) => (timer = setTimeout(resolve, query.wait))),
-          ]);
-          // Not left pending: thousands of uploads would otherwise each hold a timer for seconds.
-          clearTimeout(timer);
-        };
         if (request.isMultipart()) {
           const items = await ingestParts(request, units, { tags, context: query.context ?? null });
-          await waitFor(Math.max(0, ...items.map((i) => ('position' in i ? i.position : 0))));
+          const last = items.reduce<{ unitCid: string; position: number } | undefined>(
+            (best, i) =>
+              'position' in i && (best === undefined || i.position > best.position) ? i : best,
+            undefined,
+          );
+          if (last) await units.waitFor(last.unitCid, last.position, query.wait);
           const failed = items.some((i) => i.status === 'error');
           return reply.status(failed ? 207 : 201).send({ units: items });
         }
@@ -115,7 +110,7 @@ export function registerUnitRoutes(
           },
           body as AsyncIterable<Uint8Array>,
         );
-        await waitFor(result.position);
+        await units.waitFor(result.unitCid, result.position, query.wait);
         return reply.status(201).send(result);
       } catch (err) {
         return send(reply, err, request.url);
@@ -127,7 +122,7 @@ export function registerUnitRoutes(
     const { cid } = request.params as { cid: string };
     try {
       if (!units) throw new NotFoundError('Content is served where the units component runs.');
-      return reply.status((await units.content.has(cid)) ? 200 : 404).send();
+      return reply.status((await units.holds(cid)) ? 200 : 404).send();
     } catch (err) {
       return send(reply, err, request.url);
     }
@@ -137,15 +132,15 @@ export function registerUnitRoutes(
     const { cid } = request.params as { cid: string };
     try {
       if (!units) throw new NotFoundError('Content is served where the units component runs.');
-      const unit = units.catalog.get(cid);
+      const unit = await units.unit(cid);
       if (!unit)
         throw new NotFoundError(
           `There is no unit ${cid}: check the CID (cim units ls lists them).`,
         );
-      const found = await units.storage.find(unit.content);
+      const found = await units.find(unit.content);
       if (!found)
         throw new NotFoundError(`The content ${unit.content} of unit ${cid} is not in any tier.`);
-      units.reads.served(unit.content, found.tier);
+      units.served(unit.content, found.tier);
       const content = found.content;
       const range = parseRange(request.headers.range, content.size);
       const download = (request.query as { download?: string }).download !== undefined;

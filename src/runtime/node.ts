@@ -12,6 +12,9 @@ import { Dispatcher } from '../api/dispatcher.js';
 import { serveOnNats } from '../api/nats-responder.js';
 import { buildHttpServer, listen } from '../api/http-server.js';
 import { Metrics } from '../api/metrics.js';
+import { localUnitAccess } from '../api/unit-access.js';
+import type { UnitAccess } from '../api/unit-access.js';
+import { openRemoteUnitAccess } from './ui-unit-access.js';
 import type { OperationContext } from '../api/operation.js';
 import { OPERATIONS } from '../api/operations/index.js';
 import type { ComponentName } from './components.js';
@@ -128,15 +131,24 @@ export async function startNode(
     if (serveHttp) {
       const metrics = new Metrics();
       if (units) metrics.watchStorage(units.context.storage);
+      const dispatcher = new Dispatcher(ctx, nc);
+      let unitAccess: UnitAccess;
+      if (units) {
+        unitAccess = localUnitAccess(units.context);
+      } else {
+        const remote = await openRemoteUnitAccess(nc, store, dispatcher, config, logger);
+        undo.push(() => remote.close());
+        unitAccess = remote.access;
+      }
       const app: FastifyInstance = buildHttpServer({
         operations: OPERATIONS,
-        dispatcher: new Dispatcher(ctx, nc),
+        dispatcher,
         metrics,
         logger,
         // The live stream reads JetStream over this process's own connection, so a ui
         // component running alone (one per container) still follows events live.
         store,
-        units: units?.context,
+        units: unitAccess,
         bodyLimit: config.events.maxEventBytes * 4,
       });
       undo.push(() => app.close());

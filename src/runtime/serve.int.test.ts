@@ -123,3 +123,30 @@ test('components in separate processes: the ui process serves HTTP and reaches t
   }
   await reader.cancel();
 });
+
+test('the ui process alone takes uploads and serves content, with the units component in another process', async () => {
+  const ui = await serve('ui');
+  await serve('units');
+  const body = `notes written through a lone ui process ${newId()}\n`;
+  const uploaded = await fetch(`${ui.ui}/api/units?name=lone.txt&tag=split`, {
+    method: 'POST',
+    body,
+  });
+  assert.equal(uploaded.status, 201, await uploaded.clone().text());
+  const unit = (await uploaded.json()) as { unitCid: string; contentCid: string };
+  // The upload waited for the other process's catalog: the unit is listed and found at once.
+  const shown = await fetch(`${ui.ui}/api/units/${unit.unitCid}`);
+  assert.equal(shown.status, 200);
+  const content = await fetch(`${ui.ui}/api/units/${unit.unitCid}/content`);
+  assert.equal(content.status, 200);
+  assert.equal(await content.text(), body);
+  assert.equal(content.headers.get('content-type'), 'text/plain');
+  assert.equal(
+    (await fetch(`${ui.ui}/api/content/${unit.contentCid}`, { method: 'HEAD' })).status,
+    200,
+  );
+  const unknown = await fetch(
+    `${ui.ui}/api/units/bafyreiaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/content`,
+  );
+  assert.equal(unknown.status, 404);
+});

@@ -1,0 +1,84 @@
+import type { Unit } from '../units/unit.js';
+import type { UnitService } from '../units/unit-service.js';
+import type { VerifiedContent } from '../storage/content-store.js';
+import type { StorageManager } from '../storage/storage-manager.js';
+import type { UnitsContext } from './operation.js';
+
+/** A unit as the content route needs it. */
+export type UnitRecord = Unit & { readonly unitCid: string };
+
+/**
+ * What the byte-moving routes (uploads, content downloads) need of the units component: the
+ * component itself where it runs in this process, or, in a process running `ui` alone (one
+ * component per container), the same stores reached over NATS and its catalog asked over NATS.
+ */
+export interface UnitAccess {
+  readonly service: Pick<UnitService, 'ingest'>;
+  /** Resolves once the catalog shows `unitCid` (recorded at `position`), or after `ms`. */
+  waitFor(unitCid: string, position: number, ms: number): Promise<void>;
+  /** The unit, or undefined when the catalog does not know it. */
+  unit(unitCid: string): Promise<UnitRecord | undefined>;
+  /** Whether any tier holds the content. */
+  holds(contentCid: string): Promise<boolean>;
+  /** The content from whichever tier holds an intact copy, verified as it is read. */
+  find(contentCid: string): Promise<{ content: VerifiedContent; tier: string } | undefined>;
+  /** Records a user's read (last-read times, rehydration), where the units component runs. */
+  served(contentCid: string, tier: string): void;
+}
+
+/** Resolves after `ms`, or at once for 0; its timer never holds the process. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The units component of this process as UnitAccess. */
+export function localUnitAccess(units: UnitsContext): UnitAccess {
+  return {
+    service: units.service,
+    async waitFor(_unitCid, position, ms) {
+      if (ms === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        units.catalogRunner.waitFor(position),
+        new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+      ]);
+      // Not left pending: thousands of uploads would otherwise each hold a timer for seconds.
+      clearTimeout(timer);
+    },
+    async unit(unitCid) {
+      return units.catalog.get(unitCid);
+    },
+    holds: (cid) => units.content.has(cid),
+    find: (cid) => units.storage.find(cid),
+    served: (cid, tier) => units.reads.served(cid, tier),
+  };
+}
+
+/** How a process without the units component asks for a unit (over NATS). */
+export type UnitLookup = (unitCid: string) => Promise<UnitRecord | undefined>;
+
+/**
+ * UnitAccess for a process that runs `ui` without `units`: uploads go into the stores over this
+ * process's own NATS connection through its own UnitService (the content, then `UnitIngested`,
+ * exactly as the units component writes them), reads come from the tiers, and the catalog is
+ * asked over NATS. Users' reads are not logged for last-read rules from such a process.
+ */
+export function remoteUnitAccess(
+  service: UnitService,
+  storage: StorageManager,
+  lookup: UnitLookup,
+): UnitAccess {
+  return {
+    service,
+    async waitFor(unitCid, _position, ms) {
+      // The catalog runs elsewhere: ask until it knows the unit, as a reader would.
+      for (const deadline = Date.now() + ms; Date.now() < deadline; await delay(25)) {
+        if (await lookup(unitCid)) return;
+      }
+    },
+    unit: lookup,
+    holds: (cid) => storage.holds(cid),
+    find: (cid) => storage.find(cid),
+    served: () => undefined,
+  };
+}
