@@ -71,9 +71,11 @@ export function remoteUnitAccess(
   return {
     service,
     async waitFor(unitCid, _position, ms) {
-      // The catalog runs elsewhere: ask until it knows the unit, as a reader would.
+      // The catalog runs elsewhere: ask until it knows the unit, as a reader would. The unit is
+      // stored either way, so a catalog that cannot be asked ends the wait, not the upload.
       for (const deadline = Date.now() + ms; Date.now() < deadline; await delay(25)) {
-        if (await lookup(unitCid)) return;
+        const known = await lookup(unitCid).catch(() => 'unreachable' as const);
+        if (known !== undefined) return;
       }
     },
     unit: lookup,

@@ -108,6 +108,15 @@ test('components in separate processes: the ui process serves HTTP and reaches t
   };
   assert.equal(page.events.length, 1);
 
+  // With no units component anywhere, an upload is still stored and answered: the wait for a
+  // catalog to list it ends at once instead of failing the upload.
+  const stored = await fetch(`${ui.ui}/api/units?name=early.txt`, {
+    method: 'POST',
+    body: 'early\n',
+  });
+  assert.equal(stored.status, 201, await stored.clone().text());
+  assert.match(((await stored.json()) as { unitCid: string }).unitCid, /^bafyrei/);
+
   // The ui component alone serves the web app and follows the stream live over its own connection.
   const app = await fetch(`${ui.ui}/units`);
   assert.equal(app.status, 200);
