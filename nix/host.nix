@@ -28,13 +28,7 @@ let
   settingsFormat = pkgs.formats.json { };
 
   # Fixed order: a component's address does not move when another one is added or removed.
-  componentNames = [
-    "events"
-    "units"
-    "registry"
-    "pipeline"
-    "ui"
-  ];
+  componentNames = import ./lib/components.nix;
   addressIndex = {
     events = 10;
     units = 11;

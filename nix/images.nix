@@ -9,13 +9,7 @@
   cim,
 }:
 let
-  components = [
-    "events"
-    "units"
-    "registry"
-    "pipeline"
-    "ui"
-  ];
+  components = import ./lib/components.nix;
   image =
     name:
     dockerTools.buildLayeredImage {

@@ -13,13 +13,7 @@
   settings ? { },
 }:
 let
-  components = [
-    "events"
-    "units"
-    "registry"
-    "pipeline"
-    "ui"
-  ];
+  components = import ./lib/components.nix;
   labels = name: {
     "app.kubernetes.io/name" = "cim";
     "app.kubernetes.io/component" = name;

@@ -21,13 +21,7 @@ let
   cfg = config.services.cim;
   settingsFormat = pkgs.formats.json { };
 
-  componentNames = [
-    "events"
-    "units"
-    "registry"
-    "pipeline"
-    "ui"
-  ];
+  componentNames = import ./lib/components.nix;
   enabledComponents = lib.filter (name: cfg.components.${name}.enable) componentNames;
 
   configPath = "/etc/cim/config.json";

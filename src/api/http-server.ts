@@ -23,7 +23,7 @@ export interface HttpServerOptions {
   readonly store?: EventStore;
   readonly bodyLimit: number;
   /** Uploads and content: the units component here, or its stores over NATS (ui alone). */
-  readonly units: UnitAccess | undefined;
+  readonly units: UnitAccess;
   /** The built web app's folder (default: the one `npm run build` writes). */
   readonly webAppDir?: string;
 }

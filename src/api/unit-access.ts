@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Unit } from '../units/unit.js';
 import type { UnitService } from '../units/unit-service.js';
 import type { VerifiedContent } from '../storage/content-store.js';
@@ -24,11 +25,6 @@ export interface UnitAccess {
   find(contentCid: string): Promise<{ content: VerifiedContent; tier: string } | undefined>;
   /** Records a user's read (last-read times, rehydration), where the units component runs. */
   served(contentCid: string, tier: string): void;
-}
-
-/** Resolves after `ms`, or at once for 0; its timer never holds the process. */
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** The units component of this process as UnitAccess. */
@@ -73,7 +69,11 @@ export function remoteUnitAccess(
     async waitFor(unitCid, _position, ms) {
       // The catalog runs elsewhere: ask until it knows the unit, as a reader would. The unit is
       // stored either way, so a catalog that cannot be asked ends the wait, not the upload.
-      for (const deadline = Date.now() + ms; Date.now() < deadline; await delay(25)) {
+      for (
+        const deadline = Date.now() + ms;
+        Date.now() < deadline;
+        await sleep(25, undefined, { ref: false })
+      ) {
         const known = await lookup(unitCid).catch(() => 'unreachable' as const);
         if (known !== undefined) return;
       }

@@ -69,7 +69,7 @@ async function* slice(
  */
 export function registerUnitRoutes(
   app: FastifyInstance,
-  units: UnitAccess | undefined,
+  units: UnitAccess,
   send: (reply: FastifyReply, err: unknown, url: string) => FastifyReply,
 ): void {
   void app.register(async (scope) => {
@@ -78,7 +78,6 @@ export function registerUnitRoutes(
     await scope.register(multipart, { limits: MULTIPART_LIMITS });
     scope.post('/api/units', async (request, reply) => {
       try {
-        if (!units) throw new NotFoundError('Uploads are served where the units component runs.');
         const query = parseInput(ingestQuery, request.query, 'POST /api/units');
         const tags =
           query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
@@ -121,7 +120,6 @@ export function registerUnitRoutes(
   app.head('/api/content/:cid', async (request, reply) => {
     const { cid } = request.params as { cid: string };
     try {
-      if (!units) throw new NotFoundError('Content is served where the units component runs.');
       return reply.status((await units.holds(cid)) ? 200 : 404).send();
     } catch (err) {
       return send(reply, err, request.url);
@@ -131,7 +129,6 @@ export function registerUnitRoutes(
   app.get('/api/units/:cid/content', async (request, reply) => {
     const { cid } = request.params as { cid: string };
     try {
-      if (!units) throw new NotFoundError('Content is served where the units component runs.');
       const unit = await units.unit(cid);
       if (!unit)
         throw new NotFoundError(

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { renderNatsConfig } from './nats-config.js';
 import { EXAMPLE_TOPOLOGIES } from './nats-topologies.js';
 import { nixEval, nixInstantiate } from '../testing/nix.js';
+import { COMPONENTS } from '../runtime/components.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NATS_CONFIG_NIX = join(ROOT, 'nix/lib/nats-config.nix');
@@ -75,4 +76,10 @@ test('nats-server accepts every rendered example configuration', () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the Nix modules know the same components as cim', () => {
+  assert.deepEqual(nixEval<string[]>(`import ${join(ROOT, 'nix/lib/components.nix')}`), [
+    ...COMPONENTS,
+  ]);
 });
