@@ -339,7 +339,7 @@ in
           CIM's TypeScript renderer, which gives the same text): `serverName`, `clientListen`
           ("HOST:PORT"), `monitorListen`?, `storeDir`, `domain`?, `maxPayload`?,
           `cluster`? { name, listen, routes }, `leafListen`?,
-          `leafRemotes`? [ { url, credentialsFile? } ], `tls`? { certFile, keyFile, caFile? }.
+          `leafRemotes`? [ { url or urls, credentialsFile? } ], `tls`? { certFile, keyFile, caFile? }.
           `storeDir` must be below /var/lib (it is the StateDirectory of `cim-nats`). TLS files
           and leaf credentials are handed over by LoadCredential, so they may be root-only.
         '';

@@ -2,7 +2,9 @@
 # One entry point for the README's two commands:
 #   bash scripts/cim-dev.sh up [cim up flags...]   install what is missing, build, start a leaf node
 #   bash scripts/cim-dev.sh test                   install what is missing, run every test
-#                                                  (nats-server, chromium, nix-bin, npm dependencies)
+#                                                  (nats-server, chromium, nix-bin, npm dependencies,
+#                                                  a nats-server 2.10+ for clusters in .tools/)
+#   bash scripts/cim-dev.sh cluster-tools          only the nats-server 2.10+ that `cim cluster` needs
 # It only installs what is absent and says exactly what to install when it cannot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +66,50 @@ need_nix_tools() {
     die "openssl is missing and could not be installed: run 'sudo apt-get install openssl' and run this again."
 }
 
+# Clusters need nats-server >= 2.10: 2.9 (Debian 12's) lost acknowledged messages after a leader
+# kill on these machines. When the system's server is older, Debian 13's package (a static binary)
+# is downloaded with apt-get using a private source list and state folder built from this system's
+# own Debian mirror, and unpacked into .tools/ -- the system's apt configuration is never changed.
+CLUSTER_NATS=.tools/nats-server/nats-server
+version_at_least_2_10() {
+  local v
+  v=$("$1" --version 2>/dev/null | sed -n 's/.*v\([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1 \2/p')
+  [ -n "$v" ] || return 1
+  set -- $v
+  [ "$1" -gt 2 ] || { [ "$1" -eq 2 ] && [ "$2" -ge 10 ]; }
+}
+debian_mirror() {
+  local uri
+  uri=$(grep -hE '^[[:space:]]*(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list 2>/dev/null |
+    grep -oE '(https?|file)://[^ ]+' | grep -v -- '-security' | head -n1 || true)
+  printf '%s' "${uri:-http://deb.debian.org/debian}"
+}
+need_cluster_nats() {
+  if command -v nats-server >/dev/null && version_at_least_2_10 "$(command -v nats-server)"; then return; fi
+  [ -x "$CLUSTER_NATS" ] && version_at_least_2_10 "$CLUSTER_NATS" && return
+  command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+    die "clusters need nats-server 2.10 or newer and this system's is older: put one at $CLUSTER_NATS (or on PATH) and run this again."
+  say "fetching nats-server 2.10+ (Debian 13's package) into .tools/ for cluster tests..."
+  local work mirror arch
+  work=$(mktemp -d)
+  mirror=$(debian_mirror)
+  arch=$(dpkg --print-architecture)
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/deb"
+  printf 'deb [arch=%s signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s trixie main\n' "$arch" "$mirror" >"$work/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o "Dir::Etc::SourceParts=$work/none"
+    -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o Debug::NoLocking=1
+    -o APT::Sandbox::User="$(id -un)" -qq)
+  if ! (apt-get "${opts[@]}" update >/dev/null && cd "$work/deb" && apt-get "${opts[@]}" download nats-server >/dev/null); then
+    rm -rf "$work"
+    die "could not download Debian 13's nats-server from $mirror: put a nats-server 2.10+ binary at $CLUSTER_NATS (or on PATH) and run this again."
+  fi
+  dpkg-deb -x "$work"/deb/nats-server_*.deb "$work/root"
+  mkdir -p "$(dirname "$CLUSTER_NATS")"
+  install -m 0755 "$work/root/usr/sbin/nats-server" "$CLUSTER_NATS"
+  rm -rf "$work"
+  version_at_least_2_10 "$CLUSTER_NATS" || die "the downloaded nats-server at $CLUSTER_NATS is older than 2.10: put a 2.10+ binary there and run this again."
+}
+
 need_modules() {
   local stamp=node_modules/.cim-lock-stamp
   if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
@@ -82,10 +128,14 @@ case "$cmd" in
     exec node bin/cim.js up "$@"
     ;;
   test)
-    need_node; need_nats; need_chromium; need_nix_tools; need_modules
+    need_node; need_nats; need_cluster_nats; need_chromium; need_nix_tools; need_modules
     exec npm test --silent
     ;;
+  cluster-tools)
+    need_cluster_nats
+    say "cluster-grade nats-server: $(command -v nats-server >/dev/null && version_at_least_2_10 "$(command -v nats-server)" && command -v nats-server || echo "$PWD/$CLUSTER_NATS")"
+    ;;
   *)
-    die "usage: bash scripts/cim-dev.sh up [flags] | test"
+    die "usage: bash scripts/cim-dev.sh up [flags] | test | cluster-tools"
     ;;
 esac

@@ -32,7 +32,11 @@ let
         listen = leafListen;
         remotes =
           if leafRemotes == null then null
-          else map (r: { url = r.url; credentials = optOf r "credentialsFile"; }) leafRemotes;
+          else map (r: {
+            url = optOf r "url";
+            urls = optOf r "urls";
+            credentials = optOf r "credentialsFile";
+          }) leafRemotes;
       };
     tls =
       if tls == null then null

@@ -20,11 +20,11 @@ test('a leaf node renders to nats-server syntax: sorted keys, quoted strings, bl
   );
 });
 
-test('leaf remotes are a list of blocks; absent optional fields are left out', () => {
+test('leaf remotes are a list of blocks (one url, or urls for a hub cluster); absent optional fields are left out', () => {
   const text = renderNatsConfig(EXAMPLE_TOPOLOGIES['leaf-with-remotes-and-tls']);
   assert.match(
     text,
-    /leafnodes \{\n {2}remotes: \[\n {4}\{\n {6}credentials: "\/run\/credentials\/cim\/leaf.creds"\n {6}url: "nats-leaf:\/\/hub-a.lan:7422"\n {4}\}\n {4}\{\n {6}url: "nats-leaf:\/\/hub-b.lan:7422"\n {4}\}\n {2}\]\n\}/,
+    /leafnodes \{\n {2}remotes: \[\n {4}\{\n {6}credentials: "\/run\/credentials\/cim\/leaf.creds"\n {6}url: "nats-leaf:\/\/hub-a.lan:7422"\n {4}\}\n {4}\{\n {6}urls: \[\n {8}"nats-leaf:\/\/hub-b.lan:7422"\n {8}"nats-leaf:\/\/hub-c.lan:7422"\n {6}\]\n {4}\}\n {2}\]\n\}/,
   );
   assert.doesNotMatch(text, /ca_file|http|cluster/);
 });
@@ -41,6 +41,14 @@ test('a bad topology is refused with a sentence naming the field', () => {
       'cluster.routes',
     ],
     [{ ...EXAMPLE_TOPOLOGIES['leaf-alone'], extra: 1 }, '(root)'],
+    [
+      { ...EXAMPLE_TOPOLOGIES['leaf-alone'], leafRemotes: [{ url: 'nats-leaf://a:1', urls: [] }] },
+      'leafRemotes.0.urls',
+    ],
+    [
+      { ...EXAMPLE_TOPOLOGIES['leaf-alone'], leafRemotes: [{ credentialsFile: '/x' }] },
+      'leafRemotes.0',
+    ],
   ] as const) {
     assert.throws(
       () => renderNatsConfig(input),

@@ -45,8 +45,20 @@ export const natsTopologySchema = z
       .optional(),
     /** Where a hub accepts leaf node connections. */
     leafListen: hostPort.optional(),
+    /** Hubs to connect to: one URL, or `urls` for every member of a hub cluster. */
     leafRemotes: z
-      .array(z.object({ url: plain, credentialsFile: plain.optional() }).strict())
+      .array(
+        z
+          .object({
+            url: plain.optional(),
+            urls: z.array(plain).min(1).optional(),
+            credentialsFile: plain.optional(),
+          })
+          .strict()
+          .refine((r) => (r.url === undefined) !== (r.urls === undefined), {
+            message: 'give either url or urls',
+          }),
+      )
       .optional(),
     tls: z
       .object({ certFile: plain, keyFile: plain, caFile: plain.optional() })
@@ -80,7 +92,11 @@ export function natsConfigTree(topology: NatsTopology): { [key: string]: ConfVal
         ? undefined
         : {
             listen: t.leafListen,
-            remotes: t.leafRemotes?.map((r) => ({ url: r.url, credentials: r.credentialsFile })),
+            remotes: t.leafRemotes?.map((r) => ({
+              url: r.url,
+              urls: r.urls,
+              credentials: r.credentialsFile,
+            })),
           },
     tls: t.tls && { cert_file: t.tls.certFile, key_file: t.tls.keyFile, ca_file: t.tls.caFile },
   };

@@ -32,7 +32,7 @@ export const EXAMPLE_TOPOLOGIES: Record<string, NatsTopology> = {
     domain: 'site-7',
     leafRemotes: [
       { url: 'nats-leaf://hub-a.lan:7422', credentialsFile: '/run/credentials/cim/leaf.creds' },
-      { url: 'nats-leaf://hub-b.lan:7422' },
+      { urls: ['nats-leaf://hub-b.lan:7422', 'nats-leaf://hub-c.lan:7422'] },
     ],
     tls: { certFile: '/etc/cim/tls/cert.pem', keyFile: '/etc/cim/tls/key.pem' },
   },

@@ -13,8 +13,10 @@ export interface ConnectOptions {
 }
 
 /**
- * Connects to NATS with the options CIM relies on: async-trace capture off (it halves publish
- * throughput), unlimited reconnects once connected. An unreachable server is an UnavailableError.
+ * Connects to NATS with the options CIM relies on. `url` may list several servers separated by
+ * commas (the members of a cluster): the client picks one and fails over to the others.
+ * Also: async-trace capture off (it halves publish throughput), unlimited reconnects once
+ * connected. An unreachable server is an UnavailableError.
  */
 export async function connectNats(
   url: string,
@@ -24,7 +26,10 @@ export async function connectNats(
   presizeNatsReads();
   try {
     return await connect({
-      servers: url,
+      servers: url
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u !== ''),
       name: options.name ?? 'cim',
       noAsyncTraces: true,
       timeout: options.timeoutMs ?? 5000,

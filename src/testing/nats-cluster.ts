@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planCluster, planLeaf } from '../cluster/cluster-plan.js';
+import type { ClusterManifest, PlannedServer } from '../cluster/cluster-plan.js';
+import { findClusterServer } from '../cluster/server-binary.js';
+import { startServer, stopServer, waitHealthy, writeManifest } from '../cluster/local-servers.js';
+import { freePort } from '../nats/free-port.js';
+
+/** Real nats-servers (2.10+) on free loopback ports in a temporary folder. */
+export interface TestServers {
+  readonly dir: string;
+  readonly manifest: ClusterManifest;
+  readonly serverBin: string;
+  /** Every member's client URL, comma-separated (what `--nats` takes). */
+  readonly urls: string;
+  /** Kills member `i` with SIGKILL, as a crash would. */
+  kill(i: number): Promise<void>;
+  /** Starts member `i` again on its store; `wait` (default true) waits for it to be healthy. */
+  restart(i: number, wait?: boolean): Promise<void>;
+  /** Stops every server by PID and removes the folder. */
+  stop(): Promise<void>;
+}
+
+async function freePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
+async function launch(
+  dir: string,
+  manifest: ClusterManifest,
+  serverBin: string,
+): Promise<TestServers> {
+  writeManifest(dir, manifest);
+  const servers: readonly PlannedServer[] = manifest.servers;
+  const stopAll = async () => {
+    await Promise.all(servers.map((s) => stopServer(s, { graceMs: 5000 })));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const server of servers) startServer(server, serverBin);
+    await waitHealthy(servers);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return {
+    dir,
+    manifest,
+    serverBin,
+    urls: servers.map((s) => s.clientUrl).join(','),
+    async kill(i) {
+      await stopServer(servers[i]!, { signal: 'SIGKILL' });
+    },
+    async restart(i, wait = true) {
+      startServer(servers[i]!, serverBin);
+      if (wait) await waitHealthy([servers[i]!]);
+    },
+    stop: stopAll,
+  };
+}
+
+/** Starts a cluster of `nodes` members; `hub` makes it accept leaf nodes, in domain `hub`. */
+export async function startTestCluster(
+  options: { nodes?: number; hub?: boolean } = {},
+): Promise<TestServers> {
+  const nodes = options.nodes ?? 3;
+  const serverBin = findClusterServer().path;
+  const dir = mkdtempSync(join(tmpdir(), 'cim-cluster-'));
+  const [client, cluster, monitor, leaf] = await Promise.all([
+    freePorts(nodes),
+    freePorts(nodes),
+    freePorts(nodes),
+    freePorts(nodes),
+  ]);
+  const manifest = planCluster({
+    name: 'cim',
+    dir,
+    nodes,
+    host: '127.0.0.1',
+    ports: { client, cluster, monitor, ...(options.hub ? { leaf } : {}) },
+    ...(options.hub ? { domain: 'hub' } : {}),
+  });
+  return launch(dir, manifest, serverBin);
+}
+
+/** Starts a leaf node with its own JetStream domain, connecting to `hubUrls`. */
+export async function startTestLeaf(options: {
+  domain: string;
+  hubUrls: readonly string[];
+}): Promise<TestServers> {
+  const serverBin = findClusterServer().path;
+  const dir = mkdtempSync(join(tmpdir(), 'cim-leaf-'));
+  const manifest = planLeaf({
+    name: options.domain,
+    dir,
+    host: '127.0.0.1',
+    clientPort: await freePort(),
+    monitorPort: await freePort(),
+    domain: options.domain,
+    hubUrls: options.hubUrls,
+  });
+  return launch(dir, manifest, serverBin);
+}
