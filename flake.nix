@@ -85,6 +85,14 @@
           cimPackage = cimOf pkgs;
         };
         k8s-manifests = self.packages.${pkgs.stdenv.hostPlatform.system}.k8s-manifests;
+        # Every .nix file as `nix fmt` (nixfmt, RFC style) writes it.
+        formatting =
+          pkgs.runCommand "cim-nix-formatting" { nativeBuildInputs = [ pkgs.nixfmt-rfc-style ]; }
+            ''
+              cd ${./.}
+              find . -name '*.nix' -not -path './node_modules/*' -print0 | xargs -0 nixfmt --check
+              touch $out
+            '';
       });
     };
 }
