@@ -70,7 +70,13 @@ async function launch(
  * reconnect around a proxy that is down.
  */
 export async function startTestCluster(
-  options: { nodes?: number; hub?: boolean; leafProxies?: readonly TcpProxy[] } = {},
+  options: {
+    nodes?: number;
+    hub?: boolean;
+    leafProxies?: readonly TcpProxy[];
+    /** Cluster name (default `cim`); a distinct one keeps concurrent test clusters from merging. */
+    name?: string;
+  } = {},
 ): Promise<TestServers> {
   const nodes = options.nodes ?? 3;
   const serverBin = findClusterServer().path;
@@ -83,7 +89,7 @@ export async function startTestCluster(
   ]);
   options.leafProxies?.forEach((proxy, i) => proxy.retarget(`http://127.0.0.1:${leaf[i]!}`));
   const manifest = planCluster({
-    name: 'cim',
+    name: options.name ?? 'cim',
     dir,
     nodes,
     host: '127.0.0.1',

@@ -1,0 +1,106 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { InvalidInputError } from '../core/errors.js';
+import { EVENTS_STREAM } from '../core/subjects.js';
+import { LEAF_CONTENT_STREAM, leafMirrorNames } from './leaf-mirrors.js';
+
+/** How far the hub's mirror of one leaf stream is behind the leaf. */
+export interface StreamLag {
+  readonly leafStream: string;
+  readonly hubMirror: string;
+  /** The leaf's last sequence. */
+  readonly leaf: number;
+  /** The mirror's last sequence; null when the hub could not be asked or has no mirror. */
+  readonly hub: number | null;
+  /** `leaf - hub`: messages the hub does not hold yet; null when unknown. */
+  readonly lag: number | null;
+}
+
+/** What `cim leaf status` reports. */
+export interface LeafStatus {
+  readonly domain: string;
+  readonly hubDomain: string;
+  /** `up` when the hub's JetStream API answers across the leaf link. */
+  readonly link: 'up' | 'down';
+  /** How the hub's figures were read: across the link, over a direct hub connection, or not. */
+  readonly hubReadVia: 'link' | 'direct' | 'none';
+  /** Why the hub's figures are missing, when they are. */
+  readonly hubProblem?: string;
+  readonly events: StreamLag;
+  readonly content: StreamLag;
+}
+
+/** The hub's API answers within this when the link is up; an answer takes milliseconds. */
+const LINK_PROBE_MS = 2000;
+
+async function mirrorSeq(jsm: JetStreamManager, name: string): Promise<number> {
+  return (await jsm.streams.info(name)).state.last_seq;
+}
+
+/**
+ * The link state and lag of a leaf node, asked from the leaf: its domain and last sequences from
+ * its own JetStream, and the hub's mirrors across the link (`$JS.<hubDomain>.API`). When the link
+ * is down the hub's figures come from `hub` (a direct connection to the hub) if given.
+ */
+export async function leafStatus(
+  leaf: NatsConnection,
+  options: { hubDomain?: string; hub?: NatsConnection } = {},
+): Promise<LeafStatus> {
+  const hubDomain = options.hubDomain ?? 'hub';
+  const ljsm = await jetstreamManager(leaf, { timeout: 10_000 });
+  const domain = (await ljsm.getAccountInfo()).domain;
+  if (domain === undefined || domain === '')
+    throw new InvalidInputError(
+      `The server at ${leaf.getServer()} has no JetStream domain, so it is not a leaf node: pass the leaf's URL with --nats.`,
+    );
+  const names = leafMirrorNames(domain);
+  const [leafEvents, leafContent] = await Promise.all([
+    mirrorSeq(ljsm, EVENTS_STREAM),
+    mirrorSeq(ljsm, LEAF_CONTENT_STREAM),
+  ]);
+  let link: LeafStatus['link'] = 'down';
+  let hubJsm: JetStreamManager | undefined;
+  let hubReadVia: LeafStatus['hubReadVia'] = 'none';
+  try {
+    const across = await jetstreamManager(leaf, { domain: hubDomain, timeout: LINK_PROBE_MS });
+    await across.getAccountInfo();
+    link = 'up';
+    hubJsm = across;
+    hubReadVia = 'link';
+  } catch {
+    if (options.hub) {
+      hubJsm = await jetstreamManager(options.hub, { timeout: 10_000 });
+      hubReadVia = 'direct';
+    }
+  }
+  let hubEvents: number | null = null;
+  let hubContent: number | null = null;
+  let hubProblem: string | undefined;
+  if (hubJsm) {
+    try {
+      [hubEvents, hubContent] = await Promise.all([
+        mirrorSeq(hubJsm, names.events),
+        mirrorSeq(hubJsm, names.content),
+      ]);
+    } catch (err) {
+      hubProblem = `the hub has no mirrors of ${domain} (${(err as Error).message}): run 'cim leaf attach --domain ${domain}' against the hub`;
+    }
+  } else hubProblem = 'the link is down and no direct hub connection was given (--hub-nats)';
+  const lag = (leafStream: string, hubMirror: string, l: number, h: number | null): StreamLag => ({
+    leafStream,
+    hubMirror,
+    leaf: l,
+    hub: h,
+    lag: h === null ? null : l - h,
+  });
+  return {
+    domain,
+    hubDomain,
+    link,
+    hubReadVia,
+    ...(hubProblem === undefined ? {} : { hubProblem }),
+    events: lag(EVENTS_STREAM, names.events, leafEvents, hubEvents),
+    content: lag(LEAF_CONTENT_STREAM, names.content, leafContent, hubContent),
+  };
+}
