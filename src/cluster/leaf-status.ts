@@ -2,18 +2,19 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { InvalidInputError } from '../core/errors.js';
-import { EVENTS_STREAM } from '../core/subjects.js';
+import { EVENTS_PREFIX, EVENTS_STREAM } from '../core/subjects.js';
+import { CONTENT_BUCKET } from '../nats/provision.js';
 import { LEAF_CONTENT_STREAM, leafMirrorNames } from './leaf-mirrors.js';
 
 /** How far the hub's mirror of one leaf stream is behind the leaf. */
 export interface StreamLag {
   readonly leafStream: string;
   readonly hubMirror: string;
-  /** The leaf's last sequence. */
+  /** The sequence of the last message the leaf's stream holds. */
   readonly leaf: number;
   /** The mirror's last sequence; null when the hub could not be asked or has no mirror. */
   readonly hub: number | null;
-  /** `leaf - hub`: messages the hub does not hold yet; null when unknown. */
+  /** `leaf - hub`: sequences the hub has not reached yet; null when unknown. */
   readonly lag: number | null;
 }
 
@@ -39,6 +40,19 @@ async function mirrorSeq(jsm: JetStreamManager, name: string): Promise<number> {
 }
 
 /**
+ * The sequence of the last message the leaf's stream still holds. Not `state.last_seq`: when the
+ * newest message was removed (an object write abandoned for content already held purges its
+ * chunks) a mirror never receives it, and a lag counted from `last_seq` would never reach 0.
+ */
+async function lastHeldSeq(jsm: JetStreamManager, name: string, subjects: string): Promise<number> {
+  const { state } = await jsm.streams.info(name);
+  if (state.messages === 0) return 0;
+  // The stream's own subject filter: nats-server 2.10.27 finds nothing for a bare `>`.
+  const last = await jsm.streams.getMessage(name, { last_by_subj: subjects });
+  return last?.seq ?? state.last_seq;
+}
+
+/**
  * The link state and lag of a leaf node, asked from the leaf: its domain and last sequences from
  * its own JetStream, and the hub's mirrors across the link (`$JS.<hubDomain>.API`). When the link
  * is down the hub's figures come from `hub` (a direct connection to the hub) if given.
@@ -56,8 +70,8 @@ export async function leafStatus(
     );
   const names = leafMirrorNames(domain);
   const [leafEvents, leafContent] = await Promise.all([
-    mirrorSeq(ljsm, EVENTS_STREAM),
-    mirrorSeq(ljsm, LEAF_CONTENT_STREAM),
+    lastHeldSeq(ljsm, EVENTS_STREAM, `${EVENTS_PREFIX}.>`),
+    lastHeldSeq(ljsm, LEAF_CONTENT_STREAM, `$O.${CONTENT_BUCKET}.>`),
   ]);
   let link: LeafStatus['link'] = 'down';
   let hubJsm: JetStreamManager | undefined;

@@ -18,8 +18,9 @@ export async function* scanStream(
   };
   const jsm = await jetstreamManager(nc, opts);
   // The end is fixed up front, so a stream still being written ends the scan where it stood.
-  const last = (await jsm.streams.info(stream)).state.last_seq;
-  if (last === 0) return;
+  const { state } = await jsm.streams.info(stream);
+  const last = state.last_seq;
+  if (state.messages === 0) return;
   const consumer = await jetstream(nc, opts).consumers.get(stream, {
     deliver_policy: DeliverPolicy.All,
   });
@@ -27,7 +28,8 @@ export async function* scanStream(
   try {
     for await (const m of messages) {
       yield m;
-      if (m.seq >= last) break;
+      // `pending` 0 ends it too: when the newest messages were deleted, `last` is never delivered.
+      if (m.seq >= last || m.info.pending === 0) break;
     }
   } finally {
     await messages.close();
