@@ -50,6 +50,7 @@ export function registerLeafCommands(program: Command): void {
     .option('--nats <url>', 'the leaf (default $NATS_URL, else nats://127.0.0.1:4222)')
     .option('--hub-domain <domain>', "the hub's JetStream domain (default hub)")
     .option('--hub-nats <urls>', 'reach the hub directly too, for lag while the link is down')
+    .option('--monitor <url>', "the leaf server's monitoring URL, to report its /leafz connections")
     .option('--json', 'print JSON')
     .action(leaf('status'));
   cmd

@@ -26,6 +26,7 @@ let proxies: TcpProxy[] = [];
 let hub: TestServers | undefined;
 let node: CimUp | undefined;
 let leafUrl = '';
+let monitorUrl = '';
 
 /** `cim ARGS…` (no node URL), which must succeed; its parsed `--json` output. */
 async function cli<T>(...args: string[]): Promise<T> {
@@ -45,7 +46,14 @@ before(async () => {
   });
   assert.equal(refused.code, 1, 'the system nats-server 2.9 is refused for a leaf');
   assert.match(refused.stderr, /2\.9\.\d+, too old for a cluster or leaf node/);
-  await cli(...init, '--port', String(port), '--monitor-port', String(monitorPort));
+  const written = await cli<{ leaf: { monitorUrl: string } }>(
+    ...init,
+    '--port',
+    String(port),
+    '--monitor-port',
+    String(monitorPort),
+  );
+  monitorUrl = written.leaf.monitorUrl;
   leafUrl = (await cli<{ nats: string }>('leaf', 'up', '--dir', leafDir)).nats;
   await cli('leaf', 'attach', '--domain', DOMAIN, '--nats', hub.urls);
   // The same cim as on a lone node or a cluster member; only the NATS server differs.
@@ -65,7 +73,8 @@ test('a full node on a leaf keeps ingesting, searching and running a pipeline wh
   await cimJson(url, 'pipeline', 'apply', EXAMPLE);
   await Promise.all(proxies.map((p) => p.down()));
 
-  const cut = await cli<LeafStatus>('leaf', 'status', '--nats', leafUrl);
+  const cut = await cli<LeafStatus>('leaf', 'status', '--nats', leafUrl, '--monitor', monitorUrl);
+  assert.equal(cut.leafz?.connections, 0, 'the leaf server holds no leafnode connection');
   assert.equal(cut.link, 'down');
   assert.equal(cut.events.lag, null, 'the hub cannot be asked across a cut link');
   assert.match(cut.hubProblem ?? '', /link is down/);
@@ -99,8 +108,9 @@ test('a full node on a leaf keeps ingesting, searching and running a pipeline wh
   while (!(status.link === 'up' && status.events.lag === 0 && status.content.lag === 0)) {
     assert.ok(Date.now() < deadline, `no catch-up within 60 s: ${JSON.stringify(status)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
-    status = await cli<LeafStatus>('leaf', 'status', '--nats', leafUrl);
+    status = await cli<LeafStatus>('leaf', 'status', '--nats', leafUrl, '--monitor', monitorUrl);
   }
+  assert.equal(status.leafz?.connections, 1, 'one leafnode connection, to a hub member');
   const report = await cli<LeafVerifyReport>(
     'leaf',
     'verify',

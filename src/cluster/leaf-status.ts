@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { InvalidInputError } from '../core/errors.js';
+import { InvalidInputError, UnavailableError } from '../core/errors.js';
 import { EVENTS_PREFIX, EVENTS_STREAM } from '../core/subjects.js';
 import { CONTENT_BUCKET } from '../nats/provision.js';
 import { LEAF_CONTENT_STREAM, leafMirrorNames } from './leaf-mirrors.js';
@@ -28,6 +28,8 @@ export interface LeafStatus {
   readonly hubReadVia: 'link' | 'direct' | 'none';
   /** Why the hub's figures are missing, when they are. */
   readonly hubProblem?: string;
+  /** What the leaf server's monitoring endpoint says of its leafnode connections, when asked. */
+  readonly leafz?: { readonly connections: number; readonly hubs: readonly string[] };
   readonly events: StreamLag;
   readonly content: StreamLag;
 }
@@ -59,7 +61,7 @@ async function lastHeldSeq(jsm: JetStreamManager, name: string, subjects: string
  */
 export async function leafStatus(
   leaf: NatsConnection,
-  options: { hubDomain?: string; hub?: NatsConnection } = {},
+  options: { hubDomain?: string; hub?: NatsConnection; monitorUrl?: string } = {},
 ): Promise<LeafStatus> {
   const hubDomain = options.hubDomain ?? 'hub';
   const ljsm = await jetstreamManager(leaf, { timeout: 10_000 });
@@ -101,6 +103,7 @@ export async function leafStatus(
       hubProblem = `the hub has no mirrors of ${domain} (${(err as Error).message}): run 'cim leaf attach --domain ${domain}' against the hub`;
     }
   } else hubProblem = 'the link is down and no direct hub connection was given (--hub-nats)';
+  const leafz = options.monitorUrl === undefined ? undefined : await readLeafz(options.monitorUrl);
   const lag = (leafStream: string, hubMirror: string, l: number, h: number | null): StreamLag => ({
     leafStream,
     hubMirror,
@@ -114,7 +117,31 @@ export async function leafStatus(
     link,
     hubReadVia,
     ...(hubProblem === undefined ? {} : { hubProblem }),
+    ...(leafz === undefined ? {} : { leafz }),
     events: lag(EVENTS_STREAM, names.events, leafEvents, hubEvents),
     content: lag(LEAF_CONTENT_STREAM, names.content, leafContent, hubContent),
   };
+}
+
+/**
+ * The leaf server's own view of its link (`/leafz` of its monitoring endpoint): the connections
+ * it holds and the hub addresses they reach. An unreachable endpoint is an UnavailableError.
+ */
+export async function readLeafz(
+  monitorUrl: string,
+): Promise<{ connections: number; hubs: string[] }> {
+  let body: { leafs?: { ip?: string; port?: number }[] };
+  try {
+    const response = await fetch(`${monitorUrl.replace(/\/$/, '')}/leafz`, {
+      signal: AbortSignal.timeout(LINK_PROBE_MS),
+    });
+    body = (await response.json()) as typeof body;
+  } catch (err) {
+    throw new UnavailableError(
+      `The leaf's monitoring endpoint ${monitorUrl} did not answer (${(err as Error).message}): check --monitor (the leaf's http address).`,
+      { cause: err },
+    );
+  }
+  const leafs = body.leafs ?? [];
+  return { connections: leafs.length, hubs: leafs.map((l) => `${l.ip ?? '?'}:${l.port ?? '?'}`) };
 }

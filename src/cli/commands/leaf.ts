@@ -63,9 +63,9 @@ export async function init(options: {
     .map((u) => u.trim())
     .filter((u) => u !== '');
   for (const url of hubUrls)
-    if (!/^nats-leaf:\/\/[^\s/]+:\d+$/.test(url))
+    if (!/^(nats-leaf|nats|tls|ws|wss):\/\/[^\s/]+:\d+$/.test(url))
       throw new InvalidInputError(
-        `--hub ${url} is not a leaf URL: give nats-leaf://HOST:PORT for each hub member.`,
+        `--hub ${url} is not a leaf URL: give nats-leaf://HOST:PORT (or tls://, ws://) for each hub member.`,
       );
   const manifest = planLeaf({
     name: options.domain,
@@ -145,18 +145,24 @@ export async function status(options: {
   nats?: string;
   hubDomain?: string;
   hubNats?: string;
+  monitor?: string;
   json?: boolean;
 }): Promise<void> {
+  const base = {
+    hubDomain: options.hubDomain ?? 'hub',
+    ...(options.monitor === undefined ? {} : { monitorUrl: options.monitor }),
+  };
   const report = await withConnection(natsUrl(options.nats), async (leaf) =>
     options.hubNats === undefined
-      ? leafStatus(leaf, { hubDomain: options.hubDomain ?? 'hub' })
-      : withConnection(options.hubNats, (hub) =>
-          leafStatus(leaf, { hubDomain: options.hubDomain ?? 'hub', hub }),
-        ),
+      ? leafStatus(leaf, base)
+      : withConnection(options.hubNats, (hub) => leafStatus(leaf, { ...base, hub })),
   );
   if (options.json) return printJson(report);
   process.stdout.write(
     `Leaf ${report.domain}: link to hub domain ${report.hubDomain} is ${report.link}.\n` +
+      (report.leafz === undefined
+        ? ''
+        : `The leaf server holds ${report.leafz.connections} leafnode connection(s)${report.leafz.hubs.length ? ` (${report.leafz.hubs.join(', ')})` : ''}.\n`) +
       lagLine('events', report.events) +
       lagLine('content', report.content) +
       (report.hubProblem === undefined ? '' : `Hub figures missing: ${report.hubProblem}.\n`),
