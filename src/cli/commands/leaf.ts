@@ -12,7 +12,7 @@ import {
   waitHealthy,
   writeManifest,
 } from '../../cluster/local-servers.js';
-import { attachLeaf } from '../../cluster/leaf-mirrors.js';
+import { attachLeaf, leafMirrorNames } from '../../cluster/leaf-mirrors.js';
 import { leafStatus } from '../../cluster/leaf-status.js';
 import type { StreamLag } from '../../cluster/leaf-status.js';
 import { verifyLeafMirrors } from '../../cluster/leaf-verify.js';
@@ -52,6 +52,7 @@ export async function init(options: {
   force?: boolean;
   json?: boolean;
 }): Promise<void> {
+  leafMirrorNames(options.domain); // refuses a bad domain with a sentence naming it
   const server = findClusterServer();
   const dir = resolve(options.dir ?? DEFAULT_LEAF_DIR);
   if (existsSync(join(dir, MANIFEST_FILE)) && options.force !== true)
