@@ -39,8 +39,7 @@ before(async () => {
 });
 
 after(async () => {
-  await leafNc?.close();
-  await hubNc?.close();
+  await Promise.allSettled([leafNc?.close(), hubNc?.close()]);
   await topo?.stop();
   rmSync(spoolDir, { recursive: true, force: true });
 });

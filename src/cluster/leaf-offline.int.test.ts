@@ -61,11 +61,20 @@ before(async () => {
 });
 
 after(async () => {
-  await node?.stop();
-  await runCim(['leaf', 'down', '--dir', leafDir]);
-  await Promise.all(proxies.map((p) => p.close()));
-  await hub?.stop();
+  // Every step runs even when one before it fails, so no server outlives the test.
+  const steps: (() => Promise<unknown>)[] = [
+    async () => node?.stop(),
+    async () => {
+      const down = await runCim(['leaf', 'down', '--dir', leafDir]);
+      assert.equal(down.code, 0, down.stderr);
+    },
+    async () => Promise.all(proxies.map((p) => p.close())),
+    async () => hub?.stop(),
+  ];
+  const failures: unknown[] = [];
+  for (const step of steps) await step().catch((err: unknown) => failures.push(err));
   rmSync(root, { recursive: true, force: true });
+  if (failures.length > 0) throw failures[0];
 });
 
 test('a full node on a leaf keeps ingesting, searching and running a pipeline while cut off, then the hub catches up and verifies', async () => {

@@ -51,9 +51,14 @@ export async function startLeafTopology(domain: string): Promise<LeafTopology> {
     cut: async () => void (await Promise.all(proxies.map((p) => p.down()))),
     reconnect: async () => void (await Promise.all(proxies.map((p) => p.up()))),
     async stop() {
-      await Promise.all(proxies.map((p) => p.close()));
-      await leaf.stop();
-      await hub.stop();
+      // Each part is stopped even when another fails, so no server outlives the test.
+      const results = await Promise.allSettled([
+        ...proxies.map((p) => p.close()),
+        leaf.stop(),
+        hub.stop(),
+      ]);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
     },
   };
 }
