@@ -331,15 +331,25 @@ in
             monitorListen = "127.0.0.1:8222";
             storeDir = "/var/lib/cim-nats";
             domain = "leaf-1";
-            leafRemotes = [ { url = "nats-leaf://hub.lan:7422"; credentialsFile = "/run/agenix/leaf.creds"; } ];
+            leafRemotes = [
+              {
+                url = "nats-leaf://hub.lan:7422";
+                credentialsFile = "/run/agenix/leaf.creds";
+                denyImports = [ "cim.>" "$O.cim-content.>" "$KV.cim-projections.>" "$KV.cim-registry.>" "$KV.cim-step-results.>" "$KV.cim-dead-letters.>" "$KV.cim-content-reads.>" ];
+                denyExports = [ "cim.>" "$O.cim-content.>" "$KV.cim-projections.>" "$KV.cim-registry.>" "$KV.cim-step-results.>" "$KV.cim-dead-letters.>" "$KV.cim-content-reads.>" ];
+              }
+            ];
           }
         '';
         description = ''
           This server's place in the NATS topology, the input of nix/lib/nats-config.nix (and of
           CIM's TypeScript renderer, which gives the same text): `serverName`, `clientListen`
           ("HOST:PORT"), `monitorListen`?, `storeDir`, `domain`?, `maxPayload`?,
-          `cluster`? { name, listen, routes }, `leafListen`?,
-          `leafRemotes`? [ { url or urls, credentialsFile? } ], `tls`? { certFile, keyFile, caFile? }.
+          `cluster`? { name, listen, routes }, `leafListen`?, `leafAdvertise`? ("HOST:PORT"),
+          `leafRemotes`? [ { url or urls, credentialsFile?, denyImports?, denyExports? } ],
+          `tls`? { certFile, keyFile, caFile? }. A CIM leaf denies CIM's subjects on its remote
+          both ways, as in the example (`cim deploy render` and `cim leaf init` write them): a
+          leaf's events would otherwise also be stored by the hub's own streams.
           `storeDir` must be below /var/lib (it is the StateDirectory of `cim-nats`). TLS files
           and leaf credentials are handed over by LoadCredential, so they may be root-only.
         '';

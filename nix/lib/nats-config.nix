@@ -30,12 +30,15 @@ let
       if leafListen == null && leafRemotes == null then null
       else {
         listen = leafListen;
+        advertise = opt "leafAdvertise";
         remotes =
           if leafRemotes == null then null
           else map (r: {
             url = optOf r "url";
             urls = optOf r "urls";
             credentials = optOf r "credentialsFile";
+            deny_imports = optOf r "denyImports";
+            deny_exports = optOf r "denyExports";
           }) leafRemotes;
       };
     tls =

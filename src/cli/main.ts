@@ -3,6 +3,7 @@ import { parseComponent, COMPONENTS } from '../runtime/components.js';
 import { CIM_VERSION } from '../runtime/version.js';
 import { reportError } from './output.js';
 import type { ConfigFlags } from './load-config.js';
+import { registerLeafCommands } from './leaf-commands.js';
 
 /**
  * Loads a command's module only when the command runs: a client command such as `cim ingest` then
@@ -294,6 +295,8 @@ deploy
   .option('--out <dir>', 'folder to write the host files into', 'hosts')
   .option('--json', 'print JSON')
   .action(deployRender);
+
+registerLeafCommands(program);
 
 /** Turns commander's usage errors into CIM's one-sentence form. */
 function usageSentence(err: CommanderError): string {

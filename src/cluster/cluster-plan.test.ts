@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { InvalidInputError } from '../core/errors.js';
 import { renderNatsConfig } from '../deploy/nats-config.js';
 import { planCluster, planLeaf } from './cluster-plan.js';
+import { LEAF_LOCAL_SUBJECTS } from './leaf-isolation.js';
 
 const ports = {
   client: [4222, 4223, 4224],
@@ -81,8 +82,9 @@ test('a leaf plan has its own domain and one remote listing every hub member', (
     hubUrls: ['nats-leaf://a:7422', 'nats-leaf://b:7422'],
   });
   assert.equal(plan.kind, 'leaf');
-  assert.deepEqual(plan.servers[0]!.topology.leafRemotes, [
-    { urls: ['nats-leaf://a:7422', 'nats-leaf://b:7422'] },
+  assert.deepEqual(plan.servers[0]!.topology.leafRemotes?.[0]?.urls, [
+    'nats-leaf://a:7422',
+    'nats-leaf://b:7422',
   ]);
   assert.match(renderNatsConfig(plan.servers[0]!.topology), /domain: "site1"/);
   assert.throws(
@@ -98,4 +100,39 @@ test('a leaf plan has its own domain and one remote listing every hub member', (
       }),
     /needs the hub/,
   );
+});
+
+test('a leaf keeps CIM subjects off its link to the hub, in both directions', () => {
+  const manifest = planLeaf({
+    name: 'site1',
+    dir: '/tmp/x',
+    host: '127.0.0.1',
+    clientPort: 4222,
+    monitorPort: 8222,
+    domain: 'site1',
+    hubUrls: ['nats-leaf://hub-a:7422', 'nats-leaf://hub-b:7422'],
+  });
+  const remote = manifest.servers[0]!.topology.leafRemotes![0]!;
+  assert.deepEqual(remote.urls, ['nats-leaf://hub-a:7422', 'nats-leaf://hub-b:7422']);
+  assert.deepEqual(remote.denyImports, [...LEAF_LOCAL_SUBJECTS]);
+  assert.deepEqual(remote.denyExports, [...LEAF_LOCAL_SUBJECTS]);
+  for (const subject of ['cim.>', '$O.cim-content.>', '$KV.cim-registry.>'])
+    assert.ok(LEAF_LOCAL_SUBJECTS.includes(subject), subject);
+  const text = renderNatsConfig(manifest.servers[0]!.topology);
+  assert.match(text, /deny_imports: \[\n {8}"cim.>"/);
+  assert.match(text, /domain: "site1"/);
+});
+
+test('a hub member advertises the leaf address it is given', () => {
+  const manifest = planCluster({
+    name: 'hub',
+    dir: '/tmp/x',
+    nodes: 3,
+    host: '127.0.0.1',
+    ports: { client: [1, 2, 3], cluster: [4, 5, 6], monitor: [7, 8, 9], leaf: [10, 11, 12] },
+    domain: 'hub',
+    leafAdvertise: ['proxy:1', 'proxy:2', 'proxy:3'],
+  });
+  assert.equal(manifest.servers[1]!.topology.leafAdvertise, 'proxy:2');
+  assert.match(renderNatsConfig(manifest.servers[1]!.topology), /advertise: "proxy:2"/);
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
 import type { NatsTopology } from '../deploy/nats-config.js';
+import { LEAF_LOCAL_SUBJECTS } from './leaf-isolation.js';
 
 /** One nats-server of a local cluster or leaf, as `cim cluster init` writes it down. */
 export interface PlannedServer {
@@ -43,6 +44,8 @@ export interface ClusterPlanInput {
   readonly host: string;
   readonly ports: ClusterPorts;
   readonly domain?: string;
+  /** Hub only: the HOST:PORT each member tells leaf nodes to use (a proxy or NAT in front of it). */
+  readonly leafAdvertise?: readonly string[];
   readonly tls?: { certFile: string; keyFile: string; caFile?: string };
 }
 
@@ -99,6 +102,9 @@ export function planCluster(input: ClusterPlanInput): ClusterManifest {
           .map(routeUrl),
       },
       ...(leafPort === undefined ? {} : { leafListen: `${host}:${leafPort}` }),
+      ...(leafPort !== undefined && input.leafAdvertise?.[i] !== undefined
+        ? { leafAdvertise: input.leafAdvertise[i] }
+        : {}),
       ...(input.tls === undefined ? {} : { tls: input.tls }),
     };
     return {
@@ -133,7 +139,10 @@ export interface LeafPlanInput {
   readonly hubUrls: readonly string[];
 }
 
-/** A lone leaf node with its own JetStream domain and remotes to a hub. Pure. */
+/**
+ * A lone leaf node with its own JetStream domain and remotes to a hub, CIM's subjects kept off the
+ * link ({@link LEAF_LOCAL_SUBJECTS}). Pure.
+ */
 export function planLeaf(input: LeafPlanInput): ClusterManifest {
   checkName('leaf name', input.name);
   checkName('JetStream domain', input.domain);
@@ -153,7 +162,13 @@ export function planLeaf(input: LeafPlanInput): ClusterManifest {
       monitorListen: `${input.host}:${input.monitorPort}`,
       storeDir: files.storeDir,
       domain: input.domain,
-      leafRemotes: [{ urls: [...input.hubUrls] }],
+      leafRemotes: [
+        {
+          urls: [...input.hubUrls],
+          denyImports: [...LEAF_LOCAL_SUBJECTS],
+          denyExports: [...LEAF_LOCAL_SUBJECTS],
+        },
+      ],
     },
   };
   return { kind: 'leaf', name: input.name, domain: input.domain, servers: [server] };

@@ -35,6 +35,8 @@ test('the example inventory is valid and renders a .nix and a .nats.conf per hos
   assert.match(branch, /domain: "branch1"/);
   assert.match(branch, /credentials: "\/run\/credentials\/cim-nats\.service\/hub-leaf"/);
   assert.match(branch, /url: "nats-leaf:\/\/10\.0\.0\.11:7422"/);
+  assert.match(branch, /deny_exports: \[\n {8}"cim\.>"/, 'CIM subjects stay off the leaf link');
+  assert.match(branch, /deny_imports: \[\n {8}"cim\.>"/);
 });
 
 test('an unknown component is refused, naming the host and the field', () => {

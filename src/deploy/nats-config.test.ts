@@ -24,7 +24,7 @@ test('leaf remotes are a list of blocks (one url, or urls for a hub cluster); ab
   const text = renderNatsConfig(EXAMPLE_TOPOLOGIES['leaf-with-remotes-and-tls']);
   assert.match(
     text,
-    /leafnodes \{\n {2}remotes: \[\n {4}\{\n {6}credentials: "\/run\/credentials\/cim\/leaf.creds"\n {6}url: "nats-leaf:\/\/hub-a.lan:7422"\n {4}\}\n {4}\{\n {6}urls: \[\n {8}"nats-leaf:\/\/hub-b.lan:7422"\n {8}"nats-leaf:\/\/hub-c.lan:7422"\n {6}\]\n {4}\}\n {2}\]\n\}/,
+    /leafnodes \{\n {2}remotes: \[\n {4}\{\n {6}credentials: "\/run\/credentials\/cim\/leaf.creds"\n {6}url: "nats-leaf:\/\/hub-a.lan:7422"\n {4}\}\n {4}\{\n {6}deny_exports: \[\n {8}"cim.>"\n {8}"\$KV.cim-registry.>"\n {6}\]\n {6}deny_imports: \[\n {8}"cim.>"\n {8}"\$O.cim-content.>"\n {6}\]\n {6}urls: \[\n {8}"nats-leaf:\/\/hub-b.lan:7422"\n {8}"nats-leaf:\/\/hub-c.lan:7422"\n {6}\]\n {4}\}\n {2}\]\n\}/,
   );
   assert.doesNotMatch(text, /ca_file|http|cluster/);
 });
@@ -49,6 +49,14 @@ test('a bad topology is refused with a sentence naming the field', () => {
       { ...EXAMPLE_TOPOLOGIES['leaf-alone'], leafRemotes: [{ credentialsFile: '/x' }] },
       'leafRemotes.0',
     ],
+    [
+      {
+        ...EXAMPLE_TOPOLOGIES['leaf-alone'],
+        leafRemotes: [{ url: 'nats-leaf://a:1', denyImports: ['cim events'] }],
+      },
+      'leafRemotes.0.denyImports.0',
+    ],
+    [{ ...EXAMPLE_TOPOLOGIES['leaf-alone'], leafAdvertise: 'no port' }, 'leafAdvertise'],
   ] as const) {
     assert.throws(
       () => renderNatsConfig(input),

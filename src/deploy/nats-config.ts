@@ -13,6 +13,11 @@ const plain = z
   // eslint-disable-next-line no-control-regex
   .regex(/^[^"\\\u0000-\u001f]+$/, 'no quotes, backslashes or control characters');
 
+/** A subject or wildcard pattern (`cim.>`, `$O.cim-content.>`): tokens without spaces or quotes. */
+const subjectPattern = z
+  .string()
+  .regex(/^[A-Za-z0-9_$*>:@+=~-]+(\.[A-Za-z0-9_$*>:@+=~-]+)*$/, 'a NATS subject such as cim.>');
+
 /**
  * One nats-server's place in a topology: a leaf node (own JetStream domain, remotes to a hub),
  * a cluster member (routes to its peers), a hub (accepts leaf connections), or a mix. The same
@@ -45,6 +50,12 @@ export const natsTopologySchema = z
       .optional(),
     /** Where a hub accepts leaf node connections. */
     leafListen: hostPort.optional(),
+    /**
+     * The HOST:PORT this hub tells leaf nodes to reconnect to, instead of its own leaf listen
+     * address: the address of a NAT, a load balancer or a proxy in front of it. Leaf nodes add
+     * what a hub advertises to their remote URLs, so without it they can go around a proxy.
+     */
+    leafAdvertise: hostPort.optional(),
     /** Hubs to connect to: one URL, or `urls` for every member of a hub cluster. */
     leafRemotes: z
       .array(
@@ -53,6 +64,10 @@ export const natsTopologySchema = z
             url: plain.optional(),
             urls: z.array(plain).min(1).optional(),
             credentialsFile: plain.optional(),
+            /** Subjects the hub may not send over this link (a leaf keeps CIM's own subjects local). */
+            denyImports: z.array(subjectPattern).min(1).optional(),
+            /** Subjects this server may not send to the hub. */
+            denyExports: z.array(subjectPattern).min(1).optional(),
           })
           .strict()
           .refine((r) => (r.url === undefined) !== (r.urls === undefined), {
@@ -92,10 +107,13 @@ export function natsConfigTree(topology: NatsTopology): { [key: string]: ConfVal
         ? undefined
         : {
             listen: t.leafListen,
+            advertise: t.leafAdvertise,
             remotes: t.leafRemotes?.map((r) => ({
               url: r.url,
               urls: r.urls,
               credentials: r.credentialsFile,
+              deny_imports: r.denyImports,
+              deny_exports: r.denyExports,
             })),
           },
     tls: t.tls && { cert_file: t.tls.certFile, key_file: t.tls.keyFile, ca_file: t.tls.caFile },

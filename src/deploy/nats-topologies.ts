@@ -24,6 +24,7 @@ export const EXAMPLE_TOPOLOGIES: Record<string, NatsTopology> = {
       routes: ['nats-route://hub-b.lan:6222', 'nats-route://hub-c.lan:6222'],
     },
     leafListen: '0.0.0.0:7422',
+    leafAdvertise: 'hub-a.example.org:7422',
   },
   'leaf-with-remotes-and-tls': {
     serverName: 'site_7',
@@ -32,7 +33,11 @@ export const EXAMPLE_TOPOLOGIES: Record<string, NatsTopology> = {
     domain: 'site-7',
     leafRemotes: [
       { url: 'nats-leaf://hub-a.lan:7422', credentialsFile: '/run/credentials/cim/leaf.creds' },
-      { urls: ['nats-leaf://hub-b.lan:7422', 'nats-leaf://hub-c.lan:7422'] },
+      {
+        urls: ['nats-leaf://hub-b.lan:7422', 'nats-leaf://hub-c.lan:7422'],
+        denyImports: ['cim.>', '$O.cim-content.>'],
+        denyExports: ['cim.>', '$KV.cim-registry.>'],
+      },
     ],
     tls: { certFile: '/etc/cim/tls/cert.pem', keyFile: '/etc/cim/tls/key.pem' },
   },

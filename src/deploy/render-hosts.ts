@@ -5,6 +5,7 @@ import { natsTopologySchema, renderNatsConfig } from './nats-config.js';
 import type { Inventory, InventoryHost } from './inventory.js';
 import type { NixValue } from './nix-value.js';
 import { toNix } from './nix-value.js';
+import { LEAF_LOCAL_SUBJECTS } from '../cluster/leaf-isolation.js';
 
 /** Where a host's NATS store and CIM's data live (the NixOS services' state directories). */
 const NATS_STORE = '/var/lib/cim-nats';
@@ -49,6 +50,9 @@ export function topologyOf(inventory: Inventory, host: InventoryHost): NatsTopol
   const credential = host.nats.leafCredential;
   const remote = {
     url: `nats-leaf://${hub.address}:${hub.nats.leafPort}`,
+    // CIM's own subjects stay off the link both ways (docs/scaling.md, "Leaf nodes").
+    denyImports: [...LEAF_LOCAL_SUBJECTS],
+    denyExports: [...LEAF_LOCAL_SUBJECTS],
     ...(credential !== undefined ? { credentialsFile: `${NATS_CREDENTIALS}/${credential}` } : {}),
   };
   return natsTopologySchema.parse({ ...topology, leafRemotes: [remote] });

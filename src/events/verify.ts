@@ -15,10 +15,11 @@ export interface VerifyReport {
 
 /**
  * Recomputes every event CID and walks every aggregate's chain, from the first event to the end of
- * the stream as it stands when called. `onProgress` is called every 10,000 events.
+ * the stream as it stands when called. `onProgress` is called every 10,000 events. Only `scan` is
+ * used, so any source of stored events verifies the same way (the hub's mirror of a leaf).
  */
 export async function verifyEvents(
-  store: EventStore,
+  store: Pick<EventStore, 'scan'>,
   options: { maxProblems?: number; onProgress?: (events: number) => void } = {},
 ): Promise<VerifyReport> {
   const verifier = new ChainVerifier();

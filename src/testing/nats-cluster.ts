@@ -6,6 +6,7 @@ import type { ClusterManifest, PlannedServer } from '../cluster/cluster-plan.js'
 import { findClusterServer } from '../cluster/server-binary.js';
 import { startServer, stopServer, waitHealthy, writeManifest } from '../cluster/local-servers.js';
 import { freePort } from '../nats/free-port.js';
+import type { TcpProxy } from './tcp-proxy.js';
 
 /** Real nats-servers (2.10+) on free loopback ports in a temporary folder. */
 export interface TestServers {
@@ -62,9 +63,20 @@ async function launch(
   };
 }
 
-/** Starts a cluster of `nodes` members; `hub` makes it accept leaf nodes, in domain `hub`. */
+/**
+ * Starts a cluster of `nodes` members; `hub` makes it accept leaf nodes, in domain `hub`.
+ * `leafProxies` puts a proxy (testing/tcp-proxy.ts) in front of each member's leaf port and has
+ * the member advertise it: a leaf node learns the advertised addresses, so without this it would
+ * reconnect around a proxy that is down.
+ */
 export async function startTestCluster(
-  options: { nodes?: number; hub?: boolean } = {},
+  options: {
+    nodes?: number;
+    hub?: boolean;
+    leafProxies?: readonly TcpProxy[];
+    /** Cluster name (default `cim`); a distinct one keeps concurrent test clusters from merging. */
+    name?: string;
+  } = {},
 ): Promise<TestServers> {
   const nodes = options.nodes ?? 3;
   const serverBin = findClusterServer().path;
@@ -75,13 +87,15 @@ export async function startTestCluster(
     freePorts(nodes),
     freePorts(nodes),
   ]);
+  options.leafProxies?.forEach((proxy, i) => proxy.retarget(`http://127.0.0.1:${leaf[i]!}`));
   const manifest = planCluster({
-    name: 'cim',
+    name: options.name ?? 'cim',
     dir,
     nodes,
     host: '127.0.0.1',
     ports: { client, cluster, monitor, ...(options.hub ? { leaf } : {}) },
     ...(options.hub ? { domain: 'hub' } : {}),
+    ...(options.leafProxies ? { leafAdvertise: options.leafProxies.map((p) => p.hostPort) } : {}),
   });
   return launch(dir, manifest, serverBin);
 }

@@ -5,6 +5,10 @@ import type { Server, Socket } from 'node:net';
 export interface TcpProxy {
   /** `http://127.0.0.1:<port>`, pointing at the target through the proxy. */
   readonly url: string;
+  /** `127.0.0.1:<port>` of the proxy. */
+  readonly hostPort: string;
+  /** Forwards new connections to `target` (`http://host:port`) from now on. */
+  retarget(target: string): void;
   /** Closes the listener and every connection: clients get refused connections until `up`. */
   down(): Promise<void>;
   /** Listens again on the same port. */
@@ -14,7 +18,7 @@ export interface TcpProxy {
 
 /** Starts a proxy on a free loopback port forwarding to `target` (`http://host:port`). */
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
-  const { hostname, port } = new URL(target);
+  let { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let listenPort = 0;
@@ -48,6 +52,10 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   await listen();
   return {
     url: `http://127.0.0.1:${listenPort}`,
+    hostPort: `127.0.0.1:${listenPort}`,
+    retarget(to) {
+      ({ hostname, port } = new URL(to));
+    },
     down,
     up: listen,
     close: down,
