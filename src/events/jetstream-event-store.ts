@@ -29,6 +29,10 @@ import { JetStreamEventReader } from './jetstream-event-reader.js';
 import type { Ack } from '../nats/ack-publisher.js';
 import { AckPublisher, PublishRefusedError } from '../nats/ack-publisher.js';
 import { DirectReader } from '../nats/direct-reader.js';
+import { ReplyMux } from '../nats/reply-mux.js';
+import { streamReplicas } from '../nats/stream-replicas.js';
+import type { WriteRetry } from '../nats/write-retry.js';
+import { WRITE_RETRY_DEFAULTS } from '../nats/write-retry.js';
 import { OutgoingHeaders } from '../nats/outgoing-headers.js';
 
 /** Options for {@link JetStreamEventStore}. */
@@ -37,6 +41,11 @@ export interface JetStreamEventStoreOptions {
   readonly maxEventBytes: number;
   /** Actor recorded when an append names none. */
   readonly defaultActor?: string;
+  /**
+   * How an append that gets no ack is retried (leader election) before it fails as having no
+   * quorum; defaults in {@link WRITE_RETRY_DEFAULTS}.
+   */
+  readonly writeRetry?: Partial<Pick<WriteRetry, 'attemptMs' | 'deadlineMs'>>;
 }
 
 /** How far back a retry is searched for its own events before it is called a conflict. */
@@ -81,6 +90,8 @@ function isWrongLastSequence(err: unknown): boolean {
 }
 
 function notAcknowledged(item: Sealed, err: unknown): UnavailableError {
+  // The publisher's own sentence (no quorum after its retries) already says what to do.
+  if (err instanceof UnavailableError) return err;
   return new UnavailableError(
     `The event store did not acknowledge event ${item.envelope.id} (${(err as Error).message}): retry the command with the same event ids.`,
     { cause: err },
@@ -108,21 +119,31 @@ export class JetStreamEventStore implements EventStore {
     nc: NatsConnection,
     js: JetStreamClient,
     options: JetStreamEventStoreOptions,
+    replicas: number,
   ) {
     this.nc = nc;
-    this.publisher = new AckPublisher(nc);
+    this.publisher = new AckPublisher(nc, ReplyMux.of(nc), {
+      stream: EVENTS_STREAM,
+      replicas,
+      ...WRITE_RETRY_DEFAULTS,
+      ...options.writeRetry,
+    });
     this.direct = new DirectReader(nc);
     this.reader = new JetStreamEventReader(js, this.direct);
     this.maxEventBytes = options.maxEventBytes;
     this.defaultActor = options.defaultActor ?? 'cim';
   }
 
-  /** Opens the store on a connection whose server has been provisioned. */
+  /**
+   * Opens the store on a connection whose server has been provisioned (its replica count is
+   * read once, for the sentence an append sees when the stream has no quorum).
+   */
   static async open(
     nc: NatsConnection,
     options: JetStreamEventStoreOptions,
   ): Promise<JetStreamEventStore> {
-    return new JetStreamEventStore(nc, jetstream(nc, { timeout: 10_000 }), options);
+    const replicas = await streamReplicas(nc, EVENTS_STREAM);
+    return new JetStreamEventStore(nc, jetstream(nc, { timeout: 10_000 }), options, replicas);
   }
 
   append(
@@ -160,9 +181,11 @@ export class JetStreamEventStore implements EventStore {
         ack.duplicate
           ? this.recordDuplicate(item, ack.seq).then((event) => this.remember(subject, [event], 1))
           : this.remember(subject, [{ event: item.envelope, cid: item.cid, position: ack.seq }], 0),
-      (err: unknown) => {
+      async (err: unknown) => {
         if (!isWrongLastSequence(err)) throw notAcknowledged(item, err);
         this.heads.delete(subject);
+        const own = await this.ownWrite(subject, item, err);
+        if (own) return this.remember(subject, [own], 0);
         return this.appendWithRetries(command);
       },
     );
@@ -296,8 +319,12 @@ export class JetStreamEventStore implements EventStore {
       try {
         ack = await this.publisher.publish(subject, item.body, headersFor(item, position));
       } catch (err) {
-        if (isWrongLastSequence(err)) return { kind: 'refused', written: index };
-        throw notAcknowledged(item, err);
+        if (!isWrongLastSequence(err)) throw notAcknowledged(item, err);
+        const own = await this.ownWrite(subject, item, err);
+        if (!own) return { kind: 'refused', written: index };
+        events.push(own);
+        position = own.position;
+        continue;
       }
       if (ack.duplicate) {
         duplicates++;
@@ -308,6 +335,26 @@ export class JetStreamEventStore implements EventStore {
       position = ack.seq;
     }
     return { kind: 'recorded', result: this.remember(subject, events, duplicates) };
+  }
+
+  /**
+   * After a refusal that answered a repeated publish (the first got no ack, as when a leader
+   * dies), whether the first landed: the event is in the aggregate at its version. The server
+   * checks the expected sequence before the message id on a cluster (measured on 2.10), so a
+   * repeat of a landed write is refused rather than called a duplicate.
+   */
+  private async ownWrite(
+    subject: string,
+    item: Sealed,
+    err: unknown,
+  ): Promise<RecordedEvent | undefined> {
+    if (!(err instanceof PublishRefusedError) || !err.retried) return undefined;
+    const head = await this.reader.head(subject);
+    if (!head) return undefined;
+    const found = await this.findRecorded(subject, head, item.envelope.version - 1, [
+      item.envelope,
+    ]);
+    return found?.[0];
   }
 
   /** The event the server already held under this event's id (a retried command). */

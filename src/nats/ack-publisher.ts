@@ -1,6 +1,9 @@
 import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError } from '../core/errors.js';
 import { ReplyMux } from './reply-mux.js';
+import type { WriteRetry } from './write-retry.js';
+import { retryPauseMs, unacknowledgedError } from './write-retry.js';
 
 /** A JetStream publish acknowledgement. */
 export interface Ack {
@@ -11,6 +14,11 @@ export interface Ack {
 
 /** The server refused a publish (a JetStream API error). */
 export class PublishRefusedError extends Error {
+  /**
+   * True when this refusal answered a repeat of a write whose first attempt got no ack: the
+   * first may have landed, so an expectation failing (10071) may be the write's own doing.
+   */
+  retried = false;
   constructor(
     readonly errCode: number,
     description: string,
@@ -25,6 +33,11 @@ interface AckBody {
   seq?: number;
   duplicate?: boolean;
   error?: { err_code?: number; description?: string };
+}
+
+/** "No responders": no stream leader took the message (none provisioned, or an election). */
+function noResponders(msg: Msg): boolean {
+  return msg.headers?.code === 503;
 }
 
 /** Reads a JetStream publish reply: the ack, or the refusal or unavailability it reports. */
@@ -48,17 +61,72 @@ function ackOf(msg: Msg): Ack {
  * Publishes to JetStream through the connection's {@link ReplyMux} instead of a request per
  * message as `js.publish` does. Semantics are the same: a publish resolves with the server's ack,
  * rejects with the server's refusal ({@link PublishRefusedError}), or rejects as unavailable when
- * no ack arrives in time (the caller may retry with the same message id).
+ * no ack arrives in time. With a {@link WriteRetry}, a publish that gets no ack (or "no
+ * responders", as during a leader election) is sent again unchanged until the retry's deadline,
+ * and then fails with a sentence saying the stream has no quorum.
  */
 export class AckPublisher {
-  /** Publishes over `mux`, by default the connection's shared one. */
+  /** Publishes over `mux`, by default the connection's shared one; retries with `retry`. */
   constructor(
-    nc: NatsConnection,
+    private readonly nc: NatsConnection,
     private readonly mux: ReplyMux = ReplyMux.of(nc),
+    private readonly retry?: WriteRetry,
   ) {}
 
   /** Publishes and resolves with the ack. */
   publish(subject: string, data: Uint8Array | string, headers?: MsgHdrs): Promise<Ack> {
-    return this.mux.request(subject, data, headers).then(ackOf);
+    const retry = this.retry;
+    if (retry === undefined) return this.mux.request(subject, data, headers).then(ackOf);
+    // The first attempt settles without extra async frames on success (the hot path).
+    const started = Date.now();
+    return this.mux.request(subject, data, headers, retry.attemptMs).then(
+      (msg) =>
+        noResponders(msg)
+          ? this.again(
+              retry,
+              started,
+              subject,
+              data,
+              headers,
+              new UnavailableError('no responders'),
+            )
+          : ackOf(msg),
+      (err: unknown) => this.again(retry, started, subject, data, headers, err),
+    );
+  }
+
+  private async again(
+    retry: WriteRetry,
+    started: number,
+    subject: string,
+    data: Uint8Array | string,
+    headers: MsgHdrs | undefined,
+    first: unknown,
+  ): Promise<Ack> {
+    let last = first;
+    for (let attempt = 0; ; attempt++) {
+      if (!(last instanceof UnavailableError) || this.nc.isClosed()) throw last;
+      const pause = retryPauseMs(attempt);
+      if (Date.now() + pause - started >= retry.deadlineMs)
+        throw unacknowledgedError(retry, Date.now() - started, last);
+      await sleep(pause);
+      let msg: Msg;
+      try {
+        msg = await this.mux.request(subject, data, headers, retry.attemptMs);
+      } catch (err) {
+        last = err;
+        continue;
+      }
+      if (noResponders(msg)) {
+        last = new UnavailableError('no responders');
+        continue;
+      }
+      try {
+        return ackOf(msg);
+      } catch (err) {
+        if (err instanceof PublishRefusedError) err.retried = true;
+        throw err;
+      }
+    }
   }
 }
