@@ -46,6 +46,8 @@ export interface JetStreamEventStoreOptions {
    * quorum; defaults in {@link WRITE_RETRY_DEFAULTS}.
    */
   readonly writeRetry?: Partial<Pick<WriteRetry, 'attemptMs' | 'deadlineMs'>>;
+  /** Where appends' acks arrive; the connection's shared mux unless a test injects faults. */
+  readonly replies?: ReplyMux;
 }
 
 /** How far back a retry is searched for its own events before it is called a conflict. */
@@ -122,7 +124,7 @@ export class JetStreamEventStore implements EventStore {
     replicas: number,
   ) {
     this.nc = nc;
-    this.publisher = new AckPublisher(nc, ReplyMux.of(nc), {
+    this.publisher = new AckPublisher(nc, options.replies ?? ReplyMux.of(nc), {
       stream: EVENTS_STREAM,
       replicas,
       ...WRITE_RETRY_DEFAULTS,
