@@ -32,15 +32,15 @@ interface AckBody {
   stream?: string;
   seq?: number;
   duplicate?: boolean;
-  error?: { err_code?: number; description?: string };
+  error?: { code?: number; err_code?: number; description?: string };
 }
 
-/** "No responders": no stream leader took the message (none provisioned, or an election). */
-function noResponders(msg: Msg): boolean {
-  return msg.headers?.code === 503;
-}
-
-/** Reads a JetStream publish reply: the ack, or the refusal or unavailability it reports. */
+/**
+ * Reads a JetStream publish reply: the ack, or the refusal or unavailability it reports. "No
+ * responders" (no stream leader took the message) and refusals marked 503 (10008, "JetStream
+ * system temporarily unavailable", while a cluster regains its footing) are unavailability,
+ * which clears by itself, as a missing ack does.
+ */
 function ackOf(msg: Msg): Ack {
   if (msg.headers?.hasError || msg.data.length === 0) {
     const status = msg.headers?.code ?? 0;
@@ -51,6 +51,8 @@ function ackOf(msg: Msg): Ack {
     );
   }
   const body = msg.json<AckBody>();
+  if (body.error?.code === 503)
+    throw new UnavailableError(`JetStream answered: ${body.error.description ?? 'unavailable'}.`);
   if (body.error) {
     throw new PublishRefusedError(body.error.err_code ?? 0, body.error.description ?? 'refused');
   }
@@ -80,17 +82,14 @@ export class AckPublisher {
     // The first attempt settles without extra async frames on success (the hot path).
     const started = Date.now();
     return this.mux.request(subject, data, headers, retry.attemptMs).then(
-      (msg) =>
-        noResponders(msg)
-          ? this.again(
-              retry,
-              started,
-              subject,
-              data,
-              headers,
-              new UnavailableError('no responders'),
-            )
-          : ackOf(msg),
+      (msg) => {
+        try {
+          return ackOf(msg);
+        } catch (err) {
+          if (!(err instanceof UnavailableError)) throw err;
+          return this.again(retry, started, subject, data, headers, err);
+        }
+      },
       (err: unknown) => this.again(retry, started, subject, data, headers, err),
     );
   }
@@ -110,22 +109,12 @@ export class AckPublisher {
       if (Date.now() + pause - started >= retry.deadlineMs)
         throw unacknowledgedError(retry, Date.now() - started, last);
       await sleep(pause);
-      let msg: Msg;
       try {
-        msg = await this.mux.request(subject, data, headers, retry.attemptMs);
+        return ackOf(await this.mux.request(subject, data, headers, retry.attemptMs));
       } catch (err) {
-        last = err;
-        continue;
-      }
-      if (noResponders(msg)) {
-        last = new UnavailableError('no responders');
-        continue;
-      }
-      try {
-        return ackOf(msg);
-      } catch (err) {
+        // A refusal now may answer a first attempt that landed: the caller checks.
         if (err instanceof PublishRefusedError) err.retried = true;
-        throw err;
+        last = err;
       }
     }
   }
