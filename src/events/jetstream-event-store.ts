@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
@@ -32,7 +33,8 @@ import { DirectReader } from '../nats/direct-reader.js';
 import { ReplyMux } from '../nats/reply-mux.js';
 import { streamReplicas } from '../nats/stream-replicas.js';
 import type { WriteRetry } from '../nats/write-retry.js';
-import { WRITE_RETRY_DEFAULTS } from '../nats/write-retry.js';
+import { retryPauseMs, unacknowledgedError, WRITE_RETRY_DEFAULTS } from '../nats/write-retry.js';
+import { settleRepeat } from './repeated-write.js';
 import { OutgoingHeaders } from '../nats/outgoing-headers.js';
 
 /** Options for {@link JetStreamEventStore}. */
@@ -112,6 +114,7 @@ export class JetStreamEventStore implements EventStore {
   private readonly defaultActor: string;
 
   private readonly publisher: AckPublisher;
+  private readonly retry: WriteRetry;
   private readonly direct: DirectReader;
   private readonly reader: JetStreamEventReader;
   private readonly nc: NatsConnection;
@@ -124,12 +127,13 @@ export class JetStreamEventStore implements EventStore {
     replicas: number,
   ) {
     this.nc = nc;
-    this.publisher = new AckPublisher(nc, options.replies ?? ReplyMux.of(nc), {
+    this.retry = {
       stream: EVENTS_STREAM,
       replicas,
       ...WRITE_RETRY_DEFAULTS,
       ...options.writeRetry,
-    });
+    };
+    this.publisher = new AckPublisher(nc, options.replies ?? ReplyMux.of(nc), this.retry);
     this.direct = new DirectReader(nc);
     this.reader = new JetStreamEventReader(js, this.direct);
     this.maxEventBytes = options.maxEventBytes;
@@ -186,7 +190,7 @@ export class JetStreamEventStore implements EventStore {
       async (err: unknown) => {
         if (!isWrongLastSequence(err)) throw notAcknowledged(item, err);
         this.heads.delete(subject);
-        const own = await this.ownWrite(subject, item, err);
+        const own = await this.ownWrite(subject, item, head?.position ?? 0, err);
         if (own) return this.remember(subject, [own], 0);
         return this.appendWithRetries(command);
       },
@@ -238,6 +242,7 @@ export class JetStreamEventStore implements EventStore {
    */
   private async appendWithRetries(command: PreparedAppend): Promise<AppendResult> {
     const { subject, expected, explicitIds, filled } = command;
+    const started = Date.now();
     let head: AggregateHead | undefined;
     let fromCache: boolean;
     if (expected === 0) {
@@ -246,7 +251,7 @@ export class JetStreamEventStore implements EventStore {
     } else {
       head = this.heads.get(subject);
       fromCache = head !== undefined;
-      if (!fromCache) head = await this.reader.head(subject);
+      if (!fromCache) head = await this.headWithin(subject, started);
     }
     // Seal everything before the first write, so bad input writes nothing.
     let sealed = this.seal(command, head);
@@ -255,7 +260,7 @@ export class JetStreamEventStore implements EventStore {
       const version = head?.version ?? 0;
       if (expected !== 'any' && version !== expected) {
         if (fromCache) {
-          head = await this.reader.head(subject);
+          head = await this.headWithin(subject, started);
           fromCache = false;
           sealed = this.seal(command, head);
           continue;
@@ -270,11 +275,20 @@ export class JetStreamEventStore implements EventStore {
       if (outcome.kind === 'recorded') return outcome.result;
       // The server refused: our view of the head was stale, or another writer won the race.
       this.heads.delete(subject);
-      head = await this.reader.head(subject);
+      const sentAfter = head?.position ?? 0;
+      head = await this.headWithin(subject, started);
       fromCache = false;
       if (head && head.eventId === filled[filled.length - 1]!.id) {
         const again = await this.findRecorded(subject, head, head.version - filled.length, filled);
         if (again) return { events: again, version: head.version, duplicate: true };
+      }
+      if (outcome.written === 0 && (head?.position ?? 0) === sentAfter) {
+        // Refused though nothing moved: a write to this aggregate is held by a leader that cannot
+        // commit it yet (an election, no quorum). Wait for it, up to the deadline.
+        if (Date.now() - started >= this.retry.deadlineMs)
+          throw unacknowledgedError(this.retry, Date.now() - started, undefined);
+        await sleep(retryPauseMs(attempt));
+        continue;
       }
       if (outcome.written > 0 || (expected === 'any' && attempt >= 5)) {
         throw new VersionConflictError(subject, version + outcome.written, head?.version ?? 0);
@@ -322,7 +336,7 @@ export class JetStreamEventStore implements EventStore {
         ack = await this.publisher.publish(subject, item.body, headersFor(item, position));
       } catch (err) {
         if (!isWrongLastSequence(err)) throw notAcknowledged(item, err);
-        const own = await this.ownWrite(subject, item, err);
+        const own = await this.ownWrite(subject, item, position, err);
         if (!own) return { kind: 'refused', written: index };
         events.push(own);
         position = own.position;
@@ -340,23 +354,50 @@ export class JetStreamEventStore implements EventStore {
   }
 
   /**
+   * The aggregate's head, read again while a read fails as unavailable (a cluster without a
+   * stream leader answers some reads with errors) until the write deadline from `started`.
+   */
+  private async headWithin(subject: string, started: number): Promise<AggregateHead | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.reader.head(subject);
+      } catch (err) {
+        if (!(err instanceof UnavailableError)) throw err;
+        if (Date.now() - started >= this.retry.deadlineMs)
+          throw unacknowledgedError(this.retry, Date.now() - started, err);
+        await sleep(retryPauseMs(attempt));
+      }
+    }
+  }
+
+  /**
    * After a refusal that answered a repeated publish (the first got no ack, as when a leader
-   * dies), whether the first landed: the event is in the aggregate at its version. The server
-   * checks the expected sequence before the message id on a cluster (measured on 2.10), so a
-   * repeat of a landed write is refused rather than called a duplicate.
+   * dies), whether the event is recorded: see {@link settleRepeat}. Undefined for any other
+   * refusal, and for a real conflict.
    */
   private async ownWrite(
     subject: string,
     item: Sealed,
+    after: number,
     err: unknown,
   ): Promise<RecordedEvent | undefined> {
     if (!(err instanceof PublishRefusedError) || !err.retried) return undefined;
-    const head = await this.reader.head(subject);
-    if (!head) return undefined;
-    const found = await this.findRecorded(subject, head, item.envelope.version - 1, [
-      item.envelope,
-    ]);
-    return found?.[0];
+    return settleRepeat(
+      {
+        after,
+        retry: this.retry,
+        head: () => this.reader.head(subject),
+        findOwn: async (head) =>
+          (await this.findRecorded(subject, head, item.envelope.version - 1, [item.envelope]))?.[0],
+        publishAgain: async () => {
+          const ack = await this.publisher.publish(subject, item.body, headersFor(item, after));
+          return ack.duplicate
+            ? this.recordDuplicate(item, ack.seq)
+            : { event: item.envelope, cid: item.cid, position: ack.seq };
+        },
+      },
+      err,
+    );
   }
 
   /** The event the server already held under this event's id (a retried command). */

@@ -39,7 +39,7 @@ interface AckBody {
  * Reads a JetStream publish reply: the ack, or the refusal or unavailability it reports. "No
  * responders" (no stream leader took the message) and refusals marked 503 (10008, "JetStream
  * system temporarily unavailable", while a cluster regains its footing) are unavailability,
- * which clears by itself, as a missing ack does.
+ * which clears by itself, as a missing ack does; so is a duplicate at sequence 0 (below).
  */
 function ackOf(msg: Msg): Ack {
   if (msg.headers?.hasError || msg.data.length === 0) {
@@ -56,6 +56,12 @@ function ackOf(msg: Msg): Ack {
   if (body.error) {
     throw new PublishRefusedError(body.error.err_code ?? 0, body.error.description ?? 'refused');
   }
+  // A cluster's stream leader answers a repeat of a message it holds but has not committed
+  // (no quorum yet) as a duplicate at sequence 0: that is no acknowledgement, the repeat waits.
+  if (body.duplicate === true && !body.seq)
+    throw new UnavailableError(
+      'JetStream holds an earlier copy of this message but has not stored it yet.',
+    );
   return { stream: body.stream ?? '', seq: body.seq ?? 0, duplicate: body.duplicate === true };
 }
 
