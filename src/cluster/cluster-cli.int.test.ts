@@ -26,17 +26,21 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-test('cim cluster refuses a nats-server older than 2.10 and writes nothing', async () => {
-  const result = await runCim(['cluster', 'init', '--dir', dir], {
-    CIM_NATS_SERVER: '/usr/sbin/nats-server',
-  });
-  assert.notEqual(result.code, 0);
-  assert.match(result.stderr, /is nats-server 2\.9\.\d+, too old for a cluster/);
-  assert.match(result.stderr, /lost acknowledged messages after a leader kill/);
-  assert.equal(existsSync(dir), false);
-});
+test(
+  'cim cluster refuses a nats-server older than 2.10 and writes nothing',
+  { timeout: 60_000 },
+  async () => {
+    const result = await runCim(['cluster', 'init', '--dir', dir], {
+      CIM_NATS_SERVER: '/usr/sbin/nats-server',
+    });
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /is nats-server 2\.9\.\d+, too old for a cluster/);
+    assert.match(result.stderr, /lost acknowledged messages after a leader kill/);
+    assert.equal(existsSync(dir), false);
+  },
+);
 
-test('bad cluster flags get one sentence and exit code 2', async () => {
+test('bad cluster flags get one sentence and exit code 2', { timeout: 60_000 }, async () => {
   for (const [flags, message] of [
     [['--nodes', '4'], /--nodes 4 is not a valid cluster size/],
     [['--nodes', 'three'], /--nodes three is not a number/],

@@ -35,40 +35,48 @@ after(async () => {
   await Promise.all([cluster.stop(), single.stop()]);
 });
 
-test('replicas are detected from the server: 3 on a cluster, 1 on a lone server', () => {
-  assert.equal(replicasFor(nc, undefined), 3);
-  assert.equal(replicasFor(nc, 1), 1);
-  assert.equal(replicasFor(single.nc, undefined), 1);
-  assert.throws(
-    () => replicasFor(single.nc, 3),
-    (err: unknown) =>
-      err instanceof InvalidConfigError &&
-      /nats\.replicas is 3 .* not part of a cluster/.test(err.message),
-  );
-});
+test(
+  'replicas are detected from the server: 3 on a cluster, 1 on a lone server',
+  { timeout: 60_000 },
+  () => {
+    assert.equal(replicasFor(nc, undefined), 3);
+    assert.equal(replicasFor(nc, 1), 1);
+    assert.equal(replicasFor(single.nc, undefined), 1);
+    assert.throws(
+      () => replicasFor(single.nc, 3),
+      (err: unknown) =>
+        err instanceof InvalidConfigError &&
+        /nats\.replicas is 3 .* not part of a cluster/.test(err.message),
+    );
+  },
+);
 
-test('streams and buckets made with one replica are scaled to three', async () => {
-  await provision(nc, { duplicateWindowSeconds: 120, replicas: 1 });
-  const jsm = await jetstreamManager(nc);
-  for (const stream of STREAMS)
-    assert.equal((await jsm.streams.info(stream)).config.num_replicas, 1, stream);
-  const report = await provision(nc, {
-    duplicateWindowSeconds: 120,
-    replicas: replicasFor(nc, undefined),
-  });
-  assert.equal(report.updated.length, STREAMS.length, report.updated.join(', '));
-  for (const stream of STREAMS) {
-    assert.equal((await jsm.streams.info(stream)).config.num_replicas, 3, stream);
-    // The new peers catch up and a leader is elected after the update is acknowledged.
-    let cluster;
-    for (let tries = 0; tries < 100; tries++) {
-      cluster = (await jsm.streams.info(stream)).cluster;
-      if (cluster?.leader && cluster.replicas?.filter((r) => r.current).length === 2) break;
-      await sleep(100);
+test(
+  'streams and buckets made with one replica are scaled to three',
+  { timeout: 60_000 },
+  async () => {
+    await provision(nc, { duplicateWindowSeconds: 120, replicas: 1 });
+    const jsm = await jetstreamManager(nc);
+    for (const stream of STREAMS)
+      assert.equal((await jsm.streams.info(stream)).config.num_replicas, 1, stream);
+    const report = await provision(nc, {
+      duplicateWindowSeconds: 120,
+      replicas: replicasFor(nc, undefined),
+    });
+    assert.equal(report.updated.length, STREAMS.length, report.updated.join(', '));
+    for (const stream of STREAMS) {
+      assert.equal((await jsm.streams.info(stream)).config.num_replicas, 3, stream);
+      // The new peers catch up and a leader is elected after the update is acknowledged.
+      let cluster;
+      for (let tries = 0; tries < 100; tries++) {
+        cluster = (await jsm.streams.info(stream)).cluster;
+        if (cluster?.leader && cluster.replicas?.filter((r) => r.current).length === 2) break;
+        await sleep(100);
+      }
+      assert.ok(cluster?.leader, `${stream}: ${JSON.stringify(cluster)}`);
+      assert.equal(cluster.replicas?.filter((r) => r.current).length, 2, JSON.stringify(cluster));
     }
-    assert.ok(cluster?.leader, `${stream}: ${JSON.stringify(cluster)}`);
-    assert.equal(cluster.replicas?.filter((r) => r.current).length, 2, JSON.stringify(cluster));
-  }
-  const again = await provision(nc, { duplicateWindowSeconds: 120, replicas: 3 });
-  assert.deepEqual([again.created, again.updated], [[], []]);
-});
+    const again = await provision(nc, { duplicateWindowSeconds: 120, replicas: 3 });
+    assert.deepEqual([again.created, again.updated], [[], []]);
+  },
+);
