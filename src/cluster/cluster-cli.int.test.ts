@@ -1,10 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCim } from '../testing/cli.js';
-import { readManifest, stopServer } from './local-servers.js';
+import { readManifest, runningPid, stopServer } from './local-servers.js';
 import type { MemberStatus } from './member-status.js';
 
 /** True while `pid` runs (a zombie left for a parent that does not reap it has stopped). */
@@ -102,5 +102,65 @@ test(
     const after = await runCim(['cluster', 'status', '--dir', dir]);
     assert.notEqual(after.code, 0);
     assert.match(after.stderr, /No member of cim runs/);
+
+    const old = await runCim(['cluster', 'up', '--dir', dir], {
+      CIM_NATS_SERVER: '/usr/sbin/nats-server',
+    });
+    assert.notEqual(old.code, 0);
+    assert.match(old.stderr, /too old for a cluster/);
+    assert.deepEqual(
+      readManifest(dir).servers.map((s) => runningPid(s)),
+      [undefined, undefined, undefined],
+    );
+  },
+);
+
+test(
+  'a hub with TLS: leaf ports, domain hub and a tls block in every member',
+  { timeout: 60_000 },
+  async () => {
+    const hubDir = join(root, 'hub');
+    const cert = join(root, 'cert.pem');
+    const key = join(root, 'key.pem');
+    writeFileSync(cert, 'certificate\n');
+    writeFileSync(key, 'key\n');
+    const init = await runCim([
+      'cluster',
+      'init',
+      '--dir',
+      hubDir,
+      '--hub',
+      '--port',
+      '14222',
+      '--tls-cert',
+      cert,
+      '--tls-key',
+      key,
+      '--json',
+    ]);
+    assert.equal(init.code, 0, init.stderr);
+    const written = JSON.parse(init.stdout) as {
+      domain: string;
+      urls: string;
+      servers: { leafUrl: string; monitorUrl: string; configFile: string }[];
+    };
+    assert.equal(written.domain, 'hub');
+    assert.equal(
+      written.urls,
+      'nats://127.0.0.1:14222,nats://127.0.0.1:14223,nats://127.0.0.1:14224',
+    );
+    assert.deepEqual(
+      written.servers.map((s) => [s.leafUrl, s.monitorUrl]),
+      [14222, 14223, 14224].map((p) => [
+        `nats-leaf://127.0.0.1:${p + 3200}`,
+        `http://127.0.0.1:${p + 4000}`,
+      ]),
+    );
+    for (const s of written.servers) {
+      const conf = readFileSync(s.configFile, 'utf8');
+      assert.ok(conf.includes(`cert_file: "${cert}"`), conf);
+      assert.match(conf, /domain: "hub"/);
+      assert.match(conf, /leafnodes \{/);
+    }
   },
 );
