@@ -49,6 +49,20 @@ async function leaderOf(nc: NatsConnection, cluster: TestServers, stream: string
   return index;
 }
 
+interface ReplicaState {
+  readonly messages: number;
+  readonly last_seq: number;
+}
+
+/** The state of `stream` as one member holds it, from that member's monitoring endpoint. */
+async function replicaState(monitorUrl: string, stream: string) {
+  const jsz = (await (await fetch(`${monitorUrl}/jsz?accounts=true&streams=true`)).json()) as {
+    account_details?: { stream_detail?: { name: string; state: ReplicaState }[] }[];
+  };
+  return jsz.account_details?.flatMap((a) => a.stream_detail ?? []).find((d) => d.name === stream)
+    ?.state;
+}
+
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Records when each write was acknowledged, to find the longest pause writers saw. */
@@ -172,6 +186,16 @@ test(
       assert.equal(sha256(Buffer.concat(chunks)), unit.sha);
     }
 
+    // Each member's own copy (its monitor reports its replica's state): the restarted one caught up.
+    for (const server of cluster.manifest.servers) {
+      let state: ReplicaState | undefined;
+      for (let tries = 0; tries < 100; tries++) {
+        state = await replicaState(server.monitorUrl, EVENTS_STREAM);
+        if (state?.messages === seen.size) break;
+        await sleep(100);
+      }
+      assert.equal(state?.messages, seen.size, `${server.name}'s copy of ${EVENTS_STREAM}`);
+    }
     for (const server of cluster.manifest.servers) {
       const verify = await runCim(['events', 'verify', '--nats', server.clientUrl, '--json']);
       assert.equal(verify.code, 0, `${server.name}: ${verify.stdout} ${verify.stderr}`);
