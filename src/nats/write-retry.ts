@@ -19,7 +19,7 @@ export interface WriteRetry {
   readonly deadlineMs: number;
 }
 
-/** Defaults: leader elections measured on loopback took 2-8 s (docs/scaling.md). */
+/** Defaults: writers saw leader elections of 4.5-8.5 s on loopback (docs/scaling.md). */
 export const WRITE_RETRY_DEFAULTS = { attemptMs: 2000, deadlineMs: 20_000 } as const;
 
 /** Pause before attempt `n + 1`: short at first (an election may be over), then 1 s. */
