@@ -48,6 +48,10 @@ const policyApply = lazy(async () => (await import('./commands/storage.js')).pol
 const policyLs = lazy(async () => (await import('./commands/storage.js')).policyLs);
 const components = lazy(async () => (await import('./commands/components.js')).components);
 const deployRender = lazy(async () => (await import('./commands/deploy.js')).render);
+const clusterInit = lazy(async () => (await import('./commands/cluster.js')).init);
+const clusterUp = lazy(async () => (await import('./commands/cluster.js')).up);
+const clusterDown = lazy(async () => (await import('./commands/cluster.js')).down);
+const clusterStatus = lazy(async () => (await import('./commands/cluster.js')).status);
 
 type NodeFlags = ConfigFlags & { json?: boolean };
 
@@ -297,6 +301,50 @@ deploy
   .action(deployRender);
 
 registerLeafCommands(program);
+
+const cluster = program
+  .command('cluster')
+  .description('a local JetStream cluster (nats-server 2.10+) for CIM to run on');
+const clusterDirOption = '--dir <dir>';
+const clusterDirHelp =
+  'cluster folder (default <data>/cluster, data = $CIM_DATA or ~/.local/share/cim)';
+cluster
+  .command('init')
+  .description("write the members' nats-server configurations (routes, stores, optional TLS)")
+  .option('--nodes <n>', 'members: an odd number from 3 to 9', '3')
+  .option(clusterDirOption, clusterDirHelp)
+  .option('--host <host>', 'address every member listens on', '127.0.0.1')
+  .option(
+    '--port <port>',
+    'first client port; the others follow, cluster/leaf/monitor ports are +2000/+3200/+4000 (default: free ports)',
+  )
+  .option('--name <name>', 'cluster name; members are <name>-1, <name>-2, …', 'cim')
+  .option('--tls-cert <file>', 'PEM certificate for client connections')
+  .option('--tls-key <file>', 'PEM key of --tls-cert')
+  .option('--tls-ca <file>', 'PEM CA to verify clients against')
+  .option('--hub', "accept leaf nodes on leaf ports, JetStream domain 'hub'")
+  .option('--force', 'write the configuration again over an existing (stopped) cluster')
+  .option('--json', 'print JSON')
+  .action(clusterInit);
+cluster
+  .command('up')
+  .description('start every member (detached), wait until healthy, print the client URLs')
+  .option(clusterDirOption, clusterDirHelp)
+  .option('--timeout <seconds>', 'how long to wait for the members to be healthy', '60')
+  .option('--json', 'print JSON')
+  .action(clusterUp);
+cluster
+  .command('down')
+  .description('stop every member by its PID')
+  .option(clusterDirOption, clusterDirHelp)
+  .option('--json', 'print JSON')
+  .action(clusterDown);
+cluster
+  .command('status')
+  .description("each member's PID, health, version and JetStream meta leader")
+  .option(clusterDirOption, clusterDirHelp)
+  .option('--json', 'print JSON')
+  .action(clusterStatus);
 
 /** Turns commander's usage errors into CIM's one-sentence form. */
 function usageSentence(err: CommanderError): string {

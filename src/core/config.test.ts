@@ -97,3 +97,17 @@ test('a scheduled event archive must go to a configured tier; purge is off unles
   const config = resolveConfig(storage({ to: 'cold', olderThanDays: 90 }));
   assert.deepEqual(config.storage.eventArchive, { to: 'cold', olderThanDays: 90, purge: false });
 });
+
+test('nats.replicas is 1 to 5 and left unset means detected', () => {
+  const base = { defaults, env: {}, flags: {} };
+  assert.equal(resolveConfig(base).nats.replicas, undefined);
+  const three = resolveConfig({
+    ...base,
+    file: { name: 'c.json', values: { nats: { replicas: 3 } } },
+  });
+  assert.equal(three.nats.replicas, 3);
+  assert.throws(
+    () => resolveConfig({ ...base, file: { name: 'c.json', values: { nats: { replicas: 7 } } } }),
+    /Config file c\.json: nats\.replicas: /,
+  );
+});

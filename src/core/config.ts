@@ -58,6 +58,11 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(0),
         /** Executable of the managed server. */
         serverBin: z.string().min(1).default('nats-server'),
+        /**
+         * Replicas of CIM's streams and buckets. Unset: 3 when the server says it is part of a
+         * cluster, else 1. Existing streams and buckets are scaled to it at start.
+         */
+        replicas: z.number().int().min(1).max(5).optional(),
       })
       .strict()
       .prefault({}),

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
@@ -29,6 +30,11 @@ import { JetStreamEventReader } from './jetstream-event-reader.js';
 import type { Ack } from '../nats/ack-publisher.js';
 import { AckPublisher, PublishRefusedError } from '../nats/ack-publisher.js';
 import { DirectReader } from '../nats/direct-reader.js';
+import { ReplyMux } from '../nats/reply-mux.js';
+import { streamReplicas } from '../nats/stream-replicas.js';
+import type { WriteRetry } from '../nats/write-retry.js';
+import { retryPauseMs, unacknowledgedError, WRITE_RETRY_DEFAULTS } from '../nats/write-retry.js';
+import { settleRepeat } from './repeated-write.js';
 import { OutgoingHeaders } from '../nats/outgoing-headers.js';
 
 /** Options for {@link JetStreamEventStore}. */
@@ -37,6 +43,13 @@ export interface JetStreamEventStoreOptions {
   readonly maxEventBytes: number;
   /** Actor recorded when an append names none. */
   readonly defaultActor?: string;
+  /**
+   * How an append that gets no ack is retried (leader election) before it fails as having no
+   * quorum; defaults in {@link WRITE_RETRY_DEFAULTS}.
+   */
+  readonly writeRetry?: Partial<Pick<WriteRetry, 'attemptMs' | 'deadlineMs'>>;
+  /** Where appends' acks arrive; the connection's shared mux unless a test injects faults. */
+  readonly replies?: ReplyMux;
 }
 
 /** How far back a retry is searched for its own events before it is called a conflict. */
@@ -81,6 +94,8 @@ function isWrongLastSequence(err: unknown): boolean {
 }
 
 function notAcknowledged(item: Sealed, err: unknown): UnavailableError {
+  // The publisher's own sentence (no quorum after its retries) already says what to do.
+  if (err instanceof UnavailableError) return err;
   return new UnavailableError(
     `The event store did not acknowledge event ${item.envelope.id} (${(err as Error).message}): retry the command with the same event ids.`,
     { cause: err },
@@ -99,6 +114,7 @@ export class JetStreamEventStore implements EventStore {
   private readonly defaultActor: string;
 
   private readonly publisher: AckPublisher;
+  private readonly retry: WriteRetry;
   private readonly direct: DirectReader;
   private readonly reader: JetStreamEventReader;
   private readonly nc: NatsConnection;
@@ -108,21 +124,32 @@ export class JetStreamEventStore implements EventStore {
     nc: NatsConnection,
     js: JetStreamClient,
     options: JetStreamEventStoreOptions,
+    replicas: number,
   ) {
     this.nc = nc;
-    this.publisher = new AckPublisher(nc);
+    this.retry = {
+      stream: EVENTS_STREAM,
+      replicas,
+      ...WRITE_RETRY_DEFAULTS,
+      ...options.writeRetry,
+    };
+    this.publisher = new AckPublisher(nc, options.replies ?? ReplyMux.of(nc), this.retry);
     this.direct = new DirectReader(nc);
     this.reader = new JetStreamEventReader(js, this.direct);
     this.maxEventBytes = options.maxEventBytes;
     this.defaultActor = options.defaultActor ?? 'cim';
   }
 
-  /** Opens the store on a connection whose server has been provisioned. */
+  /**
+   * Opens the store on a connection whose server has been provisioned (its replica count is
+   * read once, for the sentence an append sees when the stream has no quorum).
+   */
   static async open(
     nc: NatsConnection,
     options: JetStreamEventStoreOptions,
   ): Promise<JetStreamEventStore> {
-    return new JetStreamEventStore(nc, jetstream(nc, { timeout: 10_000 }), options);
+    const replicas = await streamReplicas(nc, EVENTS_STREAM);
+    return new JetStreamEventStore(nc, jetstream(nc, { timeout: 10_000 }), options, replicas);
   }
 
   append(
@@ -160,9 +187,11 @@ export class JetStreamEventStore implements EventStore {
         ack.duplicate
           ? this.recordDuplicate(item, ack.seq).then((event) => this.remember(subject, [event], 1))
           : this.remember(subject, [{ event: item.envelope, cid: item.cid, position: ack.seq }], 0),
-      (err: unknown) => {
+      async (err: unknown) => {
         if (!isWrongLastSequence(err)) throw notAcknowledged(item, err);
         this.heads.delete(subject);
+        const own = await this.ownWrite(subject, item, head?.position ?? 0, err);
+        if (own) return this.remember(subject, [own], 0);
         return this.appendWithRetries(command);
       },
     );
@@ -213,6 +242,7 @@ export class JetStreamEventStore implements EventStore {
    */
   private async appendWithRetries(command: PreparedAppend): Promise<AppendResult> {
     const { subject, expected, explicitIds, filled } = command;
+    const started = Date.now();
     let head: AggregateHead | undefined;
     let fromCache: boolean;
     if (expected === 0) {
@@ -221,7 +251,7 @@ export class JetStreamEventStore implements EventStore {
     } else {
       head = this.heads.get(subject);
       fromCache = head !== undefined;
-      if (!fromCache) head = await this.reader.head(subject);
+      if (!fromCache) head = await this.headWithin(subject, started);
     }
     // Seal everything before the first write, so bad input writes nothing.
     let sealed = this.seal(command, head);
@@ -230,7 +260,7 @@ export class JetStreamEventStore implements EventStore {
       const version = head?.version ?? 0;
       if (expected !== 'any' && version !== expected) {
         if (fromCache) {
-          head = await this.reader.head(subject);
+          head = await this.headWithin(subject, started);
           fromCache = false;
           sealed = this.seal(command, head);
           continue;
@@ -245,11 +275,20 @@ export class JetStreamEventStore implements EventStore {
       if (outcome.kind === 'recorded') return outcome.result;
       // The server refused: our view of the head was stale, or another writer won the race.
       this.heads.delete(subject);
-      head = await this.reader.head(subject);
+      const sentAfter = head?.position ?? 0;
+      head = await this.headWithin(subject, started);
       fromCache = false;
       if (head && head.eventId === filled[filled.length - 1]!.id) {
         const again = await this.findRecorded(subject, head, head.version - filled.length, filled);
         if (again) return { events: again, version: head.version, duplicate: true };
+      }
+      if (outcome.written === 0 && (head?.position ?? 0) === sentAfter) {
+        // Refused though nothing moved: a write to this aggregate is held by a leader that cannot
+        // commit it yet (an election, no quorum). Wait for it, up to the deadline.
+        if (Date.now() - started >= this.retry.deadlineMs)
+          throw unacknowledgedError(this.retry, Date.now() - started, undefined);
+        await sleep(retryPauseMs(attempt));
+        continue;
       }
       if (outcome.written > 0 || (expected === 'any' && attempt >= 5)) {
         throw new VersionConflictError(subject, version + outcome.written, head?.version ?? 0);
@@ -296,8 +335,12 @@ export class JetStreamEventStore implements EventStore {
       try {
         ack = await this.publisher.publish(subject, item.body, headersFor(item, position));
       } catch (err) {
-        if (isWrongLastSequence(err)) return { kind: 'refused', written: index };
-        throw notAcknowledged(item, err);
+        if (!isWrongLastSequence(err)) throw notAcknowledged(item, err);
+        const own = await this.ownWrite(subject, item, position, err);
+        if (!own) return { kind: 'refused', written: index };
+        events.push(own);
+        position = own.position;
+        continue;
       }
       if (ack.duplicate) {
         duplicates++;
@@ -308,6 +351,53 @@ export class JetStreamEventStore implements EventStore {
       position = ack.seq;
     }
     return { kind: 'recorded', result: this.remember(subject, events, duplicates) };
+  }
+
+  /**
+   * The aggregate's head, read again while a read fails as unavailable (a cluster without a
+   * stream leader answers some reads with errors) until the write deadline from `started`.
+   */
+  private async headWithin(subject: string, started: number): Promise<AggregateHead | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.reader.head(subject);
+      } catch (err) {
+        if (!(err instanceof UnavailableError)) throw err;
+        if (Date.now() - started >= this.retry.deadlineMs)
+          throw unacknowledgedError(this.retry, Date.now() - started, err);
+        await sleep(retryPauseMs(attempt));
+      }
+    }
+  }
+
+  /**
+   * After a refusal that answered a repeated publish (the first got no ack, as when a leader
+   * dies), whether the event is recorded: see {@link settleRepeat}. Undefined for any other
+   * refusal, and for a real conflict.
+   */
+  private async ownWrite(
+    subject: string,
+    item: Sealed,
+    after: number,
+    err: unknown,
+  ): Promise<RecordedEvent | undefined> {
+    if (!(err instanceof PublishRefusedError) || !err.retried) return undefined;
+    return settleRepeat(
+      {
+        after,
+        retry: this.retry,
+        head: () => this.reader.head(subject),
+        findOwn: async (head) =>
+          (await this.findRecorded(subject, head, item.envelope.version - 1, [item.envelope]))?.[0],
+        publishAgain: async () => {
+          const ack = await this.publisher.publish(subject, item.body, headersFor(item, after));
+          return ack.duplicate
+            ? this.recordDuplicate(item, ack.seq)
+            : { event: item.envelope, cid: item.cid, position: ack.seq };
+        },
+      },
+      err,
+    );
   }
 
   /** The event the server already held under this event's id (a retried command). */

@@ -1,6 +1,9 @@
 import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/nats-core';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError } from '../core/errors.js';
 import { ReplyMux } from './reply-mux.js';
+import type { WriteRetry } from './write-retry.js';
+import { retryPauseMs, unacknowledgedError } from './write-retry.js';
 
 /** A JetStream publish acknowledgement. */
 export interface Ack {
@@ -11,6 +14,11 @@ export interface Ack {
 
 /** The server refused a publish (a JetStream API error). */
 export class PublishRefusedError extends Error {
+  /**
+   * True when this refusal answered a repeat of a write whose first attempt got no ack: the
+   * first may have landed, so an expectation failing (10071) may be the write's own doing.
+   */
+  retried = false;
   constructor(
     readonly errCode: number,
     description: string,
@@ -24,10 +32,15 @@ interface AckBody {
   stream?: string;
   seq?: number;
   duplicate?: boolean;
-  error?: { err_code?: number; description?: string };
+  error?: { code?: number; err_code?: number; description?: string };
 }
 
-/** Reads a JetStream publish reply: the ack, or the refusal or unavailability it reports. */
+/**
+ * Reads a JetStream publish reply: the ack, or the refusal or unavailability it reports. "No
+ * responders" (no stream leader took the message) and refusals marked 503 (10008, "JetStream
+ * system temporarily unavailable", while a cluster regains its footing) are unavailability,
+ * which clears by itself, as a missing ack does; so is a duplicate at sequence 0 (below).
+ */
 function ackOf(msg: Msg): Ack {
   if (msg.headers?.hasError || msg.data.length === 0) {
     const status = msg.headers?.code ?? 0;
@@ -38,9 +51,17 @@ function ackOf(msg: Msg): Ack {
     );
   }
   const body = msg.json<AckBody>();
+  if (body.error?.code === 503)
+    throw new UnavailableError(`JetStream answered: ${body.error.description ?? 'unavailable'}.`);
   if (body.error) {
     throw new PublishRefusedError(body.error.err_code ?? 0, body.error.description ?? 'refused');
   }
+  // A cluster's stream leader answers a repeat of a message it holds but has not committed
+  // (no quorum yet) as a duplicate at sequence 0: that is no acknowledgement, the repeat waits.
+  if (body.duplicate === true && !body.seq)
+    throw new UnavailableError(
+      'JetStream holds an earlier copy of this message but has not stored it yet.',
+    );
   return { stream: body.stream ?? '', seq: body.seq ?? 0, duplicate: body.duplicate === true };
 }
 
@@ -48,17 +69,59 @@ function ackOf(msg: Msg): Ack {
  * Publishes to JetStream through the connection's {@link ReplyMux} instead of a request per
  * message as `js.publish` does. Semantics are the same: a publish resolves with the server's ack,
  * rejects with the server's refusal ({@link PublishRefusedError}), or rejects as unavailable when
- * no ack arrives in time (the caller may retry with the same message id).
+ * no ack arrives in time. With a {@link WriteRetry}, a publish that gets no ack (or "no
+ * responders", as during a leader election) is sent again unchanged until the retry's deadline,
+ * and then fails with a sentence saying the stream has no quorum.
  */
 export class AckPublisher {
-  /** Publishes over `mux`, by default the connection's shared one. */
+  /** Publishes over `mux`, by default the connection's shared one; retries with `retry`. */
   constructor(
-    nc: NatsConnection,
+    private readonly nc: NatsConnection,
     private readonly mux: ReplyMux = ReplyMux.of(nc),
+    private readonly retry?: WriteRetry,
   ) {}
 
   /** Publishes and resolves with the ack. */
   publish(subject: string, data: Uint8Array | string, headers?: MsgHdrs): Promise<Ack> {
-    return this.mux.request(subject, data, headers).then(ackOf);
+    const retry = this.retry;
+    if (retry === undefined) return this.mux.request(subject, data, headers).then(ackOf);
+    // The first attempt settles without extra async frames on success (the hot path).
+    const started = Date.now();
+    return this.mux.request(subject, data, headers, retry.attemptMs).then(
+      (msg) => {
+        try {
+          return ackOf(msg);
+        } catch (err) {
+          if (!(err instanceof UnavailableError)) throw err;
+          return this.again(retry, started, subject, data, headers, err);
+        }
+      },
+      (err: unknown) => this.again(retry, started, subject, data, headers, err),
+    );
+  }
+
+  private async again(
+    retry: WriteRetry,
+    started: number,
+    subject: string,
+    data: Uint8Array | string,
+    headers: MsgHdrs | undefined,
+    first: unknown,
+  ): Promise<Ack> {
+    let last = first;
+    for (let attempt = 0; ; attempt++) {
+      if (!(last instanceof UnavailableError) || this.nc.isClosed()) throw last;
+      const pause = retryPauseMs(attempt);
+      if (Date.now() + pause - started >= retry.deadlineMs)
+        throw unacknowledgedError(retry, Date.now() - started, last);
+      await sleep(pause);
+      try {
+        return ackOf(await this.mux.request(subject, data, headers, retry.attemptMs));
+      } catch (err) {
+        // A refusal now may answer a first attempt that landed: the caller checks.
+        if (err instanceof PublishRefusedError) err.retried = true;
+        last = err;
+      }
+    }
   }
 }

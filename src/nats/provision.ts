@@ -83,12 +83,14 @@ export async function provision(
     if (
       current.allow_direct !== true ||
       current.duplicate_window !== wanted.duplicate_window ||
+      current.num_replicas !== replicas ||
       !current.subjects.includes(`${EVENTS_PREFIX}.>`)
     ) {
       await jsm.streams.update(EVENTS_STREAM, {
         ...current,
         allow_direct: true,
         duplicate_window: wanted.duplicate_window!,
+        num_replicas: replicas,
         subjects: [...new Set([...current.subjects, `${EVENTS_PREFIX}.>`])],
       });
       updated.push(`stream ${EVENTS_STREAM}`);
@@ -120,6 +122,21 @@ export async function provision(
   if (!stores.has(CONTENT_BUCKET)) {
     await objm.create(CONTENT_BUCKET, { storage: 'file' as StreamConfig['storage'], replicas });
     created.push(`object store ${CONTENT_BUCKET}`);
+  }
+  // Buckets made before (an R1 node that became a cluster member) are scaled to `replicas`.
+  const made = new Set(created);
+  for (const [kind, name, stream] of [
+    ...[PROJECTIONS_BUCKET, STEP_RESULTS_BUCKET, DEAD_LETTERS_BUCKET, CONTENT_READS_BUCKET].map(
+      (b) => ['bucket', b, `KV_${b}`] as const,
+    ),
+    ['bucket', REGISTRY_BUCKET, `KV_${REGISTRY_BUCKET}`] as const,
+    ['object store', CONTENT_BUCKET, `OBJ_${CONTENT_BUCKET}`] as const,
+  ]) {
+    if (made.has(`${kind} ${name}`)) continue;
+    const { config } = await jsm.streams.info(stream);
+    if (config.num_replicas === replicas) continue;
+    await jsm.streams.update(stream, { ...config, num_replicas: replicas });
+    updated.push(`${kind} ${name} (${config.num_replicas} → ${replicas} replicas)`);
   }
   return { serverVersion, features, created, updated };
 }

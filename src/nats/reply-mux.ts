@@ -6,6 +6,7 @@ interface Pending {
   readonly resolve: (msg: Msg) => void;
   readonly reject: (err: Error) => void;
   readonly deadline: number;
+  readonly timeoutMs: number;
 }
 
 const muxes = new WeakMap<NatsConnection, ReplyMux>();
@@ -54,11 +55,19 @@ export class ReplyMux {
     return mux;
   }
 
-  /** Sends `data` to `subject` and resolves with the first reply. */
-  request(subject: string, data: Uint8Array | string, headers?: MsgHdrs): Promise<Msg> {
+  /**
+   * Sends `data` to `subject` and resolves with the first reply; `timeoutMs` (default the mux's)
+   * is checked by a sweep about once a second.
+   */
+  request(
+    subject: string,
+    data: Uint8Array | string,
+    headers?: MsgHdrs,
+    timeoutMs = this.timeoutMs,
+  ): Promise<Msg> {
     const token = (this.counter++).toString(36);
     return new Promise<Msg>((resolve, reject) => {
-      this.pending.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs });
+      this.pending.set(token, { resolve, reject, deadline: Date.now() + timeoutMs, timeoutMs });
       try {
         this.nc.publish(subject, data, {
           reply: `${this.prefix}.${token}`,
@@ -76,7 +85,7 @@ export class ReplyMux {
     for (const [token, entry] of this.pending) {
       if (entry.deadline > now) continue;
       this.pending.delete(token);
-      entry.reject(new UnavailableError(`No reply from NATS within ${this.timeoutMs} ms.`));
+      entry.reject(new UnavailableError(`No reply from NATS within ${entry.timeoutMs} ms.`));
     }
   }
 

@@ -6,6 +6,7 @@ import type { Config } from '../core/config.js';
 import { ManagedNatsServer } from '../nats/managed-server.js';
 import { connectNats } from '../nats/connect.js';
 import { provision } from '../nats/provision.js';
+import { replicasFor } from '../nats/replicas.js';
 import { assertPortFree } from '../nats/free-port.js';
 import { JetStreamEventStore } from '../events/jetstream-event-store.js';
 import { Dispatcher } from '../api/dispatcher.js';
@@ -74,11 +75,18 @@ export async function startNode(
     const nc: NatsConnection = await connectNats(natsUrl, { name: `cim ${components.join(',')}` });
     // A failed drain (server already gone) must still close, or reconnect attempts keep us alive.
     undo.push(() => nc.drain().catch(() => nc.close()));
+    const replicas = replicasFor(nc, config.nats.replicas);
     const report = await provision(nc, {
       duplicateWindowSeconds: config.events.duplicateWindowSeconds,
+      replicas,
     });
     logger.info(
-      { serverVersion: report.serverVersion, created: report.created, updated: report.updated },
+      {
+        serverVersion: report.serverVersion,
+        replicas,
+        created: report.created,
+        updated: report.updated,
+      },
       'NATS provisioned',
     );
     const store = await JetStreamEventStore.open(nc, {

@@ -11,6 +11,7 @@ import type { ByteSource, ContentStore, PutResult, VerifiedContent } from './con
 import { AckPublisher } from '../nats/ack-publisher.js';
 import { DirectReader } from '../nats/direct-reader.js';
 import { ReplyMux } from '../nats/reply-mux.js';
+import { streamReplicas } from '../nats/stream-replicas.js';
 import { deleteObject, metaSubject, writeObject } from './object-writer.js';
 import type { ObjectWriterDeps } from './object-writer.js';
 import type { GetOptions } from './tiers/storage-tier.js';
@@ -27,6 +28,8 @@ const BUCKET = { name: CONTENT_BUCKET, stream: OBJECT_STREAM };
 const DELETE_ROUNDS = 3;
 /** Chunk acknowledgements may queue behind large writes on a busy server. */
 const WRITE_TIMEOUT_MS = 30_000;
+/** One attempt's wait for an ack; a repeat of a slow chunk is deduplicated by its message id. */
+const ATTEMPT_TIMEOUT_MS = 5000;
 
 /** The parts of an object's metadata (ADR-20) that reading it needs. */
 interface ObjectInfo {
@@ -62,8 +65,16 @@ export class JetStreamContentStore implements ContentStore {
     nc: NatsConnection,
     private readonly os: ObjectStore,
     jsm: JetStreamManager,
+    replicas: number,
   ) {
-    const publisher = new AckPublisher(nc, new ReplyMux(nc, WRITE_TIMEOUT_MS));
+    // Every write is safe to repeat (chunks and metadata carry message ids), so one that gets no
+    // ack (a leader election) is sent again until the deadline, then fails as having no quorum.
+    const publisher = new AckPublisher(nc, new ReplyMux(nc, WRITE_TIMEOUT_MS), {
+      stream: OBJECT_STREAM,
+      replicas,
+      attemptMs: ATTEMPT_TIMEOUT_MS,
+      deadlineMs: WRITE_TIMEOUT_MS,
+    });
     this.writer = { publisher, jsm, bucket: BUCKET };
     this.direct = new DirectReader(nc);
   }
@@ -74,6 +85,7 @@ export class JetStreamContentStore implements ContentStore {
       nc,
       await new Objm(nc).open(CONTENT_BUCKET),
       await jetstreamManager(nc),
+      await streamReplicas(nc, OBJECT_STREAM),
     );
   }
 

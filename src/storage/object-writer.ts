@@ -66,7 +66,10 @@ export async function writeObject(
   const publish = async (chunk: Uint8Array) => {
     while (inFlight.size >= CHUNKS_IN_FLIGHT) await Promise.race(inFlight);
     chunks++;
-    const ack = deps.publisher.publish(chunkSubject, chunk);
+    // A message id per chunk makes a repeat after a lost ack (a leader election) harmless.
+    const h = headers();
+    h.set('Nats-Msg-Id', `${nuid}.${chunks}`);
+    const ack = deps.publisher.publish(chunkSubject, chunk, h);
     const tracked = ack.finally(() => inFlight.delete(tracked));
     // Failures are collected by the Promise.all below; this keeps an early one from going unhandled.
     tracked.catch(() => undefined);
@@ -120,6 +123,7 @@ export async function writeObject(
     const publishMeta = async (createOnly: boolean) => {
       const h = headers();
       h.set('Nats-Rollup', 'sub');
+      h.set('Nats-Msg-Id', `${nuid}.meta`);
       if (createOnly) h.set('Nats-Expected-Last-Subject-Sequence', '0');
       await deps.publisher.publish(subject, body, h);
     };
@@ -130,6 +134,9 @@ export async function writeObject(
       return { written: true };
     } catch (err) {
       if (!(err instanceof PublishRefusedError && err.errCode === WRONG_LAST_SEQUENCE)) throw err;
+      // A repeat (the first attempt got no ack) is refused if the first landed: then the name
+      // holds this very write's metadata, and its chunks must not be discarded.
+      if (err.retried && (await storedNuid(deps, subject)) === nuid) return { written: true };
       return {
         written: false,
         overwrite: () => publishMeta(false),
@@ -180,6 +187,16 @@ export type WriteOutcome =
       /** Drops the chunks just written. */
       discard(): Promise<void>;
     };
+
+/** The nuid of the metadata last written under `subject`, if any. */
+async function storedNuid(deps: ObjectWriterDeps, subject: string): Promise<string | undefined> {
+  try {
+    const msg = await deps.jsm.streams.getMessage(deps.bucket.stream, { last_by_subj: subject });
+    return msg === null ? undefined : (msg.json<{ nuid?: string }>().nuid ?? undefined);
+  } catch {
+    return undefined;
+  }
+}
 
 async function purge(deps: ObjectWriterDeps, chunkSubject: string): Promise<void> {
   await deps.jsm.streams.purge(deps.bucket.stream, { filter: chunkSubject }).catch(() => undefined);

@@ -1,0 +1,77 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { EVENTS_STREAM } from '../core/subjects.js';
+import { connectNats } from '../nats/connect.js';
+import { runCim, startCimUp } from '../testing/cli.js';
+import type { CimUp } from '../testing/cli.js';
+import { startTestCluster } from '../testing/nats-cluster.js';
+import type { TestServers } from '../testing/nats-cluster.js';
+
+const root = mkdtempSync(join(tmpdir(), 'cim-node-cluster-'));
+let cluster: TestServers | undefined;
+let node: CimUp | undefined;
+after(async () => {
+  await node?.stop();
+  await cluster?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Index of the member holding the node's own connection (named `cim <components>`). */
+async function memberOfNode(servers: TestServers): Promise<number> {
+  for (const [i, s] of servers.manifest.servers.entries()) {
+    const connz = (await (await fetch(`${s.monitorUrl}/connz`)).json()) as {
+      connections?: { name?: string }[];
+    };
+    if (connz.connections?.some((c) => c.name?.startsWith('cim events'))) return i;
+  }
+  throw new Error('the node is connected to no member');
+}
+
+async function unitCount(url: string): Promise<number> {
+  const ls = await runCim(['units', 'ls', '--json', '--limit', '100', '--url', url]);
+  assert.equal(ls.code, 0, ls.stderr);
+  return (JSON.parse(ls.stdout) as { units: unknown[] }).units.length;
+}
+
+test(
+  'cim up --nats on a cluster provisions R3 and keeps ingesting after its member dies',
+  { timeout: 120_000 },
+  async () => {
+    cluster = await startTestCluster();
+    node = await startCimUp(['--data', join(root, 'node'), '--nats', cluster.urls]);
+    const url = node.ready.ui;
+    const nc = await connectNats(cluster.urls);
+    try {
+      const info = await (await jetstreamManager(nc)).streams.info(EVENTS_STREAM);
+      assert.equal(info.config.num_replicas, 3);
+    } finally {
+      await nc.close();
+    }
+    const ingest = async (name: string) => {
+      const file = join(root, name);
+      writeFileSync(file, `${name}: a note written while the cluster lost a member\n`);
+      const result = await runCim(['ingest', file, '--json', '--url', url]);
+      assert.equal(result.code, 0, result.stderr);
+    };
+    await ingest('before.txt');
+    const victim = await memberOfNode(cluster);
+    await cluster.kill(victim);
+    await ingest('during.txt');
+    await cluster.restart(victim);
+    await ingest('after.txt');
+    // The catalog's consumer followed the stream through the failover.
+    let count = 0;
+    for (let tries = 0; tries < 100 && count < 3; tries++) {
+      count = await unitCount(url);
+      if (count < 3) await sleep(200);
+    }
+    assert.equal(count, 3);
+    const status = await runCim(['status', '--json', '--url', url]);
+    assert.equal(status.code, 0, status.stderr);
+  },
+);
