@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidInputError, UnavailableError } from '../core/errors.js';
 import { EVENTS_STREAM } from '../core/subjects.js';
 import { CONTENT_BUCKET } from '../nats/provision.js';
+import { isPlacementPending, PLACEMENT_WAIT_MS } from '../nats/placement.js';
 
 /** The leaf's object store stream holding content (ADR-20: `OBJ_<bucket>`). */
 export const LEAF_CONTENT_STREAM = `OBJ_${CONTENT_BUCKET}`;
@@ -33,10 +34,6 @@ export interface AttachReport {
 
 /** JetStream API error: the stream does not exist. */
 const STREAM_NOT_FOUND = 10059;
-
-/** Placement fails until every member of a freshly started (or restarted) hub is current. */
-const isPlacementPending = (err: unknown) =>
-  err instanceof JetStreamApiError && /no suitable peers|peer offline/i.test(err.message);
 
 async function ensureMirror(
   jsm: Awaited<ReturnType<typeof jetstreamManager>>,
@@ -97,7 +94,7 @@ export async function attachLeaf(
   const names = leafMirrorNames(options.domain);
   const replicas = options.replicas ?? 3;
   const jsm = await jetstreamManager(hub, { timeout: 10_000 });
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? PLACEMENT_WAIT_MS);
   const mirrors: AttachReport['mirrors'] = [];
   for (const [name, source] of [
     [names.events, EVENTS_STREAM],

@@ -70,7 +70,11 @@ test(
       count = await unitCount(url);
       if (count < 3) await sleep(200);
     }
-    assert.equal(count, 3);
+    assert.equal(
+      count,
+      3,
+      `the catalog lists ${count} of 3 units; the node said: ${node.stderr()}`,
+    );
     const status = await runCim(['status', '--json', '--url', url]);
     assert.equal(status.code, 0, status.stderr);
   },

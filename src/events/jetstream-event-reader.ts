@@ -16,6 +16,7 @@ import type {
 } from './event-store.js';
 import { HEADER } from './headers.js';
 import { stitchedSubscription } from './stitched-subscription.js';
+import { FOLLOW_PULL_EXPIRES_MS } from '../nats/consume-options.js';
 
 /** A message located in the stream or in the archive, before its CID is checked. */
 interface LocatedMessage {
@@ -197,7 +198,7 @@ export class JetStreamEventReader {
 
   private async follow(options: ReadAllOptions): Promise<EventSubscription> {
     const consumer = await this.orderedConsumer(options);
-    const messages = await consumer.consume();
+    const messages = await consumer.consume({ expires: FOLLOW_PULL_EXPIRES_MS });
     const toRecorded = (m: JsMsg) =>
       this.toRecorded({ seq: m.seq, subject: m.subject, data: m.data, header: m.headers });
     return {

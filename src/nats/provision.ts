@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager, JetStreamApiError } from '@nats-io/jetstream';
 import type { StreamConfig } from '@nats-io/jetstream';
@@ -6,6 +7,7 @@ import { Objm } from '@nats-io/obj';
 import { EVENTS_PREFIX, EVENTS_STREAM } from '../core/subjects.js';
 import { UnavailableError } from '../core/errors.js';
 import { detectFeatures } from './features.js';
+import { isPlacementPending, PLACEMENT_WAIT_MS } from './placement.js';
 import type { ServerFeatures } from './features.js';
 
 /** Object store bucket holding content, object name = content CID. */
@@ -55,10 +57,34 @@ export async function provision(
   nc: NatsConnection,
   options: ProvisionOptions,
 ): Promise<ProvisionReport> {
-  const serverVersion = nc.info?.version ?? 'unknown';
-  const features = detectFeatures(serverVersion);
   const created: string[] = [];
   const updated: string[] = [];
+  const deadline = Date.now() + PLACEMENT_WAIT_MS;
+  // Every step is idempotent, so a refused placement (a cluster still meeting its members) is
+  // waited out by running the whole provisioning again.
+  for (;;) {
+    try {
+      return await provisionOnce(nc, options, created, updated);
+    } catch (err) {
+      if (!isPlacementPending(err)) throw err;
+      if (Date.now() > deadline)
+        throw new UnavailableError(
+          `The NATS cluster cannot place ${options.replicas ?? 1} replicas of CIM's streams (${(err as Error).message}): start every member, or set nats.replicas to the number of members running.`,
+          { cause: err },
+        );
+      await sleep(250);
+    }
+  }
+}
+
+async function provisionOnce(
+  nc: NatsConnection,
+  options: ProvisionOptions,
+  created: string[],
+  updated: string[],
+): Promise<ProvisionReport> {
+  const serverVersion = nc.info?.version ?? 'unknown';
+  const features = detectFeatures(serverVersion);
   const replicas = options.replicas ?? 1;
   let jsm;
   try {

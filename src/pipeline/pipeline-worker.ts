@@ -8,6 +8,7 @@ import type {
 import { EVENTS_PREFIX, EVENTS_STREAM } from '../core/subjects.js';
 import { DOCUMENT_AGGREGATE, UNITS_DOMAIN } from '../units/unit-events.js';
 import type { PipelineSummary } from './pipeline-catalog.js';
+import { FOLLOW_PULL_EXPIRES_MS } from '../nats/consume-options.js';
 
 /** Units' document events, the only ones that start pipelines. */
 export const UNIT_EVENTS_FILTER = `${EVENTS_PREFIX}.${UNITS_DOMAIN}.${DOCUMENT_AGGREGATE}.>`;
@@ -73,7 +74,10 @@ export class PipelineWorker {
 
   async start(): Promise<void> {
     const consumer = await this.js.consumers.get(EVENTS_STREAM, consumerName(this.pipeline));
-    this.messages = await consumer.consume({ max_messages: this.concurrency });
+    this.messages = await consumer.consume({
+      max_messages: this.concurrency,
+      expires: FOLLOW_PULL_EXPIRES_MS,
+    });
     this.loop = this.pull(this.messages);
   }
 

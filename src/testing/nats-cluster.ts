@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +75,11 @@ export async function startTestCluster(
     nodes?: number;
     hub?: boolean;
     leafProxies?: readonly TcpProxy[];
-    /** Cluster name (default `cim`); a distinct one keeps concurrent test clusters from merging. */
+    /**
+     * Cluster name, unique by default: a member of a stopped test cluster reconnects its routes
+     * to its peers' old ports, and a cluster of the same name that reused one of them would merge
+     * with it (seen: placement then failed for 30 s in a concurrently running test).
+     */
     name?: string;
   } = {},
 ): Promise<TestServers> {
@@ -89,7 +94,7 @@ export async function startTestCluster(
   ]);
   options.leafProxies?.forEach((proxy, i) => proxy.retarget(`http://127.0.0.1:${leaf[i]!}`));
   const manifest = planCluster({
-    name: options.name ?? 'cim',
+    name: options.name ?? `cim-${randomBytes(4).toString('hex')}`,
     dir,
     nodes,
     host: '127.0.0.1',
