@@ -3,15 +3,20 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { EVENTS_STREAM } from '../core/subjects.js';
 import { connectNats } from '../nats/connect.js';
 import { runCim, startCimUp } from '../testing/cli.js';
+import { cimJson, waitForStatus } from '../testing/pipeline-node.js';
 import type { CimUp } from '../testing/cli.js';
 import { startTestCluster } from '../testing/nats-cluster.js';
 import type { TestServers } from '../testing/nats-cluster.js';
 
+const EXAMPLE = fileURLToPath(
+  new URL('../../../examples/pipelines/documents.yaml', import.meta.url),
+);
 const root = mkdtempSync(join(tmpdir(), 'cim-node-cluster-'));
 let cluster: TestServers | undefined;
 let node: CimUp | undefined;
@@ -32,14 +37,21 @@ async function memberOfNode(servers: TestServers): Promise<number> {
   throw new Error('the node is connected to no member');
 }
 
-async function unitCount(url: string): Promise<number> {
+/** Names of the ingested (not derived) units the catalog lists. */
+async function ingestedNames(url: string): Promise<string[]> {
   const ls = await runCim(['units', 'ls', '--json', '--limit', '100', '--url', url]);
   assert.equal(ls.code, 0, ls.stderr);
-  return (JSON.parse(ls.stdout) as { units: unknown[] }).units.length;
+  const { units } = JSON.parse(ls.stdout) as {
+    units: { name: string; producedBy: unknown }[];
+  };
+  return units
+    .filter((u) => u.producedBy === null)
+    .map((u) => u.name)
+    .sort();
 }
 
 test(
-  'cim up --nats on a cluster provisions R3 and keeps ingesting after its member dies',
+  'cim up --nats on a cluster provisions R3 and keeps ingesting, cataloguing and running a pipeline after its member dies',
   { timeout: 120_000 },
   async () => {
     cluster = await startTestCluster();
@@ -52,6 +64,7 @@ test(
     } finally {
       await nc.close();
     }
+    await cimJson(url, 'pipeline', 'apply', EXAMPLE);
     const ingest = async (name: string) => {
       const file = join(root, name);
       writeFileSync(file, `${name}: a note written while the cluster lost a member\n`);
@@ -65,16 +78,19 @@ test(
     await cluster.restart(victim);
     await ingest('after.txt');
     // The catalog's consumer followed the stream through the failover.
-    let count = 0;
-    for (let tries = 0; tries < 100 && count < 3; tries++) {
-      count = await unitCount(url);
-      if (count < 3) await sleep(200);
+    const wanted = ['after.txt', 'before.txt', 'during.txt'];
+    let names: string[] = [];
+    for (let tries = 0; tries < 100 && names.length < wanted.length; tries++) {
+      names = await ingestedNames(url);
+      if (names.length < wanted.length) await sleep(200);
     }
-    assert.equal(
-      count,
-      3,
-      `the catalog lists ${count} of 3 units; the node said: ${node.stderr()}`,
+    assert.deepEqual(
+      names,
+      wanted,
+      `the catalog lists ${names.join(', ')}; the node said: ${node.stderr()}`,
     );
+    // The pipeline's durable consumer also followed: each unit's text was extracted.
+    await waitForStatus(url, 'documents', (st) => st.counters.completed >= 3);
     const status = await runCim(['status', '--json', '--url', url]);
     assert.equal(status.code, 0, status.stderr);
   },

@@ -76,6 +76,8 @@ export class PipelineEngine {
   private sync: Promise<void> = Promise.resolve();
   private readonly backfills = new Map<string, BackfillProgress>();
   private stopped = false;
+  private readonly startFailures = new Map<string, number>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly deps: PipelineEngineDeps) {}
 
@@ -94,9 +96,32 @@ export class PipelineEngine {
     // One change at a time, in order: an apply followed by a pause must not race.
     this.sync = this.sync
       .then(() => this.reconcile(name))
-      .catch((err: unknown) =>
-        this.deps.logger.error({ err, pipeline: name }, 'pipeline could not be started'),
+      .then(
+        () => {
+          this.startFailures.delete(name);
+        },
+        (err: unknown) => this.retryLater(name, err),
       );
+  }
+
+  /**
+   * A pipeline that could not be started (its consumer not created in time, as while a cluster
+   * elects leaders) is tried again, 1 s after the first failure and up to every 30 s, instead of
+   * staying stopped until the next restart.
+   */
+  private retryLater(name: string, err: unknown): void {
+    const failures = (this.startFailures.get(name) ?? 0) + 1;
+    this.startFailures.set(name, failures);
+    const delayMs = Math.min(30_000, 1000 * 2 ** (failures - 1));
+    this.deps.logger.error(
+      { err, pipeline: name, attempt: failures, retryInMs: delayMs },
+      'pipeline could not be started; trying again',
+    );
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      if (!this.stopped) this.schedule(name);
+    }, delayMs);
+    this.retryTimers.add(timer);
   }
 
   private async reconcile(name: string): Promise<void> {
@@ -386,6 +411,8 @@ export class PipelineEngine {
   /** Stops every worker, letting units in hand finish. */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     await this.sync;
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
