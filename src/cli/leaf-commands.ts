@@ -19,7 +19,7 @@ export function registerLeafCommands(program: Command): void {
     .description("write a leaf node's nats-server configuration (nats-server 2.10+)")
     .requiredOption('--domain <domain>', "the leaf's JetStream domain (also its server name)")
     .requiredOption('--hub <urls>', 'hub leaf URLs, comma-separated (nats-leaf://HOST:PORT)')
-    .option('--dir <dir>', 'folder for its configuration and store (default ./cim-leaf)')
+    .option('--dir <dir>', 'folder for its configuration and store (default <data>/leaf)')
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
     .option('--port <port>', 'client port (default 4222)')
     .option('--monitor-port <port>', 'monitoring port (default 8222)')
@@ -33,7 +33,7 @@ export function registerLeafCommands(program: Command): void {
     cmd
       .command(name)
       .description(what)
-      .option('--dir <dir>', 'folder written by leaf init (default ./cim-leaf)')
+      .option('--dir <dir>', 'folder written by leaf init (default <data>/leaf)')
       .option('--json', 'print JSON')
       .action(leaf(name));
   cmd

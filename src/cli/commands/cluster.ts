@@ -21,14 +21,17 @@ import { printJson } from '../output.js';
 /** Where ports other than the client port sit relative to it (NATS's 4222/6222/7422/8222). */
 const PORT_OFFSETS = { cluster: 2000, leaf: 3200, monitor: 4000 } as const;
 
-/** `<data>/cluster`, the data folder resolved as `cim up` resolves it without flags. */
-export function defaultClusterDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * `<data>/<name>` (`cluster`, `leaf`), the data folder resolved as `cim up` resolves it without
+ * flags: `$CIM_DATA`, else `~/.local/share/cim`.
+ */
+export function defaultServersDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const data = env['CIM_DATA'] || join(homedir(), '.local', 'share', 'cim');
-  return join(resolve(data), 'cluster');
+  return join(resolve(data), name);
 }
 
 function clusterDir(dir: string | undefined): string {
-  return dir === undefined ? defaultClusterDir() : resolve(dir);
+  return dir === undefined ? defaultServersDir('cluster') : resolve(dir);
 }
 
 /** Flags of `cim cluster init`, as commander hands them over (strings). */

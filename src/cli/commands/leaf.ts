@@ -17,10 +17,12 @@ import { leafStatus } from '../../cluster/leaf-status.js';
 import type { StreamLag } from '../../cluster/leaf-status.js';
 import { verifyLeafMirrors } from '../../cluster/leaf-verify.js';
 import { connectNats } from '../../nats/connect.js';
+import { defaultServersDir } from './cluster.js';
 import { printJson } from '../output.js';
 
-/** Where `cim leaf init` writes and `up`/`down` look, unless `--dir` says otherwise. */
-export const DEFAULT_LEAF_DIR = 'cim-leaf';
+/** Where `cim leaf init` writes and `up`/`down` look: `--dir`, else `<data>/leaf`. */
+const leafDir = (dir: string | undefined) =>
+  dir === undefined ? defaultServersDir('leaf') : resolve(dir);
 
 const natsUrl = (flag: string | undefined) =>
   flag ?? process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -54,7 +56,7 @@ export async function init(options: {
 }): Promise<void> {
   leafMirrorNames(options.domain); // refuses a bad domain with a sentence naming it
   const server = findClusterServer();
-  const dir = resolve(options.dir ?? DEFAULT_LEAF_DIR);
+  const dir = leafDir(options.dir);
   if (existsSync(join(dir, MANIFEST_FILE)) && options.force !== true)
     throw new InvalidInputError(
       `${dir} already holds a cluster or leaf (${MANIFEST_FILE}): pass --force to write it again, or choose another --dir.`,
@@ -95,7 +97,7 @@ export async function init(options: {
 
 /** `cim leaf up [--dir]`: starts the leaf's nats-server (detached) and waits until it is healthy. */
 export async function up(options: { dir?: string; json?: boolean }): Promise<void> {
-  const manifest = readManifest(options.dir ?? DEFAULT_LEAF_DIR);
+  const manifest = readManifest(leafDir(options.dir));
   const server = findClusterServer();
   const pids = manifest.servers.map((s) => startServer(s, server.path));
   await waitHealthy(manifest.servers);
@@ -106,7 +108,7 @@ export async function up(options: { dir?: string; json?: boolean }): Promise<voi
 
 /** `cim leaf down [--dir]`: stops the leaf's nats-server by its PID. */
 export async function down(options: { dir?: string; json?: boolean }): Promise<void> {
-  const manifest = readManifest(options.dir ?? DEFAULT_LEAF_DIR);
+  const manifest = readManifest(leafDir(options.dir));
   const stopped = [];
   for (const s of manifest.servers) if (await stopServer(s)) stopped.push(s.name);
   if (options.json) return printJson({ stopped });
