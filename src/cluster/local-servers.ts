@@ -93,6 +93,15 @@ export function startServer(server: PlannedServer, serverBin: string): number {
   }
 }
 
+/** Sends a signal; a process that has just exited is not an error. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -112,10 +121,10 @@ export async function stopServer(
 ): Promise<boolean> {
   const pid = runningPid(server);
   if (pid === undefined) return false;
-  process.kill(pid, options.signal ?? 'SIGTERM');
+  signal(pid, options.signal ?? 'SIGTERM');
   const deadline = Date.now() + (options.graceMs ?? 10_000);
   while (alive(pid)) {
-    if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+    if (Date.now() > deadline) signal(pid, 'SIGKILL');
     await sleep(50);
   }
   return true;
