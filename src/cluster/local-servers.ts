@@ -130,7 +130,10 @@ export async function stopServer(
   return true;
 }
 
-/** What a server's monitoring endpoint says about its health. */
+/**
+ * What a server's monitoring endpoint says about its health; a cluster member is healthy once its
+ * JetStream meta group has a leader and knows every member.
+ */
 export async function serverHealth(
   server: PlannedServer,
 ): Promise<{ ok: boolean; detail: string }> {
@@ -139,7 +142,22 @@ export async function serverHealth(
       signal: AbortSignal.timeout(2000),
     });
     const body = (await response.json()) as { status?: string; error?: string };
-    return { ok: response.ok, detail: body.error ?? body.status ?? String(response.status) };
+    const detail = body.error ?? body.status ?? String(response.status);
+    const cluster = server.topology.cluster;
+    if (!response.ok || cluster === undefined) return { ok: response.ok, detail };
+    // /healthz can pass before the JetStream meta group knows every member; replicated streams
+    // cannot be placed until it does ("no suitable peers for placement").
+    const jsz = await fetch(`${server.monitorUrl}/jsz`, { signal: AbortSignal.timeout(2000) });
+    const meta = (
+      (await jsz.json()) as { meta_cluster?: { leader?: string; cluster_size?: number } }
+    ).meta_cluster;
+    const members = cluster.routes.length + 1;
+    if (!meta?.leader || (meta.cluster_size ?? 0) < members)
+      return {
+        ok: false,
+        detail: `JetStream meta group not formed (leader ${meta?.leader || 'none'}, ${meta?.cluster_size ?? 0} of ${members} members known)`,
+      };
+    return { ok: true, detail };
   } catch (err) {
     return { ok: false, detail: `unreachable (${(err as Error).message})` };
   }
