@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import type { EventEnvelope, RecordedEvent } from '../core/envelope.js';
-import { assertEventFields, sealEnvelope } from '../core/envelope.js';
+import type { RecordedEvent } from '../core/envelope.js';
+import { assertEventFields } from '../core/envelope.js';
 import { newId, nowIso } from '../core/ids.js';
 import {
   IntegrityError,
@@ -24,7 +24,6 @@ import type {
   StoredEventMessage,
 } from './event-store.js';
 import type { ArchivedHistory } from './archived-history.js';
-import { HEADER, WRONG_LAST_SEQUENCE } from './headers.js';
 import { HeadCache } from './head-cache.js';
 import { JetStreamEventReader } from './jetstream-event-reader.js';
 import type { Ack } from '../nats/ack-publisher.js';
@@ -35,7 +34,9 @@ import { streamReplicas } from '../nats/stream-replicas.js';
 import type { WriteRetry } from '../nats/write-retry.js';
 import { retryPauseMs, unacknowledgedError, WRITE_RETRY_DEFAULTS } from '../nats/write-retry.js';
 import { settleRepeat } from './repeated-write.js';
-import { OutgoingHeaders } from '../nats/outgoing-headers.js';
+import { findRecorded } from './recorded-lookup.js';
+import type { PreparedAppend, Sealed } from './sealed-append.js';
+import { headersFor, isWrongLastSequence, notAcknowledged, sealEvents } from './sealed-append.js';
 
 /** Options for {@link JetStreamEventStore}. */
 export interface JetStreamEventStoreOptions {
@@ -50,56 +51,6 @@ export interface JetStreamEventStoreOptions {
   readonly writeRetry?: Partial<Pick<WriteRetry, 'attemptMs' | 'deadlineMs'>>;
   /** Where appends' acks arrive; the connection's shared mux unless a test injects faults. */
   readonly replies?: ReplyMux;
-}
-
-/** How far back a retry is searched for its own events before it is called a conflict. */
-const MAX_IDEMPOTENCY_WALK = 1000;
-
-interface Sealed {
-  readonly envelope: EventEnvelope;
-  readonly body: Uint8Array;
-  readonly cid: string;
-}
-
-/** An append after validation, with ids, times and attribution filled in. */
-interface PreparedAppend
-  extends AggregateRef, Pick<EventEnvelope, 'actor' | 'correlationId' | 'causationId'> {
-  readonly subject: string;
-  readonly expected: AppendOptions['expectedVersion'];
-  readonly explicitIds: boolean;
-  readonly filled: readonly {
-    type: string;
-    data: EventDraft['data'];
-    id: string;
-    occurredAt: string;
-  }[];
-}
-
-/** The headers of one event; `position` is the stream position of the aggregate's last event. */
-function headersFor(item: Sealed, position: number): OutgoingHeaders {
-  const h = new OutgoingHeaders();
-  const since = String(position);
-  h.append(HEADER.msgId, item.envelope.id);
-  h.append(HEADER.expectedLastSubjectSequence, since);
-  h.append(HEADER.eventType, item.envelope.type);
-  h.append(HEADER.eventCid, item.cid);
-  h.append(HEADER.correlationId, item.envelope.correlationId);
-  if (item.envelope.causationId !== null) h.append(HEADER.causationId, item.envelope.causationId);
-  h.append(HEADER.prevPosition, since);
-  return h;
-}
-
-function isWrongLastSequence(err: unknown): boolean {
-  return err instanceof PublishRefusedError && err.errCode === WRONG_LAST_SEQUENCE;
-}
-
-function notAcknowledged(item: Sealed, err: unknown): UnavailableError {
-  // The publisher's own sentence (no quorum after its retries) already says what to do.
-  if (err instanceof UnavailableError) return err;
-  return new UnavailableError(
-    `The event store did not acknowledge event ${item.envelope.id} (${(err as Error).message}): retry the command with the same event ids.`,
-    { cause: err },
-  );
 }
 
 /**
@@ -178,7 +129,7 @@ export class JetStreamEventStore implements EventStore {
     }
     let item: Sealed;
     try {
-      item = this.seal(command, head)[0]!;
+      item = sealEvents(command, head, this.maxEventBytes)[0]!;
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -254,7 +205,7 @@ export class JetStreamEventStore implements EventStore {
       if (!fromCache) head = await this.headWithin(subject, started);
     }
     // Seal everything before the first write, so bad input writes nothing.
-    let sealed = this.seal(command, head);
+    let sealed = sealEvents(command, head, this.maxEventBytes);
 
     for (let attempt = 0; ; attempt++) {
       const version = head?.version ?? 0;
@@ -262,11 +213,11 @@ export class JetStreamEventStore implements EventStore {
         if (fromCache) {
           head = await this.headWithin(subject, started);
           fromCache = false;
-          sealed = this.seal(command, head);
+          sealed = sealEvents(command, head, this.maxEventBytes);
           continue;
         }
         if (explicitIds && head) {
-          const again = await this.findRecorded(subject, head, expected, filled);
+          const again = await findRecorded(this.reader, subject, head, expected, filled);
           if (again) return { events: again, version: head.version, duplicate: true };
         }
         throw new VersionConflictError(subject, expected, version);
@@ -279,7 +230,13 @@ export class JetStreamEventStore implements EventStore {
       head = await this.headWithin(subject, started);
       fromCache = false;
       if (head && head.eventId === filled[filled.length - 1]!.id) {
-        const again = await this.findRecorded(subject, head, head.version - filled.length, filled);
+        const again = await findRecorded(
+          this.reader,
+          subject,
+          head,
+          head.version - filled.length,
+          filled,
+        );
         if (again) return { events: again, version: head.version, duplicate: true };
       }
       if (outcome.written === 0 && (head?.position ?? 0) === sentAfter) {
@@ -293,33 +250,8 @@ export class JetStreamEventStore implements EventStore {
       if (outcome.written > 0 || (expected === 'any' && attempt >= 5)) {
         throw new VersionConflictError(subject, version + outcome.written, head?.version ?? 0);
       }
-      sealed = this.seal(command, head);
+      sealed = sealEvents(command, head, this.maxEventBytes);
     }
-  }
-
-  private seal(command: PreparedAppend, head: AggregateHead | undefined): Sealed[] {
-    let version = head?.version ?? 0;
-    let prev = head?.cid ?? null;
-    return command.filled.map((draft) => {
-      // One literal with a fixed key order keeps every envelope the same shape for V8.
-      const envelope: EventEnvelope = {
-        domain: command.domain,
-        aggregate: command.aggregate,
-        aggregateId: command.aggregateId,
-        id: draft.id,
-        type: draft.type,
-        version: ++version,
-        occurredAt: draft.occurredAt,
-        actor: command.actor,
-        correlationId: command.correlationId,
-        causationId: command.causationId,
-        prev,
-        data: draft.data,
-      };
-      const { body, cid } = sealEnvelope(envelope, this.maxEventBytes);
-      prev = cid;
-      return { envelope, body, cid };
-    });
   }
 
   private async publishAll(
@@ -388,7 +320,11 @@ export class JetStreamEventStore implements EventStore {
         retry: this.retry,
         head: () => this.reader.head(subject),
         findOwn: async (head) =>
-          (await this.findRecorded(subject, head, item.envelope.version - 1, [item.envelope]))?.[0],
+          (
+            await findRecorded(this.reader, subject, head, item.envelope.version - 1, [
+              item.envelope,
+            ])
+          )?.[0],
         publishAgain: async () => {
           const ack = await this.publisher.publish(subject, item.body, headersFor(item, after));
           return ack.duplicate
@@ -421,28 +357,6 @@ export class JetStreamEventStore implements EventStore {
       eventId: last.event.id,
     });
     return { events, version: last.event.version, duplicate: duplicates === events.length };
-  }
-
-  /** Looks for `filled` recorded right after `afterVersion`; returns them if all are there. */
-  private async findRecorded(
-    subject: string,
-    head: AggregateHead,
-    afterVersion: number,
-    filled: readonly { id: string }[],
-  ): Promise<RecordedEvent[] | undefined> {
-    const lastVersion = afterVersion + filled.length;
-    if (
-      afterVersion < 0 ||
-      head.version < lastVersion ||
-      head.version - afterVersion > MAX_IDEMPOTENCY_WALK
-    ) {
-      return undefined;
-    }
-    const events = await this.reader.walkBack(subject, head.position, afterVersion + 1);
-    const mine = events.filter((e) => e.event.version <= lastVersion);
-    const same =
-      mine.length === filled.length && mine.every((e, i) => e.event.id === filled[i]!.id);
-    return same ? mine : undefined;
   }
 
   head(ref: AggregateRef): Promise<AggregateHead | undefined> {
