@@ -15,7 +15,6 @@ import {
   startLeafTopology,
   streamState,
   waitForSeq,
-  whenPlaced,
 } from '../testing/leaf-harness.js';
 import { LEAF_CONTENT_STREAM, leafMirrorNames } from './leaf-mirrors.js';
 import type { LeafStatus } from './leaf-status.js';
@@ -35,7 +34,7 @@ before(async () => {
   hubNc = await connectNats(topo.hub.urls);
   await provision(leafNc, { duplicateWindowSeconds: 120 });
   // The hub runs CIM too: its own streams must not pick up what the leaf writes.
-  await whenPlaced(() => provision(hubNc, { duplicateWindowSeconds: 120, replicas: 3 }));
+  await provision(hubNc, { duplicateWindowSeconds: 120, replicas: 3 });
 });
 
 after(async () => {

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { JsMsg } from '@nats-io/jetstream';
 import { contentCidFromDigest } from '../core/cid.js';
-import { HEADER } from '../events/headers.js';
-import type { StoredEventMessage } from '../events/event-store.js';
+import { storedMessageOf } from '../events/jetstream-event-reader.js';
 import { verifyEvents } from '../events/verify.js';
 import type { VerifyReport } from '../events/verify.js';
 import { CONTENT_BUCKET } from '../nats/provision.js';
@@ -122,17 +120,6 @@ export async function verifyContentMirror(
   return { ok: problemCount === 0, objects, bytes, deleted, orphanChunks, problems };
 }
 
-function stored(m: JsMsg): StoredEventMessage {
-  return {
-    position: m.seq,
-    subject: m.subject,
-    body: m.data,
-    headerCid: m.headers?.get(HEADER.eventCid) || undefined,
-    prevPosition: Number(m.headers?.get(HEADER.prevPosition)) || 0,
-    recordedAt: Math.floor(m.info.timestampNanos / 1_000_000),
-  };
-}
-
 /**
  * The hub's check of what a leaf sent: every mirrored event's CID and per-aggregate chain (the
  * same verifier as `cim events verify`), and every mirrored content object's bytes against its CID.
@@ -144,7 +131,7 @@ export async function verifyLeafMirrors(
   const names = leafMirrorNames(domain);
   const events = await verifyEvents({
     async *scan() {
-      for await (const m of scanStream(hub, names.events)) yield stored(m);
+      for await (const m of scanStream(hub, names.events)) yield storedMessageOf(m);
     },
   });
   const content = await verifyContentMirror(hub, names.content);

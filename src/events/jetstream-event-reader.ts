@@ -58,6 +58,18 @@ function storedOf(e: ArchivedEvent): StoredEventMessage {
   };
 }
 
+/** A message of the events stream (or of a mirror of it) as read, before its CID is checked. */
+export function storedMessageOf(m: JsMsg): StoredEventMessage {
+  return {
+    position: m.seq,
+    subject: m.subject,
+    body: m.data,
+    headerCid: m.headers?.get(HEADER.eventCid) || undefined,
+    prevPosition: Number(m.headers?.get(HEADER.prevPosition)) || 0,
+    recordedAt: Math.floor(m.info.timestampNanos / 1_000_000),
+  };
+}
+
 /**
  * The reading side of {@link JetStreamEventStore}: aggregates by direct gets following the
  * `Cim-Prev-Position` back-links, the stream by position, subscriptions through ordered
@@ -245,14 +257,7 @@ export class JetStreamEventReader {
     const messages = await consumer.consume();
     try {
       for await (const m of messages) {
-        yield {
-          position: m.seq,
-          subject: m.subject,
-          body: m.data,
-          headerCid: m.headers?.get(HEADER.eventCid) || undefined,
-          prevPosition: Number(m.headers?.get(HEADER.prevPosition)) || 0,
-          recordedAt: Math.floor(m.info.timestampNanos / 1_000_000),
-        };
+        yield storedMessageOf(m);
         if (m.seq >= last.seq) break;
       }
     } finally {

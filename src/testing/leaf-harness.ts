@@ -64,23 +64,6 @@ export async function startLeafTopology(domain: string): Promise<LeafTopology> {
 }
 
 /**
- * Runs `fn` until the hub can place its replicas: right after a cluster reports healthy, creating
- * an R3 stream can still fail with "no suitable peers for placement" for a moment.
- */
-export async function whenPlaced<T>(fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!/no suitable peers|peer offline/i.test((err as Error).message) || Date.now() > deadline)
-        throw err;
-      await sleep(250);
-    }
-  }
-}
-
-/**
  * Ingests `count` small distinct units through CIM's own unit service (content in the object
  * store, a `UnitIngested` event on each document's chain), `inFlight` at a time.
  */

@@ -6,7 +6,7 @@ import { planCluster, planLeaf } from '../cluster/cluster-plan.js';
 import type { ClusterManifest, PlannedServer } from '../cluster/cluster-plan.js';
 import { findClusterServer } from '../cluster/server-binary.js';
 import { startServer, stopServer, waitHealthy, writeManifest } from '../cluster/local-servers.js';
-import { freePort } from '../nats/free-port.js';
+import { freePorts } from '../nats/free-port.js';
 import type { TcpProxy } from './tcp-proxy.js';
 
 /** Real nats-servers (2.10+) on free loopback ports in a temporary folder. */
@@ -22,12 +22,6 @@ export interface TestServers {
   restart(i: number, wait?: boolean): Promise<void>;
   /** Stops every server by PID and removes the folder. */
   stop(): Promise<void>;
-}
-
-async function freePorts(n: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < n) ports.add(await freePort());
-  return [...ports];
 }
 
 async function launch(
@@ -86,12 +80,11 @@ export async function startTestCluster(
   const nodes = options.nodes ?? 3;
   const serverBin = findClusterServer().path;
   const dir = mkdtempSync(join(tmpdir(), 'cim-cluster-'));
-  const [client, cluster, monitor, leaf] = await Promise.all([
-    freePorts(nodes),
-    freePorts(nodes),
-    freePorts(nodes),
-    freePorts(nodes),
-  ]);
+  const taken = new Set<number>();
+  const client = await freePorts(nodes, '127.0.0.1', taken);
+  const cluster = await freePorts(nodes, '127.0.0.1', taken);
+  const monitor = await freePorts(nodes, '127.0.0.1', taken);
+  const leaf = await freePorts(nodes, '127.0.0.1', taken);
   options.leafProxies?.forEach((proxy, i) => proxy.retarget(`http://127.0.0.1:${leaf[i]!}`));
   const manifest = planCluster({
     name: options.name ?? `cim-${randomBytes(4).toString('hex')}`,
@@ -112,12 +105,13 @@ export async function startTestLeaf(options: {
 }): Promise<TestServers> {
   const serverBin = findClusterServer().path;
   const dir = mkdtempSync(join(tmpdir(), 'cim-leaf-'));
+  const [clientPort = 0, monitorPort = 0] = await freePorts(2);
   const manifest = planLeaf({
     name: options.domain,
     dir,
     host: '127.0.0.1',
-    clientPort: await freePort(),
-    monitorPort: await freePort(),
+    clientPort,
+    monitorPort,
     domain: options.domain,
     hubUrls: options.hubUrls,
   });

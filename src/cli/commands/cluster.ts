@@ -15,7 +15,7 @@ import {
 } from '../../cluster/local-servers.js';
 import { memberStatus } from '../../cluster/member-status.js';
 import { findClusterServer } from '../../cluster/server-binary.js';
-import { freePort } from '../../nats/free-port.js';
+import { freePorts } from '../../nats/free-port.js';
 import { printJson } from '../output.js';
 
 /** Where ports other than the client port sit relative to it (NATS's 4222/6222/7422/8222). */
@@ -73,17 +73,6 @@ function tlsOf(flags: InitFlags) {
     keyFile: readable('--tls-key', tlsKey),
     ...(tlsCa === undefined ? {} : { caFile: readable('--tls-ca', tlsCa) }),
   };
-}
-
-async function freePorts(n: number, host: string, taken: Set<number>): Promise<number[]> {
-  const ports: number[] = [];
-  while (ports.length < n) {
-    const port = await freePort(host);
-    if (taken.has(port)) continue;
-    taken.add(port);
-    ports.push(port);
-  }
-  return ports;
 }
 
 /** Ports from `--port` (the first client port, the rest derived) or free ones on `host`. */
