@@ -106,16 +106,20 @@ export function searchQuery(params: Params) {
   });
 }
 
+/** A unit and its versions; the unit shown stays until the next one loads. */
 export function unitQuery(cid: string) {
   return queryOptions({
     queryKey: queryKeys.unit(cid),
     queryFn: get<UnitDetail>(`/api/units/${encodeURIComponent(cid)}`),
+    placeholderData: keepPreviousData,
   });
 }
 
+/** A unit's lineage; the graph shown stays until the next unit's loads. */
 export function lineageQuery(cid: string) {
   return queryOptions({
     queryKey: queryKeys.lineage(cid),
     queryFn: get<Lineage>(`/api/units/${encodeURIComponent(cid)}/lineage`),
+    placeholderData: keepPreviousData,
   });
 }

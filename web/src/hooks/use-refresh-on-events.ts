@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { QueryKey } from '@tanstack/react-query';
 
-/** Quiet time after the newest event before asking again: what an event causes lands just after it. */
+/** Quiet time after the newest event before asking: what an event causes lands just after it. */
 const SETTLE_MS = 300;
 /** A steady stream of events still refreshes this often. */
 const MAX_WAIT_MS = 1000;
