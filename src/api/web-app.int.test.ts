@@ -243,6 +243,71 @@ test('a dead letter shows its error, the retry button sends it through again, an
   assert.deepEqual(inaccessible, [], 'no serious WCAG 2 A/AA problem on any page');
 });
 
+test("a pipeline card refreshes from the pipeline's live events, not from a timer", async () => {
+  const page = await browser.page();
+  const asked: number[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/pipelines/fragile/status')) asked.push(Date.now());
+  });
+  // The page's timers run on a clock the test can hold: its time flows while the page loads, then
+  // stands still and moves only as the test says.
+  const installed = Date.now();
+  await page.clock.install({ time: installed });
+  const following = page.waitForRequest(/\/api\/events\/stream\?domain=pipelines/);
+  await page.goto(`${url}/pipelines`);
+  const card = page.locator('article.pipeline', {
+    has: page.locator('h2', { hasText: 'fragile' }),
+  });
+  const completed = card.locator('dl.figures div', { hasText: 'Completed' }).locator('dd');
+  await completed.waitFor();
+  await following;
+  await until('the card to stop asking', async () =>
+    Date.now() - asked[asked.length - 1]! > 1000 ? true : undefined,
+  );
+  const paused = ((await page.evaluate('Date.now()')) as number) + 500;
+  await page.clock.pauseAt(paused);
+  const before = Number(await completed.textContent());
+
+  // Without events, the card does not ask (it polled every 2 s before it followed the events).
+  const quiet = asked.length;
+  for (let i = 0; i < 25; i++) await page.clock.runFor(100);
+  assert.equal(asked.length, quiet, 'no request in 2.5 s of page time without events');
+
+  writeFileSync(join(root, 'calm.txt'), 'Nothing but calm water.\n');
+  const ingested = await runCim([
+    'ingest',
+    join(root, 'calm.txt'),
+    '--tag',
+    'fragile',
+    '--url',
+    url,
+  ]);
+  assert.equal(ingested.code, 0, ingested.stderr);
+  await until('the node to count the new unit', async () => {
+    const status = (await (await fetch(`${url}/api/pipelines/fragile/status`)).json()) as {
+      counters: { completed: number };
+    };
+    return status.counters.completed > before ? true : undefined;
+  });
+  assert.equal(Number(await completed.textContent()), before, 'nothing moves while time stands');
+
+  let held = 0;
+  const after = await until('the card to count the new unit', async () => {
+    const shown = Number(await completed.textContent());
+    if (shown > before) return shown;
+    if (held < 1500) {
+      await page.clock.runFor(100);
+      held += 100;
+    }
+    return undefined;
+  });
+  assert.equal(after, before + 1);
+  // The card's fallback poll is due 10 s of page time after it opened; that time never came.
+  const pageTime = paused + 2500 + held - installed;
+  assert.ok(pageTime < 10_000, `${pageTime} ms of page time passed`);
+  assert.deepEqual(browser.problems, [], 'no console errors or unhandled rejections');
+});
+
 test('at phone width every main page fits the screen', async () => {
   const page = await browser.page({ width: 390, height: 844 });
   const first = (await (await fetch(`${url}/api/units?limit=1`)).json()) as {

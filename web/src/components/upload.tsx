@@ -1,5 +1,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { Link } from 'react-router';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { queryKeys } from '../api/queries';
 import { formatBytes, shortCid } from '../format';
 
 /** Files sent at once; the rest wait their turn. */
@@ -68,8 +70,22 @@ function send(
   });
 }
 
-/** Drag-and-drop and file-picker upload of many files, each with its own progress. */
-export function Upload({ onUploaded }: { onUploaded: () => void }) {
+/** What an upload adds to: every list of units, search results and the catalog's figures. */
+const CHANGED_BY_UPLOAD = [queryKeys.units, queryKeys.searches, queryKeys.catalogStats];
+
+/**
+ * Drag-and-drop and file-picker upload of many files, each with its own progress; the views of
+ * units refresh as each file is stored.
+ */
+export function Upload() {
+  const client = useQueryClient();
+  const { mutateAsync: ingest } = useMutation({
+    mutationFn: ({ item, onProgress }: { item: UploadItem; onProgress: (sent: number) => void }) =>
+      send(item.file, item.labels, onProgress),
+    onSuccess: () => {
+      for (const queryKey of CHANGED_BY_UPLOAD) void client.invalidateQueries({ queryKey });
+    },
+  });
   const [items, setItems] = useState<UploadItem[]>([]);
   const [over, setOver] = useState(false);
   const [tags, setTags] = useState('');
@@ -87,16 +103,18 @@ export function Upload({ onUploaded }: { onUploaded: () => void }) {
       running.current++;
       item.state = 'sending';
       refresh();
-      send(item.file, item.labels, (sent) => {
-        item.sent = sent;
-        refresh();
+      ingest({
+        item,
+        onProgress: (sent) => {
+          item.sent = sent;
+          refresh();
+        },
       })
         .then(
           (reply) => {
             item.sent = item.file.size;
             item.state = reply.status;
             item.unitCid = reply.unitCid;
-            onUploaded();
           },
           (err: unknown) => {
             item.state = 'failed';
@@ -109,7 +127,7 @@ export function Upload({ onUploaded }: { onUploaded: () => void }) {
           pump();
         });
     }
-  }, [onUploaded, refresh]);
+  }, [ingest, refresh]);
 
   const add = (files: FileList | null) => {
     if (!files || files.length === 0) return;

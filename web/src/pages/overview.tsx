@@ -1,15 +1,29 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import type { Health, PluginList, RegisteredComponent, TierStatus } from '../api/types';
+import { useQuery } from '@tanstack/react-query';
+import type { Health } from '../api/types';
+import {
+  catalogStatsQuery,
+  componentsQuery,
+  eventEndQuery,
+  healthQuery,
+  pluginsQuery,
+  queryKeys,
+  storageQuery,
+} from '../api/queries';
 import { EventRow } from '../components/event-row';
 import { ErrorNote, Empty, Loading } from '../components/status';
-import { useApi } from '../hooks/use-api';
 import { useLiveEvents } from '../hooks/use-live-events';
+import { useRefreshOnEvents } from '../hooks/use-refresh-on-events';
+import { useShown } from '../hooks/use-shown';
 import { formatAgo, formatBytes, formatCount } from '../format';
 
 const REFRESH_MS = 3000;
+/** The stream's end follows the live events; this poll only covers a stream that is down. */
+const END_FALLBACK_MS = 10_000;
 const NO_FILTER = {};
+const FOLLOWS_EVENTS = [queryKeys.eventEnd];
 
 /** Events per second over the last samples of the stream's end position. */
 function useEventRate(end: number | undefined): number | undefined {
@@ -28,16 +42,15 @@ function useEventRate(end: number | undefined): number | undefined {
 
 /** Node health, components, plugins, stream and storage figures, recent activity; live. */
 export function OverviewPage() {
-  const health = useApi<Health>('/api/health', REFRESH_MS);
-  const stats = useApi<{ units: number; documents: number; bytes: number }>(
-    '/api/catalog/stats',
-    REFRESH_MS,
-  );
-  const end = useApi<{ end: number }>('/api/events?tail=true&limit=1', REFRESH_MS);
-  const components = useApi<{ components: RegisteredComponent[] }>('/api/components', REFRESH_MS);
-  const plugins = useApi<PluginList>('/api/plugins', 10_000);
-  const storage = useApi<{ tiers: TierStatus[] }>('/api/storage?maxAgeSeconds=30', 10_000);
+  const health = useShown(useQuery({ ...healthQuery, refetchInterval: REFRESH_MS }));
+  // The catalog is a projection that lags the events, so its figures are polled.
+  const stats = useShown(useQuery({ ...catalogStatsQuery, refetchInterval: REFRESH_MS }));
+  const end = useShown(useQuery({ ...eventEndQuery, refetchInterval: END_FALLBACK_MS }));
+  const components = useShown(useQuery({ ...componentsQuery, refetchInterval: REFRESH_MS }));
+  const plugins = useShown(useQuery({ ...pluginsQuery, refetchInterval: 10_000 }));
+  const storage = useShown(useQuery({ ...storageQuery, refetchInterval: 10_000 }));
   const live = useLiveEvents(NO_FILTER, 12);
+  useRefreshOnEvents(live.events[0]?.position, FOLLOWS_EVENTS);
   const rate = useEventRate(end.data?.end);
 
   return (

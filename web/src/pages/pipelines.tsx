@@ -1,19 +1,35 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { post } from '../api/client';
-import type { Pipeline, PipelineStatus } from '../api/types';
+import { pipelineStatusQuery, pipelinesQuery, queryKeys } from '../api/queries';
+import type { Pipeline } from '../api/types';
 import { ErrorNote, Empty, Loading } from '../components/status';
-import { useApi } from '../hooks/use-api';
+import { useLiveEvents } from '../hooks/use-live-events';
+import { useRefreshOnEvents } from '../hooks/use-refresh-on-events';
+import { useShown } from '../hooks/use-shown';
 import { formatAgo, formatCount, formatTime, shortCid } from '../format';
+
+/** Every pipeline event (definitions, pause and resume, each step of each run). */
+const PIPELINE_EVENTS = { domain: 'pipelines' };
+/** The list and every card's status, which move with the pipeline events. */
+const FOLLOWS_EVENTS = [queryKeys.pipelines];
+/**
+ * The views follow the pipeline events; this poll covers what moves without one (a paused
+ * pipeline's growing backlog) and an event stream that is down.
+ */
+const FALLBACK_MS = 10_000;
 
 /** Pipelines with their definitions, history, run status, dead letters and controls. */
 export function PipelinesPage() {
-  const list = useApi<{ pipelines: Pipeline[] }>('/api/pipelines', 5000);
+  const list = useShown(useQuery({ ...pipelinesQuery, refetchInterval: FALLBACK_MS }));
+  const live = useLiveEvents(PIPELINE_EVENTS, 1);
+  useRefreshOnEvents(live.events[0]?.position, FOLLOWS_EVENTS);
   return (
     <section>
       <h1>Pipelines</h1>
       {list.error && <ErrorNote message={list.error} retry={list.reload} />}
-      {list.loading && !list.data && <Loading what="pipelines" />}
+      {list.loading && <Loading what="pipelines" />}
       {list.data && list.data.pipelines.length === 0 && (
         <Empty title="No pipeline is defined.">
           <p>
@@ -23,7 +39,7 @@ export function PipelinesPage() {
         </Empty>
       )}
       {list.data?.pipelines.map((p) => (
-        <PipelineCard key={p.name} pipeline={p} onChanged={list.reload} />
+        <PipelineCard key={p.name} pipeline={p} />
       ))}
     </section>
   );
@@ -43,34 +59,31 @@ function useThroughput(completed: number | undefined): number | undefined {
   return sample?.rate;
 }
 
-function PipelineCard({ pipeline, onChanged }: { pipeline: Pipeline; onChanged: () => void }) {
-  const status = useApi<PipelineStatus>(
-    `/api/pipelines/${encodeURIComponent(pipeline.name)}/status`,
-    2000,
-  );
-  const [busy, setBusy] = useState(false);
-  const [actionError, setActionError] = useState<string>();
-  const [message, setMessage] = useState<string>();
-  const rate = useThroughput(status.data?.counters.completed);
+/** A control of a pipeline, and what the page says once the node took it. */
+interface Action {
+  readonly what: 'pause' | 'resume' | 'retry' | 'run';
+  readonly done: string;
+}
 
-  const act = async (what: 'pause' | 'resume' | 'retry' | 'run', done: string) => {
-    setBusy(true);
-    setActionError(undefined);
-    setMessage(undefined);
-    try {
-      await post(
+function PipelineCard({ pipeline }: { pipeline: Pipeline }) {
+  const client = useQueryClient();
+  const status = useShown(
+    useQuery({ ...pipelineStatusQuery(pipeline.name), refetchInterval: FALLBACK_MS }),
+  );
+  const action = useMutation({
+    mutationFn: ({ what }: Action) =>
+      post(
         `/api/pipelines/${encodeURIComponent(pipeline.name)}/${what}`,
         what === 'run' ? { backfill: true } : {},
-      );
-      setMessage(done);
-      onChanged();
-      status.reload();
-    } catch (err) {
-      setActionError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+      ),
+    // Stays busy until the list and this card show what the node did.
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.pipelines }),
+  });
+  const busy = action.isPending;
+  const actionError = action.error?.message;
+  const message = action.isSuccess ? action.variables.done : undefined;
+  const rate = useThroughput(status.data?.counters.completed);
+  const act = (what: Action['what'], done: string) => action.mutate({ what, done });
   const s = status.data;
   const running = pipeline.state === 'running';
 
@@ -82,11 +95,11 @@ function PipelineCard({ pipeline, onChanged }: { pipeline: Pipeline; onChanged: 
         </h2>
         <div className="actions">
           {running ? (
-            <button type="button" disabled={busy} onClick={() => void act('pause', 'Paused.')}>
+            <button type="button" disabled={busy} onClick={() => act('pause', 'Paused.')}>
               Pause
             </button>
           ) : (
-            <button type="button" disabled={busy} onClick={() => void act('resume', 'Resumed.')}>
+            <button type="button" disabled={busy} onClick={() => act('resume', 'Resumed.')}>
               Resume
             </button>
           )}
@@ -94,10 +107,7 @@ function PipelineCard({ pipeline, onChanged }: { pipeline: Pipeline; onChanged: 
             type="button"
             disabled={busy}
             onClick={() =>
-              void act(
-                'run',
-                'Backfill started: every unit already held goes through the pipeline.',
-              )
+              act('run', 'Backfill started: every unit already held goes through the pipeline.')
             }
           >
             Backfill
@@ -215,7 +225,7 @@ function PipelineCard({ pipeline, onChanged }: { pipeline: Pipeline; onChanged: 
           <button
             type="button"
             disabled={busy}
-            onClick={() => void act('retry', 'Dead letters sent through the pipeline again.')}
+            onClick={() => act('retry', 'Dead letters sent through the pipeline again.')}
           >
             Retry dead letters
           </button>

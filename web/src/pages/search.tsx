@@ -1,9 +1,9 @@
 import { Link, useSearchParams } from 'react-router';
-import { query } from '../api/client';
-import type { SearchResult } from '../api/types';
+import { useQuery } from '@tanstack/react-query';
+import { searchQuery } from '../api/queries';
 import { ErrorNote, Empty, Loading } from '../components/status';
 import { Tags } from '../components/unit-table';
-import { useApi } from '../hooks/use-api';
+import { useShown } from '../hooks/use-shown';
 import { formatBytes, formatTime } from '../format';
 
 /** Search results with highlighted passages; the query lives in the URL (`/search?q=`). */
@@ -12,8 +12,8 @@ export function SearchPage() {
   const q = (params.get('q') ?? '').trim();
   const mediaType = params.get('mediaType') ?? '';
   const tag = params.get('tag') ?? '';
-  const result = useApi<SearchResult>(
-    q === '' ? null : `/api/search${query({ q, limit: 50, mediaType, tag })}`,
+  const result = useShown(
+    useQuery({ ...searchQuery({ q, limit: 50, mediaType, tag }), enabled: q !== '' }),
   );
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
@@ -48,7 +48,7 @@ export function SearchPage() {
         </Empty>
       )}
       {result.error && <ErrorNote message={result.error} retry={result.reload} />}
-      {q !== '' && result.loading && !result.data && <Loading what="results" />}
+      {q !== '' && result.loading && <Loading what="results" />}
       {result.data && q !== '' && (
         <>
           <p role="status" className="muted">

@@ -1,19 +1,20 @@
 import { Link, useParams } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
 import { contentUrl } from '../api/client';
-import type { Lineage, UnitDetail } from '../api/types';
+import { lineageQuery, unitQuery } from '../api/queries';
 import { LineageGraph } from '../components/lineage-graph';
 import { Preview } from '../components/preview';
 import { ErrorNote, Loading } from '../components/status';
 import { Tags } from '../components/unit-table';
-import { useApi } from '../hooks/use-api';
+import { useShown } from '../hooks/use-shown';
 import { formatBytes, formatTime, shortCid } from '../format';
 
 /** One unit: preview, metadata, tags, versions, download and its lineage graph. */
 export function UnitPage() {
   const { cid = '' } = useParams();
-  const detail = useApi<UnitDetail>(`/api/units/${encodeURIComponent(cid)}`);
+  const detail = useShown(useQuery(unitQuery(cid)));
   // Derived units appear as the pipeline runs: the graph refreshes itself.
-  const lineage = useApi<Lineage>(`/api/units/${encodeURIComponent(cid)}/lineage`, 4000);
+  const lineage = useShown(useQuery({ ...lineageQuery(cid), refetchInterval: 4000 }));
 
   if (detail.error) {
     return (

@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { query } from '../api/client';
+import { useQuery } from '@tanstack/react-query';
+import { searchQuery, unitListQuery } from '../api/queries';
 import type { SearchResult, UnitPage } from '../api/types';
 import { ErrorNote, Empty, Loading } from '../components/status';
 import { UnitTable } from '../components/unit-table';
 import { Upload } from '../components/upload';
-import { useApi } from '../hooks/use-api';
+import { useShown } from '../hooks/use-shown';
 
 const PAGE = 50;
 /** Matches shown when the list is narrowed by words (best first, no pages). */
@@ -22,6 +23,11 @@ function dayAfterIso(day: string): string | undefined {
   const iso = dayToIso(day);
   if (!iso) return undefined;
   return new Date(Date.parse(iso) + 86_400_000).toISOString();
+}
+
+/** Search hits as a page of units, best first, with no further page. */
+function matchesAsPage(result: SearchResult): UnitPage {
+  return { units: result.hits.map((h) => h.unit), next: null };
 }
 
 /** The units list: filters, pages by cursor, and the upload panel. */
@@ -42,24 +48,22 @@ export function UnitsPage() {
   };
   const words = value('q').trim();
   // Words narrow the list through search (best matches first); otherwise pages, newest first.
-  const matches = useApi<SearchResult>(
-    words === '' ? null : `/api/search${query({ q: words, limit: MATCHES, ...filters })}`,
+  const matches = useShown(
+    useQuery({
+      ...searchQuery({ q: words, limit: MATCHES, ...filters }),
+      enabled: words !== '',
+      select: matchesAsPage,
+    }),
   );
-  const path = words === '' ? `/api/units${query({ limit: PAGE, cursor, ...filters })}` : null;
   // The first page refreshes itself so new uploads and derived units appear.
-  const listed = useApi<UnitPage>(path, cursor === undefined ? 5000 : undefined);
-  const page =
-    words === ''
-      ? listed
-      : {
-          ...matches,
-          data: matches.data && {
-            units: matches.data.hits.map((h) => h.unit),
-            next: null,
-          },
-        };
-  const reload = page.reload;
-  const onUploaded = useCallback(() => reload(), [reload]);
+  const listed = useShown(
+    useQuery({
+      ...unitListQuery({ limit: PAGE, cursor, ...filters }),
+      enabled: words === '',
+      refetchInterval: cursor === undefined ? 5000 : false,
+    }),
+  );
+  const page = words === '' ? listed : matches;
 
   const set = (key: string, v: string) => {
     const next = new URLSearchParams(params);
@@ -79,7 +83,7 @@ export function UnitsPage() {
   return (
     <section>
       <h1>Units</h1>
-      <Upload onUploaded={onUploaded} />
+      <Upload />
       <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Unit filters">
         <label>
           Words
@@ -122,7 +126,7 @@ export function UnitsPage() {
       </form>
 
       {page.error && <ErrorNote message={page.error} retry={page.reload} />}
-      {page.loading && !page.data && <Loading what="units" />}
+      {page.loading && <Loading what="units" />}
       {page.data &&
         (page.data.units.length === 0 ? (
           filtered ? (
