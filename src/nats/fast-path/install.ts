@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import type { ClientVersions, PinMismatch } from './client-pins.js';
 import {
   describeMismatch,
@@ -39,7 +40,8 @@ let mode: FastPathMode | undefined;
  * turn, large messages read into presized buffers, CIM's own header encoding — if the packages
  * they patch are at the versions they were written for (`CLIENT_PINS`). Otherwise nothing is
  * patched, CIM runs on the plain client path (the same results, slower) and one warning names
- * each package, the version found and the one expected. The first call decides for the process;
+ * each package, the version found and the one expected (from the main thread only: a worker
+ * thread has its own copy of the client, patched or not, but its process has warned). The first call decides for the process;
  * later calls return the same mode. `connectNats` calls it before connecting.
  */
 export function installFastPath(options: FastPathOptions = {}): FastPathMode {
@@ -55,6 +57,8 @@ export function installFastPath(options: FastPathOptions = {}): FastPathMode {
     const details = {
       packages: mismatches.map((m) => ({ name: m.name, installed: m.found, expected: m.expected })),
     };
+    // A worker thread (the catalog's) decides for itself, but its node's main thread has warned.
+    if (!isMainThread) return mode;
     if (options.logger) options.logger.warn(details, message);
     else process.emitWarning(message, { code: 'CIM_NATS_CLIENT_VERSION' });
     return mode;
