@@ -1,11 +1,12 @@
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager, JetStreamApiError } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { StreamConfig, StreamInfo } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidInputError, UnavailableError } from '../core/errors.js';
 import { EVENTS_STREAM } from '../core/subjects.js';
 import { CONTENT_BUCKET } from '../nats/provision.js';
 import { isPlacementPending, PLACEMENT_WAIT_MS } from '../nats/placement.js';
+import { isApiError, JetStreamApiCodes } from '../nats/api-error.js';
 
 /** The leaf's object store stream holding content (ADR-20: `OBJ_<bucket>`). */
 export const LEAF_CONTENT_STREAM = `OBJ_${CONTENT_BUCKET}`;
@@ -32,9 +33,6 @@ export interface AttachReport {
   readonly mirrors: { readonly name: string; readonly source: string; readonly action: string }[];
 }
 
-/** JetStream API error: the stream does not exist. */
-const STREAM_NOT_FOUND = 10059;
-
 async function ensureMirror(
   jsm: Awaited<ReturnType<typeof jetstreamManager>>,
   name: string,
@@ -46,7 +44,7 @@ async function ensureMirror(
   try {
     info = await jsm.streams.info(name);
   } catch (err) {
-    if (!(err instanceof JetStreamApiError) || err.code !== STREAM_NOT_FOUND) throw err;
+    if (!isApiError(err, JetStreamApiCodes.StreamNotFound)) throw err;
   }
   const api = `$JS.${domain}.API`;
   if (info === undefined) {

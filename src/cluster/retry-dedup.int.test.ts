@@ -7,10 +7,11 @@ import { UnavailableError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { EVENTS_STREAM, eventSubject } from '../core/subjects.js';
 import { JetStreamEventStore } from '../events/jetstream-event-store.js';
-import { AckPublisher, PublishRefusedError } from '../nats/ack-publisher.js';
+import { isApiError, JetStreamApiCodes } from '../nats/api-error.js';
+import { AckPublisher, PublishRefusedError } from '../nats/fast-path/index.js';
 import { connectNats } from '../nats/connect.js';
 import { provision } from '../nats/provision.js';
-import { ReplyMux } from '../nats/reply-mux.js';
+import { ReplyMux } from '../nats/fast-path/index.js';
 import { startTestCluster } from '../testing/nats-cluster.js';
 import type { TestServers } from '../testing/nats-cluster.js';
 
@@ -72,7 +73,9 @@ test(
     // a client must not read this refusal as a conflict when its own first attempt landed.
     await assert.rejects(
       publisher.publish(subject, 'x', hdrs(id, 0)),
-      (err: unknown) => err instanceof PublishRefusedError && err.errCode === 10071,
+      (err: unknown) =>
+        err instanceof PublishRefusedError &&
+        isApiError(err, JetStreamApiCodes.StreamWrongLastSequence),
     );
     const again = await publisher.publish(subject, 'x', hdrs(id));
     assert.deepEqual(again, { stream: EVENTS_STREAM, seq: first.seq, duplicate: true });

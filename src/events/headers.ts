@@ -10,6 +10,3 @@ export const HEADER = {
    * reader walk an aggregate backwards with direct gets instead of a server-side subject scan. */
   prevPosition: 'Cim-Prev-Position',
 } as const;
-
-/** JetStream API error code: the subject's last sequence is not the expected one. */
-export const WRONG_LAST_SEQUENCE = 10071;

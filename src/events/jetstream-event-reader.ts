@@ -1,7 +1,7 @@
 import { DeliverPolicy } from '@nats-io/jetstream';
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/nats-core';
-import type { DirectMessage, DirectReader } from '../nats/direct-reader.js';
+import type { DirectMessage, DirectReader } from '../nats/fast-path/index.js';
 import type { RecordedEvent } from '../core/envelope.js';
 import { decodeEnvelope } from '../core/envelope.js';
 import { eventCidString } from '../core/cid.js';

@@ -26,13 +26,17 @@ import type {
 import type { ArchivedHistory } from './archived-history.js';
 import { HeadCache } from './head-cache.js';
 import { JetStreamEventReader } from './jetstream-event-reader.js';
-import type { Ack } from '../nats/ack-publisher.js';
-import { AckPublisher, PublishRefusedError } from '../nats/ack-publisher.js';
-import { DirectReader } from '../nats/direct-reader.js';
-import { ReplyMux } from '../nats/reply-mux.js';
+import type { Ack } from '../nats/fast-path/index.js';
+import { AckPublisher, PublishRefusedError } from '../nats/fast-path/index.js';
+import { DirectReader } from '../nats/fast-path/index.js';
+import { ReplyMux } from '../nats/fast-path/index.js';
 import { streamReplicas } from '../nats/stream-replicas.js';
-import type { WriteRetry } from '../nats/write-retry.js';
-import { retryPauseMs, unacknowledgedError, WRITE_RETRY_DEFAULTS } from '../nats/write-retry.js';
+import type { WriteRetry } from '../nats/fast-path/index.js';
+import {
+  retryPauseMs,
+  unacknowledgedError,
+  WRITE_RETRY_DEFAULTS,
+} from '../nats/fast-path/index.js';
 import { settleRepeat } from './repeated-write.js';
 import { findRecorded } from './recorded-lookup.js';
 import type { PreparedAppend, Sealed } from './sealed-append.js';

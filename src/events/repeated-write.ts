@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordedEvent } from '../core/envelope.js';
 import { UnavailableError } from '../core/errors.js';
-import { PublishRefusedError } from '../nats/ack-publisher.js';
-import type { WriteRetry } from '../nats/write-retry.js';
-import { retryPauseMs, unacknowledgedError } from '../nats/write-retry.js';
+import { isApiError, JetStreamApiCodes } from '../nats/api-error.js';
+import type { PublishRefusedError } from '../nats/fast-path/index.js';
+import type { WriteRetry } from '../nats/fast-path/index.js';
+import { retryPauseMs, unacknowledgedError } from '../nats/fast-path/index.js';
 import type { AggregateHead } from './event-store.js';
-import { WRONG_LAST_SEQUENCE } from './headers.js';
 
 /** What {@link settleRepeat} needs from the store, for one event of one aggregate. */
 export interface RepeatedWrite {
@@ -49,7 +49,7 @@ export async function settleRepeat(
     try {
       return await write.publishAgain();
     } catch (err) {
-      if (!(err instanceof PublishRefusedError && err.errCode === WRONG_LAST_SEQUENCE)) throw err;
+      if (!isApiError(err, JetStreamApiCodes.StreamWrongLastSequence)) throw err;
       last = err;
     }
   }

@@ -2,10 +2,10 @@ import type { EventEnvelope } from '../core/envelope.js';
 import { sealEnvelope } from '../core/envelope.js';
 import { UnavailableError } from '../core/errors.js';
 import type { AggregateRef } from '../core/subjects.js';
-import { PublishRefusedError } from '../nats/ack-publisher.js';
-import { OutgoingHeaders } from '../nats/outgoing-headers.js';
+import { isApiError, JetStreamApiCodes } from '../nats/api-error.js';
+import { OutgoingHeaders } from '../nats/fast-path/index.js';
 import type { AggregateHead, AppendOptions, EventDraft } from './event-store.js';
-import { HEADER, WRONG_LAST_SEQUENCE } from './headers.js';
+import { HEADER } from './headers.js';
 
 /** One event ready to publish: its envelope, encoded body and CID. */
 export interface Sealed {
@@ -44,7 +44,7 @@ export function headersFor(item: Sealed, position: number): OutgoingHeaders {
 
 /** The refusal of a publish whose expected last subject sequence was not the stream's. */
 export function isWrongLastSequence(err: unknown): boolean {
-  return err instanceof PublishRefusedError && err.errCode === WRONG_LAST_SEQUENCE;
+  return isApiError(err, JetStreamApiCodes.StreamWrongLastSequence);
 }
 
 /** The error of an event the store did not acknowledge, saying what to do. */

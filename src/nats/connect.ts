@@ -1,8 +1,8 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { UnavailableError } from '../core/errors.js';
-import { coalesceNatsWrites } from './coalesced-writes.js';
-import { presizeNatsReads } from './presized-reads.js';
+import type { FastPathLogger } from './fast-path/index.js';
+import { installFastPath } from './fast-path/index.js';
 
 /** Options for {@link connectNats}. */
 export interface ConnectOptions {
@@ -10,20 +10,23 @@ export interface ConnectOptions {
   readonly name?: string;
   /** How long to try before giving up on the first connection, in milliseconds. */
   readonly timeoutMs?: number;
+  /** Receives the warning if the NATS client is not the version the fast path was written for. */
+  readonly logger?: FastPathLogger;
 }
 
 /**
  * Connects to NATS with the options CIM relies on. `url` may list several servers separated by
  * commas (the members of a cluster): the client picks one and fails over to the others.
  * Also: async-trace capture off (it halves publish throughput), unlimited reconnects once
- * connected. An unreachable server is an UnavailableError.
+ * connected. The first connection of a process installs the fast path (`installFastPath`): its
+ * patches of the client's internals, or the plain client path and one warning when the client's
+ * version is not the pinned one. An unreachable server is an UnavailableError.
  */
 export async function connectNats(
   url: string,
   options: ConnectOptions = {},
 ): Promise<NatsConnection> {
-  coalesceNatsWrites();
-  presizeNatsReads();
+  installFastPath(options.logger ? { logger: options.logger } : {});
   try {
     return await connect({
       servers: url

@@ -1,4 +1,4 @@
-import { JetStreamApiError } from '@nats-io/jetstream';
+import { JetStreamApiError } from './api-error.js';
 
 /**
  * True for JetStream's refusals to place a replicated stream that clear by themselves: just

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstreamManager, JetStreamApiError } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import { EVENTS_PREFIX, EVENTS_STREAM } from '../core/subjects.js';
 import { UnavailableError } from '../core/errors.js';
+import { isApiError, JetStreamApiCodes } from './api-error.js';
 import { detectFeatures } from './features.js';
 import { isPlacementPending, PLACEMENT_WAIT_MS } from './placement.js';
 import type { ServerFeatures } from './features.js';
@@ -122,7 +123,7 @@ async function provisionOnce(
       updated.push(`stream ${EVENTS_STREAM}`);
     }
   } catch (err) {
-    if (!(err instanceof JetStreamApiError) || err.code !== 10059) throw err;
+    if (!isApiError(err, JetStreamApiCodes.StreamNotFound)) throw err;
     await jsm.streams.add(wanted);
     created.push(`stream ${EVENTS_STREAM}`);
   }

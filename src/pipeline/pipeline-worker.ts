@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, JetStreamApiError } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import type {
   ConsumerMessages,
   JetStreamClient,
@@ -9,6 +9,7 @@ import { EVENTS_PREFIX, EVENTS_STREAM } from '../core/subjects.js';
 import { DOCUMENT_AGGREGATE, UNITS_DOMAIN } from '../units/unit-events.js';
 import type { PipelineSummary } from './pipeline-catalog.js';
 import { FOLLOW_PULL_EXPIRES_MS } from '../nats/consume-options.js';
+import { isApiError, JetStreamApiCodes } from '../nats/api-error.js';
 
 /** Units' document events, the only ones that start pipelines. */
 export const UNIT_EVENTS_FILTER = `${EVENTS_PREFIX}.${UNITS_DOMAIN}.${DOCUMENT_AGGREGATE}.>`;
@@ -40,7 +41,7 @@ export async function ensureConsumer(
       await jsm.consumers.update(EVENTS_STREAM, name, { max_ack_pending: concurrency });
     }
   } catch (err) {
-    if (!(err instanceof JetStreamApiError) || err.code !== 10014) throw err;
+    if (!isApiError(err, JetStreamApiCodes.ConsumerNotFound)) throw err;
     await jsm.consumers.add(EVENTS_STREAM, {
       durable_name: name,
       filter_subject: UNIT_EVENTS_FILTER,

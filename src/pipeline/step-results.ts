@@ -1,7 +1,7 @@
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { AckPublisher } from '../nats/ack-publisher.js';
-import { DirectReader } from '../nats/direct-reader.js';
+import { AckPublisher } from '../nats/fast-path/index.js';
+import { DirectReader } from '../nats/fast-path/index.js';
 import { STEP_RESULTS_BUCKET } from '../nats/provision.js';
 import type { StepResult } from './run-events.js';
 

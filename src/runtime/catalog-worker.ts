@@ -29,7 +29,7 @@ const COMMIT_MS = 20;
 const post = (message: CatalogThreadMessage) => port.postMessage(message);
 
 try {
-  const nc = await connectNats(setup.natsUrl, { name: 'cim catalog' });
+  const nc = await connectNats(setup.natsUrl, { name: 'cim catalog', logger });
   const store = await JetStreamEventStore.open(nc, { maxEventBytes: setup.maxEventBytes });
   // Content tiered out of hot is indexed from where it is, so a rebuild still finds its text.
   const { content } = await openStorage(nc, store, setup.tiers, logger);

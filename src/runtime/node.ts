@@ -72,7 +72,10 @@ export async function startNode(
       undo.push(() => server.stop());
       natsUrl = managedNats.url;
     }
-    const nc: NatsConnection = await connectNats(natsUrl, { name: `cim ${components.join(',')}` });
+    const nc: NatsConnection = await connectNats(natsUrl, {
+      name: `cim ${components.join(',')}`,
+      logger,
+    });
     // A failed drain (server already gone) must still close, or reconnect attempts keep us alive.
     undo.push(() => nc.drain().catch(() => nc.close()));
     const replicas = replicasFor(nc, config.nats.replicas);

@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import type { EventStore } from '../events/event-store.js';
 import { JetStreamEventReader } from '../events/jetstream-event-reader.js';
-import { DirectReader } from '../nats/direct-reader.js';
+import { DirectReader } from '../nats/fast-path/index.js';
 import { EVENTS_STREAM, eventFilter } from '../core/subjects.js';
 import { KvFailureLog } from '../events/kv-projection-state.js';
 import { MemoryCheckpointStore } from '../events/memory-checkpoint-store.js';

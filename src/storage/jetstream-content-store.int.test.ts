@@ -8,8 +8,8 @@ import type { TestNats } from '../testing/nats-harness.js';
 import { contentCid } from '../core/cid.js';
 import { IntegrityError } from '../core/errors.js';
 import { JetStreamContentStore } from './jetstream-content-store.js';
-import { AckPublisher } from '../nats/ack-publisher.js';
-import { CHUNK_BYTES, deleteObject, metaSubject } from './object-writer.js';
+import { AckPublisher } from '../nats/fast-path/index.js';
+import { CHUNK_BYTES, deleteObject, metaSubject } from '../nats/fast-path/index.js';
 
 let nats: TestNats;
 let store: JetStreamContentStore;

@@ -8,12 +8,12 @@ import { contentCidFromDigest, isContentCid } from '../core/cid.js';
 import { IntegrityError, InvalidInputError, UnavailableError } from '../core/errors.js';
 import { CONTENT_BUCKET } from '../nats/provision.js';
 import type { ByteSource, ContentStore, PutResult, VerifiedContent } from './content-store.js';
-import { AckPublisher } from '../nats/ack-publisher.js';
-import { DirectReader } from '../nats/direct-reader.js';
-import { ReplyMux } from '../nats/reply-mux.js';
+import { AckPublisher } from '../nats/fast-path/index.js';
+import { DirectReader } from '../nats/fast-path/index.js';
+import { ReplyMux } from '../nats/fast-path/index.js';
 import { streamReplicas } from '../nats/stream-replicas.js';
-import { deleteObject, metaSubject, writeObject } from './object-writer.js';
-import type { ObjectWriterDeps } from './object-writer.js';
+import { deleteObject, metaSubject, writeObject } from '../nats/fast-path/index.js';
+import type { ObjectWriterDeps } from '../nats/fast-path/index.js';
 import type { GetOptions } from './tiers/storage-tier.js';
 
 /** Content up to this size is verified in memory; larger content is read twice (verify, then serve). */

@@ -1,5 +1,6 @@
 import type { MsgHdrs } from '@nats-io/nats-core';
-import { InvalidInputError } from '../core/errors.js';
+import { headers } from '@nats-io/nats-core';
+import { InvalidInputError } from '../../core/errors.js';
 
 const FORBIDDEN_IN_VALUE = /[\r\n]/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -10,6 +11,10 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * `set` and canonicalises names, which cost more per event than hashing it on the append path.
  * Lookups match names exactly (the only mode CIM uses); status fields are those of a message
  * with no status, as outgoing messages have none.
+ *
+ * The client writes whatever `encode()` returns (as its `MsgHdrsImpl.encode`, not public API),
+ * so these go to the client only through `ReplyMux`, which hands it {@link plainHeaders}
+ * instead on the plain client path.
  */
 export class OutgoingHeaders implements MsgHdrs {
   readonly hasError = false;
@@ -79,4 +84,15 @@ export class OutgoingHeaders implements MsgHdrs {
     // Buffer.from slices small strings out of a shared pool; TextEncoder allocates each time.
     return Buffer.from(`${text}\r\n\r\n`, 'utf8');
   }
+}
+
+/**
+ * The client's own headers with the same names and values, for the plain client path; headers
+ * that are not {@link OutgoingHeaders} are the client's already and returned as they are.
+ */
+export function plainHeaders(h: MsgHdrs): MsgHdrs {
+  if (!(h instanceof OutgoingHeaders)) return h;
+  const plain = headers();
+  for (const [name, values] of h) for (const value of values) plain.append(name, value);
+  return plain;
 }

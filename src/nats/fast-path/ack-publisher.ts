@@ -1,6 +1,8 @@
+import type { ApiError } from '@nats-io/jetstream';
 import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UnavailableError } from '../core/errors.js';
+import { UnavailableError } from '../../core/errors.js';
+import { JetStreamApiError } from '../api-error.js';
 import { ReplyMux } from './reply-mux.js';
 import type { WriteRetry } from './write-retry.js';
 import { retryPauseMs, unacknowledgedError } from './write-retry.js';
@@ -12,18 +14,18 @@ export interface Ack {
   readonly duplicate: boolean;
 }
 
-/** The server refused a publish (a JetStream API error). */
-export class PublishRefusedError extends Error {
+/**
+ * The server refused a publish: the client's own `JetStreamApiError` (its `code` is the API error
+ * code, recognised with `isApiError`), which also says whether it answered a repeat.
+ */
+export class PublishRefusedError extends JetStreamApiError {
   /**
    * True when this refusal answered a repeat of a write whose first attempt got no ack: the
    * first may have landed, so an expectation failing (10071) may be the write's own doing.
    */
   retried = false;
-  constructor(
-    readonly errCode: number,
-    description: string,
-  ) {
-    super(description);
+  constructor(error: ApiError) {
+    super(error);
     this.name = 'PublishRefusedError';
   }
 }
@@ -54,7 +56,11 @@ function ackOf(msg: Msg): Ack {
   if (body.error?.code === 503)
     throw new UnavailableError(`JetStream answered: ${body.error.description ?? 'unavailable'}.`);
   if (body.error) {
-    throw new PublishRefusedError(body.error.err_code ?? 0, body.error.description ?? 'refused');
+    throw new PublishRefusedError({
+      code: body.error.code ?? 0,
+      err_code: body.error.err_code ?? 0,
+      description: body.error.description ?? 'refused',
+    });
   }
   // A cluster's stream leader answers a repeat of a message it holds but has not committed
   // (no quorum yet) as a duplicate at sequence 0: that is no acknowledgement, the repeat waits.

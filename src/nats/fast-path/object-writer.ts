@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { headers } from '@nats-io/nats-core';
 import type { JetStreamManager } from '@nats-io/jetstream';
-import type { AckPublisher } from '../nats/ack-publisher.js';
-import { PublishRefusedError } from '../nats/ack-publisher.js';
-import { contentCidFromDigest } from '../core/cid.js';
-import { newId } from '../core/ids.js';
-import { IntegrityError } from '../core/errors.js';
+import type { AckPublisher } from './ack-publisher.js';
+import { PublishRefusedError } from './ack-publisher.js';
+import { contentCidFromDigest } from '../../core/cid.js';
+import { newId } from '../../core/ids.js';
+import { IntegrityError } from '../../core/errors.js';
+import { isApiError, JetStreamApiCodes } from '../api-error.js';
 
-/** JetStream API error: the subject's last sequence is not the expected one. */
-const WRONG_LAST_SEQUENCE = 10071;
+const { StreamWrongLastSequence } = JetStreamApiCodes;
 
 /**
  * Chunk size of objects CIM writes: four times the object store's default, so a large object is a
@@ -133,10 +133,15 @@ export async function writeObject(
       await publishMeta(true);
       return { written: true };
     } catch (err) {
-      if (!(err instanceof PublishRefusedError && err.errCode === WRONG_LAST_SEQUENCE)) throw err;
+      if (!isApiError(err, StreamWrongLastSequence)) throw err;
       // A repeat (the first attempt got no ack) is refused if the first landed: then the name
       // holds this very write's metadata, and its chunks must not be discarded.
-      if (err.retried && (await storedNuid(deps, subject)) === nuid) return { written: true };
+      if (
+        err instanceof PublishRefusedError &&
+        err.retried &&
+        (await storedNuid(deps, subject)) === nuid
+      )
+        return { written: true };
       return {
         written: false,
         overwrite: () => publishMeta(false),
@@ -168,7 +173,7 @@ export async function deleteObject(
   try {
     await deps.publisher.publish(metaSubject(deps.bucket, meta.name), JSON.stringify(deleted), h);
   } catch (err) {
-    if (err instanceof PublishRefusedError && err.errCode === WRONG_LAST_SEQUENCE) return false;
+    if (isApiError(err, StreamWrongLastSequence)) return false;
     throw err;
   }
   await deps.jsm.streams.purge(deps.bucket.stream, {

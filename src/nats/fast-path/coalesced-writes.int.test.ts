@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Socket } from 'node:net';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { startTestNats } from '../testing/nats-harness.js';
-import type { TestNats } from '../testing/nats-harness.js';
-import { connectNats } from './connect.js';
+import { startTestNats } from '../../testing/nats-harness.js';
+import type { TestNats } from '../../testing/nats-harness.js';
+import { connectNats } from '../connect.js';
 
 let nats: TestNats;
 before(async () => {

@@ -14,8 +14,6 @@ interface ParserInternals {
   parse(buf: Uint8Array): void;
 }
 
-let installed = false;
-
 /**
  * Makes the NATS client assemble a message that spans socket reads in one buffer of its final
  * size.
@@ -27,12 +25,11 @@ let installed = false;
  * parser has started its buffer this replaces it with one of exactly that size holding the same
  * bytes; the parser then fills it without growing and hands it out as the message's data.
  *
- * The parser is not public API, so this checks the shape it patches and leaves the client
- * untouched when a release changes it.
+ * The parser is not public API: `installFastPath` calls this once, only at the version of
+ * `@nats-io/nats-core` it was written for, and this still checks the shape it patches and leaves
+ * the client untouched when it differs.
  */
 export function presizeNatsReads(): void {
-  if (installed) return;
-  installed = true;
   const require = createRequire(import.meta.url);
   let core: { Parser?: { prototype: ParserInternals } };
   try {

@@ -2,9 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { headers } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { startTestNats } from '../testing/nats-harness.js';
-import type { TestNats } from '../testing/nats-harness.js';
-import { UnavailableError } from '../core/errors.js';
+import { startTestNats } from '../../testing/nats-harness.js';
+import type { TestNats } from '../../testing/nats-harness.js';
+import { UnavailableError } from '../../core/errors.js';
+import { isApiError, JetStreamApiCodes } from '../api-error.js';
 import { AckPublisher, PublishRefusedError } from './ack-publisher.js';
 import { ReplyMux } from './reply-mux.js';
 
@@ -35,7 +36,9 @@ test('a failed expectation is a refusal with the JetStream error code', async ()
   hdrs.set('Nats-Expected-Last-Subject-Sequence', '999');
   await assert.rejects(
     publisher.publish('acktest.b', new Uint8Array([1]), hdrs),
-    (err: unknown) => err instanceof PublishRefusedError && err.errCode === 10071,
+    (err: unknown) =>
+      err instanceof PublishRefusedError &&
+      isApiError(err, JetStreamApiCodes.StreamWrongLastSequence),
   );
 });
 

@@ -1,4 +1,4 @@
-import { UnavailableError } from '../core/errors.js';
+import { UnavailableError } from '../../core/errors.js';
 
 /**
  * How a JetStream write that gets no acknowledgement is retried. On a cluster a missing ack

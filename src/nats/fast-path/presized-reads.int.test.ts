@@ -2,9 +2,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { headers } from '@nats-io/nats-core';
-import { startTestNats } from '../testing/nats-harness.js';
-import type { TestNats } from '../testing/nats-harness.js';
-import { connectNats } from './connect.js';
+import { startTestNats } from '../../testing/nats-harness.js';
+import type { TestNats } from '../../testing/nats-harness.js';
+import { connectNats } from '../connect.js';
 
 let nats: TestNats;
 before(async () => {

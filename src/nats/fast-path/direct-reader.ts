@@ -1,5 +1,5 @@
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
-import { UnavailableError } from '../core/errors.js';
+import { UnavailableError } from '../../core/errors.js';
 import { ReplyMux } from './reply-mux.js';
 
 /** A message read from a stream by a direct get. */

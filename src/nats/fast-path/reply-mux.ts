@@ -1,6 +1,8 @@
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/nats-core';
 import { createInbox } from '@nats-io/nats-core';
-import { UnavailableError } from '../core/errors.js';
+import { UnavailableError } from '../../core/errors.js';
+import { clientInternalsInUse } from './install.js';
+import { plainHeaders } from './outgoing-headers.js';
 
 interface Pending {
   readonly resolve: (msg: Msg) => void;
@@ -71,7 +73,7 @@ export class ReplyMux {
       try {
         this.nc.publish(subject, data, {
           reply: `${this.prefix}.${token}`,
-          ...(headers ? { headers } : {}),
+          ...(headers ? { headers: clientInternalsInUse() ? headers : plainHeaders(headers) } : {}),
         });
       } catch (err) {
         this.pending.delete(token);

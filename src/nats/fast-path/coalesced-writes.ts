@@ -6,8 +6,6 @@ interface TransportInternals {
   _send(frame: Uint8Array): Promise<void>;
 }
 
-let installed = false;
-
 /**
  * Makes the NATS client's socket writes of one event-loop turn go out as one `writev`.
  *
@@ -17,12 +15,11 @@ let installed = false;
  * Corking the socket on the first write of a turn and uncorking it in `setImmediate` keeps
  * every byte and its order, and delays nothing beyond the current turn.
  *
- * The transport is not public API, so this checks the shape it patches and leaves the client
- * untouched when a release changes it.
+ * The transport is not public API: `installFastPath` calls this once, only at the version of
+ * `@nats-io/transport-node` it was written for, and this still checks the shape it patches and
+ * leaves the client untouched when it differs.
  */
 export function coalesceNatsWrites(): void {
-  if (installed) return;
-  installed = true;
   const require = createRequire(import.meta.url);
   let transport: { NodeTransport?: { prototype: TransportInternals } };
   try {

@@ -1,9 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { startTestNats } from '../testing/nats-harness.js';
-import type { TestNats } from '../testing/nats-harness.js';
-import { UnavailableError } from '../core/errors.js';
+import { startTestNats } from '../../testing/nats-harness.js';
+import type { TestNats } from '../../testing/nats-harness.js';
+import { UnavailableError } from '../../core/errors.js';
 import { DirectReader } from './direct-reader.js';
 
 let nats: TestNats;
