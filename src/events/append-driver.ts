@@ -1,11 +1,15 @@
-import type { AppendDecision, AppendOutcome, AppendStep, Steps } from './append-steps.js';
+import type {
+  AppendDecision,
+  AppendOutcome,
+  AppendStep,
+  ServerStep,
+  Steps,
+} from './append-steps.js';
 import type { AppendResult } from './event-store.js';
 import type { HeadCache } from './head-cache.js';
 
 /** Performs the steps of the append protocol that need the server (all but `forgetHead`). */
-export type AppendAdapter = (
-  step: Exclude<AppendStep, { kind: 'forgetHead' }>,
-) => AppendOutcome | Promise<AppendOutcome>;
+export type AppendAdapter = (step: ServerStep) => AppendOutcome | Promise<AppendOutcome>;
 
 /**
  * Runs one append's protocol to its end: each step goes to `perform`, its outcome back to the

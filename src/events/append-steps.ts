@@ -23,6 +23,9 @@ export type AppendStep =
   /** Wait before the next attempt; answered `paused`. */
   | { readonly kind: 'pause'; readonly ms: number };
 
+/** The steps an adapter performs against its server: all but `forgetHead`, which is local. */
+export type ServerStep = Exclude<AppendStep, { kind: 'forgetHead' }>;
+
 /** What came of a step. Failures of reads other than these are thrown by the adapter. */
 export type AppendOutcome =
   /** The server acknowledged a publish (`duplicate`: it already held the message id). */

@@ -17,10 +17,9 @@ import type {
   StoredEventMessage,
 } from './event-store.js';
 import type { ArchivedHistory } from './archived-history.js';
-import type { AppendAdapter } from './append-driver.js';
 import { driveAppend } from './append-driver.js';
 import { appendProtocol } from './append-protocol.js';
-import type { AppendOutcome, AppendSettings } from './append-steps.js';
+import type { AppendOutcome, AppendSettings, ServerStep } from './append-steps.js';
 import { HeadCache } from './head-cache.js';
 import { JetStreamEventReader } from './jetstream-event-reader.js';
 import { JetStreamApiError } from '../nats/api-error.js';
@@ -118,7 +117,7 @@ export class JetStreamEventStore implements EventStore {
   }
 
   /** The adapter of the append protocol: one step, against the server. */
-  private perform(subject: string, step: Parameters<AppendAdapter>[0]): Promise<AppendOutcome> {
+  private perform(subject: string, step: ServerStep): Promise<AppendOutcome> {
     switch (step.kind) {
       case 'publish':
         return this.replies

@@ -4,10 +4,9 @@ import type { AggregateRef } from '../core/subjects.js';
 import { EVENTS_STREAM, eventSubject } from '../core/subjects.js';
 import { WRITE_RETRY_DEFAULTS } from '../nats/fast-path/index.js';
 import type { ArchivedHistory } from './archived-history.js';
-import type { AppendAdapter } from './append-driver.js';
 import { driveAppend } from './append-driver.js';
 import { appendProtocol } from './append-protocol.js';
-import type { AppendOutcome, AppendSettings } from './append-steps.js';
+import type { AppendOutcome, AppendSettings, ServerStep } from './append-steps.js';
 import type {
   AggregateHead,
   AppendOptions,
@@ -73,10 +72,7 @@ export class MemoryEventStore implements EventStore {
   }
 
   /** The adapter of the append protocol: every step but a pause is answered at once. */
-  private perform(
-    subject: string,
-    step: Parameters<AppendAdapter>[0],
-  ): AppendOutcome | Promise<AppendOutcome> {
+  private perform(subject: string, step: ServerStep): AppendOutcome | Promise<AppendOutcome> {
     switch (step.kind) {
       case 'publish':
         return this.log.publish(subject, step.item, step.after);
