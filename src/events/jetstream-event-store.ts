@@ -3,14 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { RecordedEvent } from '../core/envelope.js';
-import { assertEventFields } from '../core/envelope.js';
-import { newId, nowIso } from '../core/ids.js';
-import {
-  IntegrityError,
-  InvalidInputError,
-  UnavailableError,
-  VersionConflictError,
-} from '../core/errors.js';
+import { UnavailableError } from '../core/errors.js';
 import type { AggregateRef } from '../core/subjects.js';
 import { EVENTS_STREAM, eventSubject } from '../core/subjects.js';
 import type {
@@ -24,23 +17,22 @@ import type {
   StoredEventMessage,
 } from './event-store.js';
 import type { ArchivedHistory } from './archived-history.js';
+import { driveAppend } from './append-driver.js';
+import { appendProtocol } from './append-protocol.js';
+import type { AppendOutcome, AppendSettings, ServerStep } from './append-steps.js';
 import { HeadCache } from './head-cache.js';
 import { JetStreamEventReader } from './jetstream-event-reader.js';
-import type { Ack } from '../nats/fast-path/index.js';
-import { AckPublisher, PublishRefusedError } from '../nats/fast-path/index.js';
-import { DirectReader } from '../nats/fast-path/index.js';
-import { ReplyMux } from '../nats/fast-path/index.js';
-import { streamReplicas } from '../nats/stream-replicas.js';
-import type { WriteRetry } from '../nats/fast-path/index.js';
+import { JetStreamApiError } from '../nats/api-error.js';
+import type { Ack, WriteRetry } from '../nats/fast-path/index.js';
 import {
-  retryPauseMs,
-  unacknowledgedError,
+  DirectReader,
+  publishReplyOf,
+  ReplyMux,
   WRITE_RETRY_DEFAULTS,
 } from '../nats/fast-path/index.js';
-import { settleRepeat } from './repeated-write.js';
-import { findRecorded } from './recorded-lookup.js';
-import type { PreparedAppend, Sealed } from './sealed-append.js';
-import { headersFor, isWrongLastSequence, notAcknowledged, sealEvents } from './sealed-append.js';
+import { streamReplicas } from '../nats/stream-replicas.js';
+import type { PreparedAppend } from './sealed-append.js';
+import { headersFor, prepareAppend } from './sealed-append.js';
 
 /** Options for {@link JetStreamEventStore}. */
 export interface JetStreamEventStoreOptions {
@@ -59,17 +51,18 @@ export interface JetStreamEventStoreOptions {
 
 /**
  * The event store on JetStream stream `CIM_EVENTS`. Every append carries
- * `Nats-Expected-Last-Subject-Sequence`, so the server, not this client, decides races. Events of
+ * `Nats-Expected-Last-Subject-Sequence`, so the server, not this client, decides races; the
+ * append protocol ({@link appendProtocol}) decides each step, this class performs them. Events of
  * one aggregate are linked backwards by the `Cim-Prev-Position` header, so reading an aggregate is
  * a handful of O(1) direct gets rather than a scan of the stream.
  */
 export class JetStreamEventStore implements EventStore {
   private readonly heads = new HeadCache();
-  private readonly maxEventBytes: number;
   private readonly defaultActor: string;
 
-  private readonly publisher: AckPublisher;
+  private readonly replies: ReplyMux;
   private readonly retry: WriteRetry;
+  private readonly settings: AppendSettings;
   private readonly direct: DirectReader;
   private readonly reader: JetStreamEventReader;
   private readonly nc: NatsConnection;
@@ -88,10 +81,10 @@ export class JetStreamEventStore implements EventStore {
       ...WRITE_RETRY_DEFAULTS,
       ...options.writeRetry,
     };
-    this.publisher = new AckPublisher(nc, options.replies ?? ReplyMux.of(nc), this.retry);
+    this.replies = options.replies ?? ReplyMux.of(nc);
+    this.settings = { maxEventBytes: options.maxEventBytes, retry: this.retry, now: Date.now };
     this.direct = new DirectReader(nc);
     this.reader = new JetStreamEventReader(js, this.direct);
-    this.maxEventBytes = options.maxEventBytes;
     this.defaultActor = options.defaultActor ?? 'cim';
   }
 
@@ -114,253 +107,61 @@ export class JetStreamEventStore implements EventStore {
   ): Promise<AppendResult> {
     let command: PreparedAppend;
     try {
-      command = this.prepare(ref, drafts, options);
+      command = prepareAppend(ref, drafts, options, this.defaultActor);
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    const { subject, expected, filled } = command;
-    // The common case, one event on an aggregate whose head this process knows (or a new one),
-    // is one publish whose ack settles the result directly: no async frames between the ack and
-    // the caller, which on a busy writer decides how well publishes batch into socket writes.
-    const head = expected === 0 ? undefined : this.heads.get(subject);
-    const known = expected === 0 || head !== undefined;
-    if (
-      filled.length !== 1 ||
-      !known ||
-      (expected !== 'any' && (head?.version ?? 0) !== expected)
-    ) {
-      return this.appendWithRetries(command);
-    }
-    let item: Sealed;
-    try {
-      item = sealEvents(command, head, this.maxEventBytes)[0]!;
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-    return this.publisher.publish(subject, item.body, headersFor(item, head?.position ?? 0)).then(
-      (ack) =>
-        ack.duplicate
-          ? this.recordDuplicate(item, ack.seq).then((event) => this.remember(subject, [event], 1))
-          : this.remember(subject, [{ event: item.envelope, cid: item.cid, position: ack.seq }], 0),
-      async (err: unknown) => {
-        if (!isWrongLastSequence(err)) throw notAcknowledged(item, err);
-        this.heads.delete(subject);
-        const own = await this.ownWrite(subject, item, head?.position ?? 0, err);
-        if (own) return this.remember(subject, [own], 0);
-        return this.appendWithRetries(command);
-      },
-    );
+    const { subject } = command;
+    const protocol = appendProtocol(command, this.heads.get(subject), this.settings);
+    return driveAppend(protocol, subject, this.heads, (step) => this.perform(subject, step));
   }
 
-  /** Validates an append and fills in what the caller left out; throws on bad input. */
-  private prepare(
-    ref: AggregateRef,
-    drafts: readonly EventDraft[],
-    options: AppendOptions,
-  ): PreparedAppend {
-    const subject = eventSubject(ref);
-    const expected = options.expectedVersion;
-    if (drafts.length === 0) throw new InvalidInputError('An append needs at least one event.');
-    if (expected !== 'any' && (!Number.isSafeInteger(expected) || expected < 0)) {
-      throw new InvalidInputError(
-        `The expected version ${expected} must be an integer ≥ 0 or "any".`,
-      );
-    }
-    // Validated once here; the store fills in ids, times and versions that are valid by making.
-    for (const draft of drafts) assertEventFields(draft);
-    const now = nowIso();
-    const filled = drafts.map((d) => ({
-      type: d.type,
-      data: d.data,
-      id: d.id ?? newId(),
-      occurredAt: d.occurredAt ?? now,
-    }));
-    return {
-      subject,
-      expected,
-      explicitIds: drafts.every((d) => d.id !== undefined),
-      filled,
-      domain: ref.domain,
-      aggregate: ref.aggregate,
-      aggregateId: ref.aggregateId,
-      actor: options.actor ?? this.defaultActor,
-      // A command that starts a new causal chain is correlated by its first event.
-      correlationId: options.correlationId ?? filled[0]!.id,
-      causationId: options.causationId ?? null,
-    };
-  }
-
-  /**
-   * The general append: reads the head when it is not known, writes several events one by one
-   * (each checked by the server), and tells a retry of an already recorded command from a
-   * conflict.
-   */
-  private async appendWithRetries(command: PreparedAppend): Promise<AppendResult> {
-    const { subject, expected, explicitIds, filled } = command;
-    const started = Date.now();
-    let head: AggregateHead | undefined;
-    let fromCache: boolean;
-    if (expected === 0) {
-      head = undefined;
-      fromCache = true;
-    } else {
-      head = this.heads.get(subject);
-      fromCache = head !== undefined;
-      if (!fromCache) head = await this.headWithin(subject, started);
-    }
-    // Seal everything before the first write, so bad input writes nothing.
-    let sealed = sealEvents(command, head, this.maxEventBytes);
-
-    for (let attempt = 0; ; attempt++) {
-      const version = head?.version ?? 0;
-      if (expected !== 'any' && version !== expected) {
-        if (fromCache) {
-          head = await this.headWithin(subject, started);
-          fromCache = false;
-          sealed = sealEvents(command, head, this.maxEventBytes);
-          continue;
-        }
-        if (explicitIds && head) {
-          const again = await findRecorded(this.reader, subject, head, expected, filled);
-          if (again) return { events: again, version: head.version, duplicate: true };
-        }
-        throw new VersionConflictError(subject, expected, version);
-      }
-      const outcome = await this.publishAll(subject, sealed, head);
-      if (outcome.kind === 'recorded') return outcome.result;
-      // The server refused: our view of the head was stale, or another writer won the race.
-      this.heads.delete(subject);
-      const sentAfter = head?.position ?? 0;
-      head = await this.headWithin(subject, started);
-      fromCache = false;
-      if (head && head.eventId === filled[filled.length - 1]!.id) {
-        const again = await findRecorded(
-          this.reader,
-          subject,
-          head,
-          head.version - filled.length,
-          filled,
+  /** The adapter of the append protocol: one step, against the server. */
+  private perform(subject: string, step: ServerStep): Promise<AppendOutcome> {
+    switch (step.kind) {
+      case 'publish':
+        return this.replies
+          .request(subject, step.item.body, headersFor(step.item, step.after), this.retry.attemptMs)
+          .then(
+            (msg) => {
+              let ack: Ack;
+              try {
+                ack = publishReplyOf(msg);
+              } catch (err) {
+                return this.failedPublish(err);
+              }
+              return { kind: 'acked', seq: ack.seq, duplicate: ack.duplicate };
+            },
+            (err: unknown) => this.failedPublish(err),
+          );
+      case 'readHead':
+        return this.reader.head(subject).then(
+          (head) => ({ kind: 'head', head }),
+          (err: unknown) => {
+            if (!(err instanceof UnavailableError)) throw err;
+            return { kind: 'headUnavailable', error: err };
+          },
         );
-        if (again) return { events: again, version: head.version, duplicate: true };
-      }
-      if (outcome.written === 0 && (head?.position ?? 0) === sentAfter) {
-        // Refused though nothing moved: a write to this aggregate is held by a leader that cannot
-        // commit it yet (an election, no quorum). Wait for it, up to the deadline.
-        if (Date.now() - started >= this.retry.deadlineMs)
-          throw unacknowledgedError(this.retry, Date.now() - started, undefined);
-        await sleep(retryPauseMs(attempt));
-        continue;
-      }
-      if (outcome.written > 0 || (expected === 'any' && attempt >= 5)) {
-        throw new VersionConflictError(subject, version + outcome.written, head?.version ?? 0);
-      }
-      sealed = sealEvents(command, head, this.maxEventBytes);
+      case 'readBack':
+        return this.reader
+          .walkBack(subject, step.from, step.fromVersion)
+          .then((events) => ({ kind: 'events', events }));
+      case 'readStored':
+        return this.direct.get(EVENTS_STREAM, { seq: step.position }).then((stored) => ({
+          kind: 'stored',
+          event: stored ? this.reader.toRecorded(stored) : undefined,
+        }));
+      case 'pause':
+        return sleep(step.ms).then(() => ({ kind: 'paused' }));
     }
   }
 
-  private async publishAll(
-    subject: string,
-    sealed: readonly Sealed[],
-    head: AggregateHead | undefined,
-  ): Promise<{ kind: 'recorded'; result: AppendResult } | { kind: 'refused'; written: number }> {
-    let position = head?.position ?? 0;
-    const events: RecordedEvent[] = [];
-    let duplicates = 0;
-    for (const [index, item] of sealed.entries()) {
-      let ack: Ack;
-      try {
-        ack = await this.publisher.publish(subject, item.body, headersFor(item, position));
-      } catch (err) {
-        if (!isWrongLastSequence(err)) throw notAcknowledged(item, err);
-        const own = await this.ownWrite(subject, item, position, err);
-        if (!own) return { kind: 'refused', written: index };
-        events.push(own);
-        position = own.position;
-        continue;
-      }
-      if (ack.duplicate) {
-        duplicates++;
-        events.push(await this.recordDuplicate(item, ack.seq));
-      } else {
-        events.push({ event: item.envelope, cid: item.cid, position: ack.seq });
-      }
-      position = ack.seq;
-    }
-    return { kind: 'recorded', result: this.remember(subject, events, duplicates) };
-  }
-
-  /**
-   * The aggregate's head, read again while a read fails as unavailable (a cluster without a
-   * stream leader answers some reads with errors) until the write deadline from `started`.
-   */
-  private async headWithin(subject: string, started: number): Promise<AggregateHead | undefined> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.reader.head(subject);
-      } catch (err) {
-        if (!(err instanceof UnavailableError)) throw err;
-        if (Date.now() - started >= this.retry.deadlineMs)
-          throw unacknowledgedError(this.retry, Date.now() - started, err);
-        await sleep(retryPauseMs(attempt));
-      }
-    }
-  }
-
-  /**
-   * After a refusal that answered a repeated publish (the first got no ack, as when a leader
-   * dies), whether the event is recorded: see {@link settleRepeat}. Undefined for any other
-   * refusal, and for a real conflict.
-   */
-  private async ownWrite(
-    subject: string,
-    item: Sealed,
-    after: number,
-    err: unknown,
-  ): Promise<RecordedEvent | undefined> {
-    if (!(err instanceof PublishRefusedError) || !err.retried) return undefined;
-    return settleRepeat(
-      {
-        after,
-        retry: this.retry,
-        head: () => this.reader.head(subject),
-        findOwn: async (head) =>
-          (
-            await findRecorded(this.reader, subject, head, item.envelope.version - 1, [
-              item.envelope,
-            ])
-          )?.[0],
-        publishAgain: async () => {
-          const ack = await this.publisher.publish(subject, item.body, headersFor(item, after));
-          return ack.duplicate
-            ? this.recordDuplicate(item, ack.seq)
-            : { event: item.envelope, cid: item.cid, position: ack.seq };
-        },
-      },
-      err,
-    );
-  }
-
-  /** The event the server already held under this event's id (a retried command). */
-  private async recordDuplicate(item: Sealed, seq: number): Promise<RecordedEvent> {
-    const stored = await this.direct.get(EVENTS_STREAM, { seq });
-    if (!stored) {
-      throw new IntegrityError(
-        `Event ${item.envelope.id} was acknowledged as a duplicate but is missing.`,
-      );
-    }
-    return this.reader.toRecorded(stored);
-  }
-
-  /** Notes the aggregate's new head and builds the result of a recorded append. */
-  private remember(subject: string, events: RecordedEvent[], duplicates: number): AppendResult {
-    const last = events[events.length - 1]!;
-    this.heads.set(subject, {
-      version: last.event.version,
-      position: last.position,
-      cid: last.cid,
-      eventId: last.event.id,
-    });
-    return { events, version: last.event.version, duplicate: duplicates === events.length };
+  /** A publish that brought no ack, as an outcome of the protocol. */
+  private failedPublish(err: unknown): AppendOutcome {
+    if (err instanceof JetStreamApiError) return { kind: 'refused', code: err.code, error: err };
+    if (err instanceof UnavailableError)
+      return { kind: 'unanswered', error: err, closed: this.nc.isClosed() };
+    return { kind: 'failed', error: err as Error };
   }
 
   head(ref: AggregateRef): Promise<AggregateHead | undefined> {

@@ -1,23 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordedEvent } from '../core/envelope.js';
-import { UnavailableError } from '../core/errors.js';
-import { isApiError, JetStreamApiCodes } from '../nats/api-error.js';
-import type { PublishRefusedError } from '../nats/fast-path/index.js';
-import type { WriteRetry } from '../nats/fast-path/index.js';
 import { retryPauseMs, unacknowledgedError } from '../nats/fast-path/index.js';
-import type { AggregateHead } from './event-store.js';
-
-/** What {@link settleRepeat} needs from the store, for one event of one aggregate. */
-export interface RepeatedWrite {
-  /** The stream position the event was written after (its expected last subject sequence). */
-  readonly after: number;
-  readonly retry: WriteRetry;
-  head(): Promise<AggregateHead | undefined>;
-  /** The event itself in the aggregate, if it is there. */
-  findOwn(head: AggregateHead): Promise<RecordedEvent | undefined>;
-  /** Publishes the event once more (the same message). */
-  publishAgain(): Promise<RecordedEvent>;
-}
+import { JetStreamApiCodes } from '../nats/api-error.js';
+import type { AppendSettings, Steps } from './append-steps.js';
+import { expectOutcome } from './append-steps.js';
+import { untilAnswered } from './answered-publish.js';
+import { findRecorded, storedDuplicate } from './recorded-lookup.js';
+import type { Sealed } from './sealed-append.js';
 
 /**
  * Decides what a refusal (10071) of a repeated publish means. A repeat is sent when the first
@@ -26,31 +14,42 @@ export interface RepeatedWrite {
  * counts writes in flight, so it refuses the repeat in both cases. Returns the event when it is
  * recorded (found, or stored by a later repeat); undefined when another writer moved the
  * aggregate (a real conflict); while nothing moved and the event is not visible, it waits and
- * repeats, and fails as having no quorum after the retry deadline.
+ * repeats, and fails as having no quorum after the retry deadline. `after` is the stream
+ * position the event was written after (its expected last subject sequence).
  */
-export async function settleRepeat(
-  write: RepeatedWrite,
-  refusal: PublishRefusedError,
-): Promise<RecordedEvent | undefined> {
-  const started = Date.now();
+export function* settleRepeat(
+  item: Sealed,
+  after: number,
+  refusal: Error,
+  settings: AppendSettings,
+): Steps<RecordedEvent | undefined> {
+  const { retry, now } = settings;
+  const started = now();
   let last: Error = refusal;
   for (let attempt = 0; ; attempt++) {
-    try {
-      const head = await write.head();
-      if ((head?.position ?? 0) !== write.after) return head ? write.findOwn(head) : undefined;
-    } catch (err) {
+    const read = expectOutcome(yield { kind: 'readHead' }, 'head', 'headUnavailable');
+    if (read.kind === 'head') {
+      const head = read.head;
+      if ((head?.position ?? 0) !== after) {
+        if (!head) return undefined;
+        const own = yield* findRecorded(head, item.envelope.version - 1, [item.envelope]);
+        return own?.[0];
+      }
+    } else {
       // Reads can fail too while the cluster has no quorum: that is the same wait.
-      if (!(err instanceof UnavailableError)) throw err;
-      last = err;
+      last = read.error;
     }
-    if (Date.now() - started >= write.retry.deadlineMs)
-      throw unacknowledgedError(write.retry, Date.now() - started, last);
-    await sleep(retryPauseMs(attempt + 2));
-    try {
-      return await write.publishAgain();
-    } catch (err) {
-      if (!isApiError(err, JetStreamApiCodes.StreamWrongLastSequence)) throw err;
-      last = err;
+    if (now() - started >= retry.deadlineMs)
+      throw unacknowledgedError(retry, now() - started, last);
+    expectOutcome(yield { kind: 'pause', ms: retryPauseMs(attempt + 2) }, 'paused');
+    const answer = yield* untilAnswered(item, after, settings);
+    if (answer.kind === 'acked') {
+      return answer.duplicate
+        ? yield* storedDuplicate(item, answer.seq)
+        : { event: item.envelope, cid: item.cid, position: answer.seq };
     }
+    if (answer.kind === 'failed' || answer.code !== JetStreamApiCodes.StreamWrongLastSequence)
+      throw answer.error;
+    last = answer.error;
   }
 }

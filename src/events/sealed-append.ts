@@ -1,8 +1,9 @@
 import type { EventEnvelope } from '../core/envelope.js';
-import { sealEnvelope } from '../core/envelope.js';
-import { UnavailableError } from '../core/errors.js';
+import { assertEventFields, sealEnvelope } from '../core/envelope.js';
+import { InvalidInputError, UnavailableError } from '../core/errors.js';
+import { newId, nowIso } from '../core/ids.js';
 import type { AggregateRef } from '../core/subjects.js';
-import { isApiError, JetStreamApiCodes } from '../nats/api-error.js';
+import { eventSubject } from '../core/subjects.js';
 import { OutgoingHeaders } from '../nats/fast-path/index.js';
 import type { AggregateHead, AppendOptions, EventDraft } from './event-store.js';
 import { HEADER } from './headers.js';
@@ -28,6 +29,45 @@ export interface PreparedAppend
   }[];
 }
 
+/** Validates an append and fills in what the caller left out; throws on bad input. */
+export function prepareAppend(
+  ref: AggregateRef,
+  drafts: readonly EventDraft[],
+  options: AppendOptions,
+  defaultActor: string,
+): PreparedAppend {
+  const subject = eventSubject(ref);
+  const expected = options.expectedVersion;
+  if (drafts.length === 0) throw new InvalidInputError('An append needs at least one event.');
+  if (expected !== 'any' && (!Number.isSafeInteger(expected) || expected < 0)) {
+    throw new InvalidInputError(
+      `The expected version ${expected} must be an integer ≥ 0 or "any".`,
+    );
+  }
+  // Validated once here; the store fills in ids, times and versions that are valid by making.
+  for (const draft of drafts) assertEventFields(draft);
+  const now = nowIso();
+  const filled = drafts.map((d) => ({
+    type: d.type,
+    data: d.data,
+    id: d.id ?? newId(),
+    occurredAt: d.occurredAt ?? now,
+  }));
+  return {
+    subject,
+    expected,
+    explicitIds: drafts.every((d) => d.id !== undefined),
+    filled,
+    domain: ref.domain,
+    aggregate: ref.aggregate,
+    aggregateId: ref.aggregateId,
+    actor: options.actor ?? defaultActor,
+    // A command that starts a new causal chain is correlated by its first event.
+    correlationId: options.correlationId ?? filled[0]!.id,
+    causationId: options.causationId ?? null,
+  };
+}
+
 /** The headers of one event; `position` is the stream position of the aggregate's last event. */
 export function headersFor(item: Sealed, position: number): OutgoingHeaders {
   const h = new OutgoingHeaders();
@@ -40,11 +80,6 @@ export function headersFor(item: Sealed, position: number): OutgoingHeaders {
   if (item.envelope.causationId !== null) h.append(HEADER.causationId, item.envelope.causationId);
   h.append(HEADER.prevPosition, since);
   return h;
-}
-
-/** The refusal of a publish whose expected last subject sequence was not the stream's. */
-export function isWrongLastSequence(err: unknown): boolean {
-  return isApiError(err, JetStreamApiCodes.StreamWrongLastSequence);
 }
 
 /** The error of an event the store did not acknowledge, saying what to do. */

@@ -38,12 +38,13 @@ interface AckBody {
 }
 
 /**
- * Reads a JetStream publish reply: the ack, or the refusal or unavailability it reports. "No
- * responders" (no stream leader took the message) and refusals marked 503 (10008, "JetStream
- * system temporarily unavailable", while a cluster regains its footing) are unavailability,
- * which clears by itself, as a missing ack does; so is a duplicate at sequence 0 (below).
+ * Reads a JetStream publish reply: the ack as it came, or the refusal or unavailability it
+ * reports. "No responders" (no stream leader took the message) and refusals marked 503 (10008,
+ * "JetStream system temporarily unavailable", while a cluster regains its footing) are
+ * unavailability, which clears by itself, as a missing ack does. A duplicate at sequence 0 is
+ * returned as it came: what it means is the caller's (see {@link AckPublisher}).
  */
-function ackOf(msg: Msg): Ack {
+export function publishReplyOf(msg: Msg): Ack {
   if (msg.headers?.hasError || msg.data.length === 0) {
     const status = msg.headers?.code ?? 0;
     throw new UnavailableError(
@@ -62,13 +63,18 @@ function ackOf(msg: Msg): Ack {
       description: body.error.description ?? 'refused',
     });
   }
+  return { stream: body.stream ?? '', seq: body.seq ?? 0, duplicate: body.duplicate === true };
+}
+
+function ackOf(msg: Msg): Ack {
+  const ack = publishReplyOf(msg);
   // A cluster's stream leader answers a repeat of a message it holds but has not committed
   // (no quorum yet) as a duplicate at sequence 0: that is no acknowledgement, the repeat waits.
-  if (body.duplicate === true && !body.seq)
+  if (ack.duplicate && !ack.seq)
     throw new UnavailableError(
       'JetStream holds an earlier copy of this message but has not stored it yet.',
     );
-  return { stream: body.stream ?? '', seq: body.seq ?? 0, duplicate: body.duplicate === true };
+  return ack;
 }
 
 /**

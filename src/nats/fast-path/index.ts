@@ -5,7 +5,7 @@
  */
 export { ReplyMux } from './reply-mux.js';
 export type { Ack } from './ack-publisher.js';
-export { AckPublisher, PublishRefusedError } from './ack-publisher.js';
+export { AckPublisher, PublishRefusedError, publishReplyOf } from './ack-publisher.js';
 export type { WriteRetry } from './write-retry.js';
 export { retryPauseMs, unacknowledgedError, WRITE_RETRY_DEFAULTS } from './write-retry.js';
 export type { DirectMessage, DirectQuery } from './direct-reader.js';
