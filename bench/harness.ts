@@ -7,7 +7,11 @@ import { connectNats } from '../src/nats/connect.js';
 import { provision } from '../src/nats/provision.js';
 import { silentLogger } from '../src/runtime/logger.js';
 
-/** One measured figure, side by side with its baseline from the same run. */
+/**
+ * One measured figure, side by side with its baseline from the same run. The target is a ratio
+ * to that baseline, never an absolute rate: the same commit measures several times slower on a
+ * busier or slower machine, while CIM and a baseline doing the same work slow down together.
+ */
 export interface Figure {
   readonly name: string;
   readonly unit: string;
@@ -15,23 +19,31 @@ export interface Figure {
   readonly baseline: number | null;
   readonly baselineName: string | null;
   readonly ratio: number | null;
+  /** The least ratio the figure must reach, when it has a target. */
+  readonly target: number | null;
+  /** Whether the ratio reached the target; null without a target. */
+  readonly met: boolean | null;
 }
 
-/** Builds a figure, computing the ratio CIM / baseline. */
+/** Builds a figure, computing the ratio CIM / baseline and whether it reaches `target`. */
 export function figure(
   name: string,
   unit: string,
   value: number,
   baselineName: string | null,
   baseline: number | null,
+  target: number | null = null,
 ): Figure {
+  const ratio = baseline ? round(value / baseline, 3) : null;
   return {
     name,
     unit,
     value: round(value),
     baseline: baseline === null ? null : round(baseline),
     baselineName,
-    ratio: baseline ? round(value / baseline, 3) : null,
+    ratio,
+    target,
+    met: target === null || ratio === null ? null : ratio >= target,
   };
 }
 
@@ -116,4 +128,11 @@ export function median(values: readonly number[]): number {
 /** Notes progress on stderr, keeping stdout for the figures. */
 export function note(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
+}
+
+/** One line of the table: the figure, its baseline (the machine's own speed), ratio and target. */
+export function describeFigure(f: Figure): string {
+  const verdict =
+    f.target === null ? 'no target' : `target ≥ ${f.target}× ${f.met ? 'met' : 'NOT MET'}`;
+  return `${f.name.padEnd(16)} ${String(f.value).padStart(10)} ${f.unit.padEnd(13)} baseline ${String(f.baseline).padStart(10)} (${f.baselineName})  ratio ${f.ratio}  ${verdict}`;
 }

@@ -97,6 +97,7 @@ export async function ingestSuite(): Promise<{ figures: Figure[]; serverVersion:
       mb / cimLarge,
       'object store put of the same file',
       mb / rawLarge,
+      0.8,
     );
     rmSync(large);
 
@@ -143,6 +144,7 @@ export async function ingestSuite(): Promise<{ figures: Figure[]; serverVersion:
       SMALL_FILES / cimSmall,
       `object store putBlob, ${CONCURRENCY} at once`,
       SMALL_FILES / rawSmall,
+      0.4,
     );
     return { figures: [ingestLarge, ingestSmall], serverVersion: nats.serverVersion };
   } finally {

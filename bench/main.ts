@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { describeMachine } from './harness.js';
+import { describeFigure, describeMachine, note } from './harness.js';
 import type { Figure } from './harness.js';
 import { eventsSuite } from './events.js';
 import { ingestSuite } from './ingest.js';
@@ -34,17 +34,16 @@ try {
     );
     process.exit(2);
   }
+  note(
+    'run this alone on the machine: other work on the same cores moves CIM and its baseline unequally',
+  );
   const { figures, serverVersion } = await suite();
   const machine = describeMachine(serverVersion);
   if (program.opts<{ json?: boolean }>().json) {
     process.stdout.write(`${JSON.stringify({ suite: name, machine, figures })}\n`);
   } else {
     process.stdout.write(`suite ${name} on ${Object.values(machine).join(', ')}\n`);
-    for (const f of figures) {
-      process.stdout.write(
-        `${f.name.padEnd(16)} ${String(f.value).padStart(10)} ${f.unit.padEnd(13)} baseline ${String(f.baseline).padStart(10)} (${f.baselineName})  ratio ${f.ratio}\n`,
-      );
-    }
+    for (const f of figures) process.stdout.write(`${describeFigure(f)}\n`);
   }
   process.exit(0);
 } catch (err) {

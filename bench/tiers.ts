@@ -102,6 +102,7 @@ export async function tiersSuite(): Promise<{ figures: Figure[]; serverVersion: 
           total / 1e6 / seconds,
           `AWS SDK upload of the same bytes, ${CONCURRENCY} at once`,
           total / 1e6 / rawSeconds,
+          0.7,
         ),
       ],
       serverVersion: nats.serverVersion,

@@ -63,6 +63,9 @@ async function replicaState(monitorUrl: string, stream: string) {
     ?.state;
 }
 
+/** Seconds since `since` (a `Date.now()`), for the diagnostics time-outs are set from. */
+const seconds = (since: number) => ((Date.now() - since) / 1000).toFixed(1);
+
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Records when each write was acknowledged, to find the longest pause writers saw. */
@@ -81,8 +84,10 @@ test(
   'kill -9 of the CIM_EVENTS leader while writing: every acknowledged event and unit is there once',
   { timeout: 180_000 },
   async (t) => {
+    const clusterStarted = Date.now();
     const { cluster, nc, events } = await r3Cluster();
     const content = await JetStreamContentStore.open(nc);
+    t.diagnostic(`failover: the cluster took ${seconds(clusterStarted)} s to start and provision`);
     const units = new UnitService(events, content, {
       spoolDir: spool,
       maxContentBytes: 16 * 1024 ** 2,
@@ -186,6 +191,7 @@ test(
       assert.equal(sha256(Buffer.concat(chunks)), unit.sha);
     }
 
+    const checked = Date.now();
     // Each member's own copy (its monitor reports its replica's state): the restarted one caught up.
     for (const server of cluster.manifest.servers) {
       let state: ReplicaState | undefined;
@@ -203,6 +209,7 @@ test(
       assert.equal(report.ok, true);
       assert.equal(report.events, seen.size, `${server.name} holds every event`);
     }
+    t.diagnostic(`failover: the checks after the writers stopped took ${seconds(checked)} s`);
     t.diagnostic(
       `failover: ${ackedEvents.length} events and ${ackedUnits.length} units acknowledged, ` +
         `${unavailable} writes retried by the writers; longest gap between acknowledged writes ` +
@@ -213,10 +220,15 @@ test(
 
 test(
   'two of three members down: an append and a content write fail saying there is no quorum, then succeed when one returns',
-  { timeout: 90_000 },
+  // 43 s measured with a core kept busy on a machine at load ~25, 20 s of it the append's own
+  // retry deadline; the waits inside (cluster and restart health, 60 s each; the write deadline,
+  // 20 s twice) add up to 160 s, so one of them fails first, with its sentence.
+  { timeout: 180_000 },
   async (t) => {
+    const clusterStarted = Date.now();
     const { cluster, nc, events } = await r3Cluster();
     const content = await JetStreamContentStore.open(nc);
+    t.diagnostic(`no quorum: the cluster took ${seconds(clusterStarted)} s to start and provision`);
     const ref = { domain: 'tests', aggregate: 'Quorum', aggregateId: 'q1' };
     await events.append(ref, [{ type: 'Counted', data: {} }], { expectedVersion: 0 });
     await cluster.kill(1);
@@ -244,10 +256,9 @@ test(
       );
       return true;
     });
-    t.diagnostic(
-      `no quorum: the append failed after ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    );
+    t.diagnostic(`no quorum: the append failed after ${seconds(started)} s`);
     await contentRefused;
+    const restarted = Date.now();
     await cluster.restart(1);
     const result = await events.append(ref, draft, { expectedVersion: 1 });
     assert.equal(result.version, 2);
@@ -258,5 +269,6 @@ test(
     const chunks: Uint8Array[] = [];
     for await (const chunk of stored.stream()) chunks.push(chunk);
     assert.equal(sha256(Buffer.concat(chunks)), sha256(bytes));
+    t.diagnostic(`no quorum: restart and writes took ${seconds(restarted)} s`);
   },
 );

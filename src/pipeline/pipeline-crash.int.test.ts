@@ -60,7 +60,8 @@ async function allEvents(url: string): Promise<ApiEvent[]> {
 
 test(
   'kill -9 of the node mid-pipeline: after restart every unit is processed exactly once in effect',
-  { timeout: 180_000 },
+  // 116 s measured with a core kept busy on a machine at load ~25.
+  { timeout: 360_000 },
   async () => {
     writeFileSync(join(root, 'slow.mjs'), SLOW_PLUGIN);
     const config = join(root, 'cim.json');

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
 import { newId } from '../core/ids.js';
+import { waitGone } from '../testing/processes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cim-crash-'));
 let current: CimUp | undefined;
@@ -87,10 +88,11 @@ test(
 
     const writers = Array.from({ length: 8 }, (_, w) => writer(w));
     await waitForMore(200);
-    process.kill(current.ready.natsPid!, 'SIGKILL');
+    const natsPid = current.ready.natsPid!;
+    process.kill(natsPid, 'SIGKILL');
     await waitForMore(200);
     process.kill(current.ready.pid, 'SIGKILL');
-    await sleep(300);
+    await waitGone([natsPid, current.ready.pid]);
     current = await startCimUp(['--data', data]);
     await waitForMore(200);
     running = false;

@@ -4,18 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCimUp } from '../testing/cli.js';
+import { alive } from '../testing/processes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cim-stop-'));
 after(() => rmSync(root, { recursive: true, force: true }));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(

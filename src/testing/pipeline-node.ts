@@ -22,7 +22,12 @@ export interface PipelineStatusJson {
   readonly deadLetters: { unitCid: string; step: string; error: string; attempts: number }[];
 }
 
-/** Polls the pipeline's status until `done` holds; fails after `ms` with the last status. */
+/**
+ * Polls the pipeline's status (what `cim pipeline status --json` prints) until `done` holds;
+ * fails after `ms` with the last status. It asks the node's HTTP API itself: a CLI process per
+ * poll took seconds on a busy machine, long enough for a test that stops a run midway to miss
+ * its moment.
+ */
 export async function waitForStatus(
   url: string,
   pipeline: string,
@@ -31,7 +36,10 @@ export async function waitForStatus(
 ): Promise<PipelineStatusJson> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const status = await cimJson<PipelineStatusJson>(url, 'pipeline', 'status', pipeline);
+    const response = await fetch(`${url}/api/pipelines/${encodeURIComponent(pipeline)}/status`);
+    const body = await response.text();
+    assert.equal(response.status, 200, `pipeline status of ${pipeline}: ${body}`);
+    const status = JSON.parse(body) as PipelineStatusJson;
     if (done(status)) return status;
     if (Date.now() > deadline)
       assert.fail(`pipeline ${pipeline} not there within ${ms} ms: ${JSON.stringify(status)}`);
