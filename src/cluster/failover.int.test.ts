@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { UnitIngested } from '../core/catalogue/units.js';
 import { contentCidFromDigest } from '../core/cid.js';
 import { UnavailableError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -19,7 +20,6 @@ import { runCim } from '../testing/cli.js';
 import { startTestCluster } from '../testing/nats-cluster.js';
 import type { TestServers } from '../testing/nats-cluster.js';
 import { UnitService } from '../units/unit-service.js';
-import type { UnitIngestedData } from '../units/unit-events.js';
 
 const clusters: TestServers[] = [];
 const connections: NatsConnection[] = [];
@@ -175,7 +175,7 @@ test(
       };
       seen.set(event.id, (seen.get(event.id) ?? 0) + 1);
       if (event.type === 'UnitIngested') {
-        const cid = (event.data as UnitIngestedData).unitCid;
+        const cid = UnitIngested.schema.parse(event.data).unitCid;
         unitEvents.set(cid, (unitEvents.get(cid) ?? 0) + 1);
       }
     }

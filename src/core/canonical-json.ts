@@ -79,15 +79,17 @@ function keyText(key: string): string {
  * encoder, which validates and throws on what it cannot encode) whenever the fast path declines.
  */
 export function encodeCanonical(
-  value: Readonly<Record<string, unknown>>,
+  value: object,
   links: ReadonlySet<string>,
   fallback: () => Uint8Array,
 ): Uint8Array {
-  const keys = sortedKeys(value);
+  // Any object's members, read by name, are unknown values: the fast path checks each one.
+  const record = value as Readonly<Record<string, unknown>>;
+  const keys = sortedKeys(record);
   let body = '{';
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    const member = value[key];
+    const member = record[key];
     let text: string | undefined;
     if (links.has(key) && member !== null) {
       text =

@@ -80,7 +80,7 @@ export function assertEnvelope(envelope: EventEnvelope): void {
 export function encodeEnvelope(envelope: EventEnvelope, maxBytes = Infinity): Uint8Array {
   let body: Uint8Array;
   try {
-    body = encodeCanonical(envelope as unknown as Record<string, unknown>, LINKS, () =>
+    body = encodeCanonical(envelope, LINKS, () =>
       dagJson.encode({
         ...envelope,
         prev: envelope.prev === null ? null : CID.parse(envelope.prev),
@@ -122,16 +122,6 @@ export function decodeEnvelope(body: Uint8Array): EventEnvelope | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const raw = value as Record<string, unknown>;
-  if (
-    typeof raw['id'] !== 'string' ||
-    typeof raw['type'] !== 'string' ||
-    typeof raw['version'] !== 'number' ||
-    typeof raw['domain'] !== 'string' ||
-    typeof raw['aggregate'] !== 'string' ||
-    typeof raw['aggregateId'] !== 'string'
-  ) {
-    return undefined;
-  }
   const prev = raw['prev'];
   let prevCid: string | null = null;
   if (prev !== null) {
@@ -141,5 +131,19 @@ export function decodeEnvelope(body: Uint8Array): EventEnvelope | undefined {
   }
   // The parsed object is ours alone: reuse it rather than copy it (hot on replay).
   raw['prev'] = prevCid;
-  return raw as unknown as EventEnvelope;
+  return hasEnvelopeFields(raw) ? raw : undefined;
+}
+
+/** The checks that make a parsed JSON object (its `prev` already a string) an envelope. */
+function hasEnvelopeFields(
+  raw: Record<string, unknown>,
+): raw is Record<string, unknown> & EventEnvelope {
+  return (
+    typeof raw['id'] === 'string' &&
+    typeof raw['type'] === 'string' &&
+    typeof raw['version'] === 'number' &&
+    typeof raw['domain'] === 'string' &&
+    typeof raw['aggregate'] === 'string' &&
+    typeof raw['aggregateId'] === 'string'
+  );
 }

@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'version_conflict',
   'too_large',
   'integrity',
+  'malformed_event',
   'unavailable',
   'port_in_use',
   'not_found',
@@ -72,6 +73,21 @@ export class TooLargeError extends CimError {
 export class IntegrityError extends CimError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('integrity', message, options);
+  }
+}
+
+/**
+ * A recorded event's data does not match the catalogue's schema for its type (or a reader was
+ * handed an event of another type). The event stays in the stream; its readers skip it as a
+ * failure of that one event.
+ */
+export class MalformedEventError extends CimError {
+  readonly eventType: string;
+  readonly position: number;
+  constructor(eventType: string, position: number, problem: string, options?: { cause?: unknown }) {
+    super('malformed_event', `The ${eventType} event at position ${position} ${problem}.`, options);
+    this.eventType = eventType;
+    this.position = position;
   }
 }
 

@@ -27,19 +27,19 @@ export const natsTopologySchema = z
   .object({
     serverName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - and _'),
     clientListen: hostPort,
-    monitorListen: hostPort.optional(),
+    monitorListen: hostPort.exactOptional(),
     storeDir: plain,
     /** JetStream domain: set on leaf nodes so their streams stay theirs. */
     domain: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/)
-      .optional(),
+      .exactOptional(),
     maxPayload: z
       .number()
       .int()
       .min(1024)
       .max(64 * 1024 * 1024)
-      .optional(),
+      .exactOptional(),
     cluster: z
       .object({
         name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
@@ -47,38 +47,38 @@ export const natsTopologySchema = z
         routes: z.array(plain).min(1),
       })
       .strict()
-      .optional(),
+      .exactOptional(),
     /** Where a hub accepts leaf node connections. */
-    leafListen: hostPort.optional(),
+    leafListen: hostPort.exactOptional(),
     /**
      * The HOST:PORT this hub tells leaf nodes to reconnect to, instead of its own leaf listen
      * address: the address of a NAT, a load balancer or a proxy in front of it. Leaf nodes add
      * what a hub advertises to their remote URLs, so without it they can go around a proxy.
      */
-    leafAdvertise: hostPort.optional(),
+    leafAdvertise: hostPort.exactOptional(),
     /** Hubs to connect to: one URL, or `urls` for every member of a hub cluster. */
     leafRemotes: z
       .array(
         z
           .object({
-            url: plain.optional(),
-            urls: z.array(plain).min(1).optional(),
-            credentialsFile: plain.optional(),
+            url: plain.exactOptional(),
+            urls: z.array(plain).min(1).exactOptional(),
+            credentialsFile: plain.exactOptional(),
             /** Subjects the hub may not send over this link (a leaf keeps CIM's own subjects local). */
-            denyImports: z.array(subjectPattern).min(1).optional(),
+            denyImports: z.array(subjectPattern).min(1).exactOptional(),
             /** Subjects this server may not send to the hub. */
-            denyExports: z.array(subjectPattern).min(1).optional(),
+            denyExports: z.array(subjectPattern).min(1).exactOptional(),
           })
           .strict()
           .refine((r) => (r.url === undefined) !== (r.urls === undefined), {
             message: 'give either url or urls',
           }),
       )
-      .optional(),
+      .exactOptional(),
     tls: z
-      .object({ certFile: plain, keyFile: plain, caFile: plain.optional() })
+      .object({ certFile: plain, keyFile: plain, caFile: plain.exactOptional() })
       .strict()
-      .optional(),
+      .exactOptional(),
   })
   .strict();
 

@@ -103,7 +103,7 @@ export function renderHosts(inventory: Inventory, source: string): RenderedFile[
     const profile = {
       enable: true,
       components: [...host.components],
-      natsTopology: topology as unknown as NixValue,
+      natsTopology: topology,
       settings: settingsOf(host) as NixValue,
       credentialFiles: host.credentials,
     };

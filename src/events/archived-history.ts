@@ -1,4 +1,4 @@
-import type { JsonValue } from '../core/envelope.js';
+import type { EventArchiveState } from '../core/catalogue/archive.js';
 import type { AggregateRef } from '../core/subjects.js';
 import { EVENTS_STREAM } from '../core/subjects.js';
 
@@ -30,36 +30,17 @@ export interface ArchivedHistory {
   scan(after: number, through: number): AsyncIterable<ArchivedEvent>;
 }
 
-/** The aggregate whose events record the state of the archive of stream `CIM_EVENTS`. */
+/**
+ * The aggregate whose events (`EventArchiveSealed`, `EventArchivePurged`) record the state of the
+ * archive of stream `CIM_EVENTS`.
+ */
 export const EVENT_ARCHIVE_REF: AggregateRef = {
   domain: 'storage',
   aggregate: 'EventArchive',
   aggregateId: EVENTS_STREAM,
 };
 
-/** Recorded after a seal run stored its segments and index. */
-export const EVENT_ARCHIVE_SEALED = 'EventArchiveSealed';
-/** Recorded after archived positions were purged from the stream. */
-export const EVENT_ARCHIVE_PURGED = 'EventArchivePurged';
-
-/**
- * The state every archive event carries in full, so the aggregate's last event alone says where
- * the archive stands (earlier ones may themselves have been purged).
- */
-export interface EventArchiveState extends Record<string, JsonValue> {
-  /** CID of the newest index object (raw, sha2-256), or null before the first seal. */
-  readonly index: string | null;
-  /** Positions 1…sealedThrough are in the archive. */
-  readonly sealedThrough: number;
-  /** Positions 1…purgedThrough are read from the archive, not the stream. */
-  readonly purgedThrough: number;
-  /** Positions 1…purgeDoneThrough have been removed from the stream (but each aggregate's last). */
-  readonly purgeDoneThrough: number;
-  /** Events and segment objects in the archive, and the segments' bytes. */
-  readonly events: number;
-  readonly segments: number;
-  readonly bytes: number;
-}
+export type { EventArchiveState } from '../core/catalogue/archive.js';
 
 /** The state of an archive that has never sealed anything. */
 export const EMPTY_ARCHIVE: EventArchiveState = {
@@ -71,22 +52,3 @@ export const EMPTY_ARCHIVE: EventArchiveState = {
   segments: 0,
   bytes: 0,
 };
-
-/** Reads an archive state out of event data, or undefined when it is not one. */
-export function toArchiveState(data: JsonValue): EventArchiveState | undefined {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-  const { index, sealedThrough, purgedThrough, purgeDoneThrough, events, segments, bytes } = data;
-  const counts = [sealedThrough, purgedThrough, purgeDoneThrough, events, segments, bytes];
-  if (!counts.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0))
-    return undefined;
-  if (index !== null && typeof index !== 'string') return undefined;
-  return {
-    index,
-    sealedThrough: sealedThrough as number,
-    purgedThrough: purgedThrough as number,
-    purgeDoneThrough: purgeDoneThrough as number,
-    events: events as number,
-    segments: segments as number,
-    bytes: bytes as number,
-  };
-}

@@ -45,13 +45,17 @@ test('an event read by a plain NATS client is JSON whose CID matches its Cim-Eve
   const jsm = await jetstreamManager(second);
   const msg = await jsm.direct.getMessage(EVENTS_STREAM, { last_by_subj: eventSubject(ref) });
   assert.ok(msg);
-  const parsed = JSON.parse(new TextDecoder().decode(msg.data)) as { data: unknown; prev: unknown };
+  const parsed = JSON.parse(new TextDecoder().decode(msg.data)) as {
+    id: string;
+    data: unknown;
+    prev: unknown;
+  };
   assert.deepEqual(parsed.data, { hello: 'world' });
   assert.equal(parsed.prev, null);
   const digest = createHash('sha256').update(msg.data).digest();
   const cid = CID.decode(Buffer.concat([Buffer.from([0x01, 0xa9, 0x02, 0x12, 0x20]), digest]));
   assert.equal(msg.header.get('Cim-Event-Cid'), cid.toString());
-  assert.equal(msg.header.get('Nats-Msg-Id'), (parsed as unknown as { id: string }).id);
+  assert.equal(msg.header.get('Nats-Msg-Id'), parsed.id);
 });
 
 test('a retry after the JetStream dedupe window is still recorded once', async () => {

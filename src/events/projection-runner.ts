@@ -4,6 +4,7 @@ import type { CheckpointStore, FailureLog, Projection } from './projection.js';
 import { PREPARED_NOTHING, PreparedFeed } from './prepared-feed.js';
 import type { PreparedEvent } from './prepared-feed.js';
 import type { RecordedEvent } from '../core/envelope.js';
+import { CimError } from '../core/errors.js';
 import { assertToken } from '../core/subjects.js';
 
 /** Tuning for {@link ProjectionRunner}. */
@@ -28,8 +29,12 @@ export interface ProjectionStatus {
   readonly state: 'stopped' | 'running' | 'broken';
   readonly position: number;
   readonly failures: number;
+  /** Of the failures, events whose data did not match their type's schema (`malformed_event`). */
+  readonly malformed: number;
   readonly lastError?: string;
 }
+
+const MALFORMED = 'malformed_event';
 
 /**
  * Feeds one projection from the event store: resumes from its checkpoint, skips what it has
@@ -43,6 +48,7 @@ export class ProjectionRunner {
   private position = 0;
   private saved = 0;
   private failures = 0;
+  private malformed = 0;
   private lastError: string | undefined;
   private state: ProjectionStatus['state'] = 'stopped';
   private timer: NodeJS.Timeout | undefined;
@@ -73,7 +79,9 @@ export class ProjectionRunner {
     if (this.state === 'running') return;
     this.position = await this.checkpoints.load(this.projection.name);
     this.saved = this.position;
-    this.failures = (await this.failureLog.list(this.projection.name)).length;
+    const logged = await this.failureLog.list(this.projection.name);
+    this.failures = logged.length;
+    this.malformed = logged.filter((f) => f.code === MALFORMED).length;
     const subscription = await this.store.subscribe({
       after: this.position,
       ...(this.projection.filter ? { filter: this.projection.filter } : {}),
@@ -175,10 +183,14 @@ export class ProjectionRunner {
     err: unknown,
   ): Promise<void> {
     this.failures++;
+    const code = err instanceof CimError ? err.code : undefined;
+    if (code === MALFORMED) this.malformed++;
     this.lastError = err instanceof Error ? err.message : String(err);
     this.logger.warn(
       { projection: this.projection.name, position, eventType, err },
-      'projection failed on an event',
+      code === MALFORMED
+        ? 'projection passed over a malformed event'
+        : 'projection failed on an event',
     );
     await this.failureLog.record({
       projection: this.projection.name,
@@ -186,6 +198,7 @@ export class ProjectionRunner {
       eventId,
       eventType,
       error: this.lastError,
+      ...(code !== undefined ? { code } : {}),
       at: new Date().toISOString(),
     });
   }
@@ -252,6 +265,7 @@ export class ProjectionRunner {
       state: this.state,
       position: this.position,
       failures: this.failures,
+      malformed: this.malformed,
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
     };
   }

@@ -44,6 +44,8 @@ export interface ProjectionFailure {
   readonly eventId: string;
   readonly eventType: string;
   readonly error: string;
+  /** The error's stable code when it had one (`malformed_event`: data not matching its schema). */
+  readonly code?: string;
   readonly at: string;
 }
 

@@ -5,8 +5,9 @@ import type { ContentStore } from '../storage/content-store.js';
 import type { RecentContent } from '../storage/recent-content.js';
 import { readContent } from '../storage/read-content.js';
 import { assertUnitCid } from '../units/unit.js';
-import type { UnitAnnotatedData, UnitIngestedData } from '../units/unit-events.js';
-import { UNIT_ANNOTATED, UNIT_INGESTED, UNITS_DOMAIN } from '../units/unit-events.js';
+import { UnitAnnotated, UnitIngested } from '../core/catalogue/units.js';
+import type { UnitIngestedData } from '../core/catalogue/units.js';
+import { UNITS_DOMAIN } from '../units/unit-events.js';
 import type { Catalog } from './catalog.js';
 import { extractText, isIndexableText, MAX_INDEXED_TEXT } from './text-extract.js';
 
@@ -33,6 +34,8 @@ export class SqliteCheckpointStore implements CheckpointStore {
 /**
  * Builds the catalog and search index from `UnitIngested` events: checks each unit record
  * against its CID, and indexes the text of text formats read (verified) from the content store.
+ * An event whose data does not match the catalogue's schema throws MalformedEventError, which
+ * the runner records as that event's failure.
  */
 export class CatalogProjection implements Projection<string> {
   readonly name = 'catalog';
@@ -47,16 +50,16 @@ export class CatalogProjection implements Projection<string> {
 
   /** Reads and extracts the unit's text ahead of time: the slow part, and it needs no order. */
   async prepare(recorded: RecordedEvent): Promise<string> {
-    if (recorded.event.type === UNIT_ANNOTATED) return this.annotationText(recorded);
-    if (recorded.event.type !== UNIT_INGESTED) return '';
-    const data = recorded.event.data as unknown as UnitIngestedData;
+    if (UnitAnnotated.is(recorded)) return this.annotationText(recorded);
+    if (!UnitIngested.is(recorded)) return '';
+    const data = UnitIngested.parse(recorded);
     if (this.catalog.get(data.unitCid)) return '';
     return this.text(data);
   }
 
   handle(recorded: RecordedEvent, text: string | undefined): void {
-    if (recorded.event.type === UNIT_ANNOTATED) {
-      const data = recorded.event.data as unknown as UnitAnnotatedData;
+    if (UnitAnnotated.is(recorded)) {
+      const data = UnitAnnotated.parse(recorded);
       this.catalog.annotate(data.unitCid, {
         tags: data.tags,
         text: data.textCid === null ? undefined : text,
@@ -64,8 +67,8 @@ export class CatalogProjection implements Projection<string> {
       });
       return;
     }
-    if (recorded.event.type !== UNIT_INGESTED) return;
-    const data = recorded.event.data as unknown as UnitIngestedData;
+    if (!UnitIngested.is(recorded)) return;
+    const data = UnitIngested.parse(recorded);
     assertUnitCid(data.unit, data.unitCid);
     if (this.catalog.get(data.unitCid)) return;
     const body = text ?? '';
@@ -98,7 +101,7 @@ export class CatalogProjection implements Projection<string> {
 
   /** Text extracted by a pipeline for a unit, read (verified) from the content store. */
   private async annotationText(recorded: RecordedEvent): Promise<string> {
-    const data = recorded.event.data as unknown as UnitAnnotatedData;
+    const data = UnitAnnotated.parse(recorded);
     if (data.textCid === null) return '';
     const bytes = await readContent(this.content, data.textCid);
     return bytes ? bytes.toString('utf8').slice(0, MAX_INDEXED_TEXT) : '';

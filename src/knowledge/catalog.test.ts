@@ -92,7 +92,8 @@ test('inside a group, a unit record missing a field is refused before any row is
   catalog.addUnit(unit(1, { unitCid: 'bafygood1', documentId: 'd1' }), 'first words');
   const broken = { ...unit(1, { unitCid: 'bafybroken', documentId: 'd2' }), name: undefined };
   assert.throws(
-    () => catalog.addUnit(broken as unknown as CatalogUnit, 'never'),
+    // @ts-expect-error -- the record is broken on purpose: the catalog must refuse it at run time.
+    () => catalog.addUnit(broken, 'never'),
     /The unit bafybroken has no valid name/,
   );
   catalog.addUnit(unit(1, { unitCid: 'bafygood2', documentId: 'd3' }), 'second words');

@@ -1,56 +1,21 @@
 import semver from 'semver';
 import { z } from 'zod';
+import type { PipelineDefinition } from '../core/catalogue/pipelines.js';
+import type { JsonValue } from '../core/envelope.js';
 import { InvalidInputError } from '../core/errors.js';
+import { describeIssue as describeZodIssue } from '../core/zod-issue.js';
 import { assertDag } from './dag.js';
 import { describeValue, formatPath, valueAt } from './field-path.js';
 import { EVENT_TYPE_PATTERN, MEDIA_TYPE_GLOB_PATTERN, NAME_PATTERN } from './names.js';
 import { parseDefinitionText } from './source-text.js';
 import { assertParams } from './step-key.js';
 
-/** What starts a pipeline for a unit. Absent filters match anything. */
-export interface PipelineTrigger {
-  /** Event types that start it, e.g. `UnitIngested`. */
-  readonly events: readonly string[];
-  /** Globs on the unit's media type (`text/*`); it must match one. */
-  readonly mediaTypes?: readonly string[];
-  /** The unit must carry all of these tags. */
-  readonly tags?: readonly string[];
-  /** The unit's context must be one of these. */
-  readonly contexts?: readonly string[];
-  /** Globs on the unit's source (`file:///home/*`); it must match one. */
-  readonly sources?: readonly string[];
-}
-
-/** One node of the pipeline DAG: a processor run with parameters after other steps. */
-export interface PipelineStep {
-  readonly id: string;
-  /** Processor name; a component offers it as the capability `processor:<name>`. */
-  readonly processor: string;
-  /** Semver range the processor's version must satisfy; absent accepts any version. */
-  readonly version?: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  /** Ids of the steps whose results this one needs (the DAG edges); empty for a root. */
-  readonly after: readonly string[];
-}
-
-/** How a failed step is retried: exponential backoff from `backoffMs`, capped at `maxBackoffMs`. */
-export interface RetryPolicy {
-  /** Total attempts, the first included; 1 means no retry. */
-  readonly attempts: number;
-  readonly backoffMs: number;
-  readonly maxBackoffMs: number;
-}
-
-/** A validated pipeline definition with every default applied. */
-export interface PipelineDefinition {
-  readonly name: string;
-  readonly description?: string;
-  readonly trigger: PipelineTrigger;
-  readonly steps: readonly PipelineStep[];
-  /** Most units in flight through this pipeline at once. */
-  readonly concurrency: number;
-  readonly retry: RetryPolicy;
-}
+export type {
+  PipelineDefinition,
+  PipelineStep,
+  PipelineTrigger,
+  RetryPolicy,
+} from '../core/catalogue/pipelines.js';
 
 /** Limits that keep a definition from an HTTP body from being unreasonably large. */
 const MAX_STEPS = 256;
@@ -197,7 +162,10 @@ function present<K extends string, V>(key: K, value: V | undefined): Partial<Rec
   return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, V>>);
 }
 
-function toDefinition(parsed: ParsedPipeline): PipelineDefinition {
+function toDefinition(
+  parsed: ParsedPipeline,
+  params: (step: ParsedPipeline['steps'][number], index: number) => Record<string, JsonValue>,
+): PipelineDefinition {
   const { trigger } = parsed;
   return {
     name: parsed.name,
@@ -209,16 +177,36 @@ function toDefinition(parsed: ParsedPipeline): PipelineDefinition {
       ...present('contexts', trigger.contexts),
       ...present('sources', trigger.sources),
     },
-    steps: parsed.steps.map((step) => ({
+    steps: parsed.steps.map((step, index) => ({
       id: step.id,
       processor: step.processor,
       ...present('version', step.version),
-      params: step.params,
+      params: params(step, index),
       after: step.after,
     })),
     concurrency: parsed.concurrency,
     retry: parsed.retry,
   };
+}
+
+const jsonParams = z.record(z.string(), z.json());
+
+/**
+ * A step's parameters as the JSON a `PipelineApplied` event records. Refused here, not when the
+ * step first runs: YAML's .nan or a 20-digit id would otherwise pass validation and fail (or
+ * collide) only when the step key is computed.
+ */
+function stepParams(params: unknown, where: string, index: number): Record<string, JsonValue> {
+  const path = ['steps', index, 'params'];
+  assertParams(params, where, path);
+  const json = jsonParams.safeParse(params);
+  if (!json.success) {
+    const problem = describeZodIssue(json.error.issues[0]!);
+    throw new InvalidInputError(
+      `${where}: ${formatPath(path)}: expected plain JSON values (${problem}).`,
+    );
+  }
+  return json.data;
 }
 
 /**
@@ -231,18 +219,15 @@ export function validatePipeline(value: unknown, where: string): PipelineDefinit
   if (!result.success) {
     throw new InvalidInputError(`${where}: ${describeIssue(result.error.issues[0]!, value)}.`);
   }
-  const definition = toDefinition(result.data);
-  assertDag(definition.steps, where);
-  const { retry } = definition;
+  const parsed = result.data;
+  assertDag(parsed.steps, where);
+  const { retry } = parsed;
   if (retry.maxBackoffMs < retry.backoffMs) {
     throw new InvalidInputError(
       `${where}: retry.maxBackoffMs: expected at least backoffMs (${retry.backoffMs}), got ${retry.maxBackoffMs}.`,
     );
   }
-  // Refused here, not when the step first runs: YAML's .nan or a 20-digit id would otherwise
-  // pass validation and fail (or collide) only when the step key is computed.
-  definition.steps.forEach((step, i) => assertParams(step.params, where, ['steps', i, 'params']));
-  return definition;
+  return toDefinition(parsed, (step, index) => stepParams(step.params, where, index));
 }
 
 /**

@@ -1,14 +1,8 @@
 import type { RecordedEvent } from '../core/envelope.js';
 import type { Projection } from '../events/projection.js';
 import type { PipelineDefinition } from './definition.js';
-import type { PipelineAppliedData } from './pipeline-events.js';
-import {
-  PIPELINE_AGGREGATE,
-  PIPELINE_APPLIED,
-  PIPELINE_PAUSED,
-  PIPELINE_RESUMED,
-  PIPELINES_DOMAIN,
-} from './pipeline-events.js';
+import { PipelineApplied, PipelinePaused, PipelineResumed } from '../core/catalogue/pipelines.js';
+import { PIPELINE_AGGREGATE, PIPELINES_DOMAIN } from './pipeline-events.js';
 
 /** One version of a pipeline's definition, as its history lists it. */
 export interface PipelineVersion {
@@ -51,8 +45,8 @@ export class PipelineCatalog implements Projection {
     const { event } = recorded;
     const name = event.aggregateId;
     const current = this.pipelines.get(name);
-    if (event.type === PIPELINE_APPLIED) {
-      const data = event.data as unknown as PipelineAppliedData;
+    if (PipelineApplied.is(recorded)) {
+      const data = PipelineApplied.parse(recorded);
       this.pipelines.set(name, {
         name,
         definition: data.definition,
@@ -71,10 +65,13 @@ export class PipelineCatalog implements Projection {
         updatedAt: event.occurredAt,
         createdPosition: current?.createdPosition ?? recorded.position,
       });
-    } else if (current && (event.type === PIPELINE_PAUSED || event.type === PIPELINE_RESUMED)) {
+    } else if (current && (PipelinePaused.is(recorded) || PipelineResumed.is(recorded))) {
+      const paused = PipelinePaused.is(recorded);
+      // The reason is not kept, but a malformed event is still reported as one.
+      (paused ? PipelinePaused : PipelineResumed).parse(recorded);
       this.pipelines.set(name, {
         ...current,
-        state: event.type === PIPELINE_PAUSED ? 'paused' : 'running',
+        state: paused ? 'paused' : 'running',
         version: event.version,
         updatedAt: event.occurredAt,
       });

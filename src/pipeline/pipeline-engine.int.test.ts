@@ -199,6 +199,33 @@ test('a paused pipeline takes no new work and picks it up on resume', async () =
   assert.equal(done.counters.deadLettered, 0);
 });
 
+test('a malformed UnitIngested is one counted failure: the pipeline passes it over and runs the next unit', async () => {
+  const pipelineFile = join(root, 'sturdy.yaml');
+  writeFileSync(
+    pipelineFile,
+    'name: sturdy\ntrigger: { events: [UnitIngested], tags: [sturdy] }\nsteps:\n  - id: meta\n    processor: extract-metadata\n',
+  );
+  await cimJson(url, 'pipeline', 'apply', pipelineFile);
+  // Any client may append any data under any type; the engine must not trust it.
+  await cimJson(
+    url,
+    ...['events', 'append', '--domain', 'units', '--aggregate', 'Document', '--id', 'dmalformed'],
+    ...['--type', 'UnitIngested', '--data', '{"unitCid":"bafynot","unit":{"tags":"sturdy"}}'],
+  );
+  const dir = join(root, 'sturdy');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'after.txt'), 'the unit after the malformed event');
+  await ingest(dir, '--tag', 'sturdy');
+  const done = await waitForStatus(
+    url,
+    'sturdy',
+    (s) => s.counters.completed === 1 && s.backlog?.pending === 0,
+  );
+  assert.equal(done.counters.malformed, 1);
+  assert.equal(done.counters.deadLettered, 0);
+  assert.equal(done.state, 'running');
+});
+
 test('a unit annotated by two pipelines keeps both annotations, in order', async () => {
   for (const [name, tag, word] of [
     ['first-tagger', 'first', 'alpha'],

@@ -1,10 +1,10 @@
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { RecordedEvent } from '../core/envelope.js';
+import { UnitIngested } from '../core/catalogue/units.js';
 import { toCimError } from '../core/errors.js';
 import { EVENTS_STREAM } from '../core/subjects.js';
 import type { JetStreamEventReader } from '../events/jetstream-event-reader.js';
-import type { UnitIngestedData } from '../units/unit-events.js';
-import { DOCUMENT_AGGREGATE, UNIT_INGESTED, UNITS_DOMAIN } from '../units/unit-events.js';
+import { DOCUMENT_AGGREGATE, UNITS_DOMAIN } from '../units/unit-events.js';
 import type { DeadLetter, DeadLetters } from './dead-letters.js';
 import type { PipelineDefinition, RetryPolicy } from './definition.js';
 import type { PipelineCatalog } from './pipeline-catalog.js';
@@ -31,6 +31,8 @@ export interface PipelineCounters {
   computedSteps: number;
   reusedSteps: number;
   skipped: number;
+  /** Of the skipped, events whose data did not match their schema (each logged as an error). */
+  malformed: number;
 }
 
 /** The summary of a backfill or a retry of dead letters. */
@@ -157,6 +159,7 @@ export class PipelineEngine {
         computedSteps: 0,
         reusedSteps: 0,
         skipped: 0,
+        malformed: 0,
       };
       this.counters.set(name, counters);
     }
@@ -178,10 +181,22 @@ export class PipelineEngine {
     return this.deps.deadLetters.list(name);
   }
 
-  /** The unit an event ingested, when it should run through `definition`. */
+  /**
+   * The unit an event ingested, when it should run through `definition`. A malformed event is
+   * a failure of that one event: logged, counted, and never run.
+   */
   private target(definition: PipelineDefinition, recorded: RecordedEvent) {
-    if (recorded.event.type !== UNIT_INGESTED) return undefined;
-    const data = recorded.event.data as unknown as UnitIngestedData;
+    if (!UnitIngested.is(recorded)) return undefined;
+    const parsed = UnitIngested.safeParse(recorded);
+    if (!parsed.ok) {
+      this.countersOf(definition.name).malformed++;
+      this.deps.logger.error(
+        { err: parsed.error, pipeline: definition.name, position: recorded.position },
+        'malformed event not run',
+      );
+      return undefined;
+    }
+    const { data } = parsed;
     // Derived units never start pipelines: a text extracted from a text would loop forever.
     if (data.unit.producedBy !== null) return undefined;
     if (!matchesTrigger(definition.trigger, recorded.event, data.unit)) return undefined;

@@ -1,18 +1,12 @@
-import type { JsonValue } from '../core/envelope.js';
 import { dagCborCid } from '../core/cid.js';
 import { NotFoundError, VersionConflictError } from '../core/errors.js';
-import type { EventStore } from '../events/event-store.js';
+import type { EventDraft, EventStore } from '../events/event-store.js';
 import type { PipelineDefinition } from './definition.js';
 import { PipelineCatalog } from './pipeline-catalog.js';
 import type { PipelineSummary } from './pipeline-catalog.js';
-import type { PipelineAppliedData, PipelineStateData } from './pipeline-events.js';
-import {
-  PIPELINE_AGGREGATE,
-  PIPELINE_APPLIED,
-  PIPELINE_PAUSED,
-  PIPELINE_RESUMED,
-  PIPELINES_DOMAIN,
-} from './pipeline-events.js';
+import { PipelineApplied, PipelinePaused, PipelineResumed } from '../core/catalogue/pipelines.js';
+import type { PipelineAppliedData, PipelineStateData } from '../core/catalogue/pipelines.js';
+import { PIPELINE_AGGREGATE, PIPELINES_DOMAIN } from './pipeline-events.js';
 
 /** What a command on a pipeline did. */
 export interface PipelineCommandResult {
@@ -26,6 +20,13 @@ export interface PipelineCommandResult {
 }
 
 const ATTEMPTS = 5;
+
+/** What a command decided to record, and the definition the pipeline has after it. */
+interface PipelineDecision {
+  readonly draft: EventDraft;
+  readonly definitionCid: string;
+  readonly outcome: PipelineCommandResult['outcome'];
+}
 
 /**
  * Commands on pipeline definitions, each recorded as an event on `pipelines.Pipeline.<name>` so
@@ -43,8 +44,8 @@ export class PipelineService {
       if (current?.definitionCid === definitionCid) return undefined;
       const data: PipelineAppliedData = { definition, definitionCid };
       return {
-        type: PIPELINE_APPLIED,
-        data: data as unknown as JsonValue,
+        draft: PipelineApplied.draft(data),
+        definitionCid,
         outcome: current ? 'updated' : 'created',
       };
     });
@@ -70,9 +71,10 @@ export class PipelineService {
       if (!current) throw missing(name);
       if (current.state === state) return undefined;
       const data: PipelineStateData = { reason };
+      const { definitionCid } = current;
       return state === 'paused'
-        ? { type: PIPELINE_PAUSED, data: data as unknown as JsonValue, outcome: 'paused' }
-        : { type: PIPELINE_RESUMED, data: data as unknown as JsonValue, outcome: 'resumed' };
+        ? { draft: PipelinePaused.draft(data), definitionCid, outcome: 'paused' }
+        : { draft: PipelineResumed.draft(data), definitionCid, outcome: 'resumed' };
     });
   }
 
@@ -86,9 +88,7 @@ export class PipelineService {
   private async decide(
     name: string,
     actor: string | undefined,
-    command: (
-      current: PipelineSummary | undefined,
-    ) => { type: string; data: JsonValue; outcome: PipelineCommandResult['outcome'] } | undefined,
+    command: (current: PipelineSummary | undefined) => PipelineDecision | undefined,
   ): Promise<PipelineCommandResult> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.current(name);
@@ -103,20 +103,15 @@ export class PipelineService {
         };
       }
       try {
-        const result = await this.events.append(
-          ref(name),
-          [{ type: decision.type, data: decision.data }],
-          { expectedVersion: current?.version ?? 0, ...(actor !== undefined ? { actor } : {}) },
-        );
-        const definitionCid =
-          decision.type === PIPELINE_APPLIED
-            ? (decision.data as unknown as PipelineAppliedData).definitionCid
-            : current!.definitionCid;
+        const result = await this.events.append(ref(name), [decision.draft], {
+          expectedVersion: current?.version ?? 0,
+          ...(actor !== undefined ? { actor } : {}),
+        });
         return {
           name,
           outcome: decision.outcome,
           version: result.version,
-          definitionCid,
+          definitionCid: decision.definitionCid,
           position: result.events[0]!.position,
         };
       } catch (err) {

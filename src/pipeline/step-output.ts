@@ -1,13 +1,16 @@
+import { z } from 'zod';
+import type { StepResult } from '../core/catalogue/runs.js';
+import { UnitAnnotated } from '../core/catalogue/units.js';
+import type { UnitAnnotatedData } from '../core/catalogue/units.js';
 import { contentCid } from '../core/cid.js';
 import type { JsonValue } from '../core/envelope.js';
-import { UnavailableError, VersionConflictError } from '../core/errors.js';
+import { InvalidInputError, UnavailableError, VersionConflictError } from '../core/errors.js';
+import { describeIssue } from '../core/zod-issue.js';
 import type { ProcessorOutput } from '../plugins/plugin-api.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { readContent } from '../storage/read-content.js';
-import type { UnitAnnotatedData } from '../units/unit-events.js';
-import { UNIT_AGGREGATE, UNIT_ANNOTATED, UNITS_DOMAIN } from '../units/unit-events.js';
+import { UNIT_AGGREGATE, UNITS_DOMAIN } from '../units/unit-events.js';
 import type { PipelineDefinition, PipelineStep } from './definition.js';
-import type { StepResult } from './run-events.js';
 import { paramsCid } from './step-key.js';
 import type { UnitRunDeps, UnitToRun } from './unit-run.js';
 
@@ -30,6 +33,20 @@ export async function readAll(content: ContentStore, cid: string): Promise<Uint8
   if (!bytes)
     throw new UnavailableError(`The content ${cid} is not in the store: it cannot be processed.`);
   return bytes;
+}
+
+const metadataSchema = z.record(z.string(), z.json());
+
+/**
+ * A processor's metadata as the JSON its `StepCompleted` event records; anything else (a Date,
+ * bytes, NaN) is refused here, as the event could not be encoded with it.
+ */
+function jsonMetadata(processor: string, metadata: unknown): Record<string, JsonValue> {
+  const json = metadataSchema.safeParse(metadata);
+  if (json.success) return json.data;
+  throw new InvalidInputError(
+    `The metadata ${processor} returned is not plain JSON (${describeIssue(json.error.issues[0]!)}): fix the processor to return JSON values only.`,
+  );
 }
 
 /**
@@ -90,7 +107,7 @@ export async function persist(
     tags,
     relations,
     textCid,
-    metadata: (output.metadata ?? {}) as Record<string, unknown>,
+    metadata: jsonMetadata(processor, output.metadata ?? {}),
     completedAt: new Date().toISOString(),
   };
 }
@@ -123,7 +140,7 @@ export async function annotate(
   const append = (expectedVersion: 0 | 'any') =>
     deps.events.append(
       { domain: UNITS_DOMAIN, aggregate: UNIT_AGGREGATE, aggregateId: target.unitCid },
-      [{ type: UNIT_ANNOTATED, data: annotation as unknown as JsonValue }],
+      [UnitAnnotated.draft(annotation)],
       {
         expectedVersion,
         actor: `pipeline:${pipeline.name}`,

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { AckPublisher } from '../nats/fast-path/index.js';
 import { DirectReader } from '../nats/fast-path/index.js';
 import { STEP_RESULTS_BUCKET } from '../nats/provision.js';
-import type { StepResult } from './run-events.js';
+import type { StepResult } from '../core/catalogue/runs.js';
 
 const STREAM = `KV_${STEP_RESULTS_BUCKET}`;
 const subjectOf = (stepKey: string) => `$KV.${STEP_RESULTS_BUCKET}.${stepKey}`;

@@ -1,11 +1,18 @@
 import semver from 'semver';
 import type { Logger } from 'pino';
 import { dagCborCid } from '../core/cid.js';
-import type { JsonValue, RecordedEvent } from '../core/envelope.js';
+import { StepCompleted, StepFailed, StepStarted } from '../core/catalogue/runs.js';
+import type {
+  StepCompletedData,
+  StepFailedData,
+  StepResult,
+  StepStartedData,
+} from '../core/catalogue/runs.js';
+import type { RecordedEvent } from '../core/envelope.js';
 import type { AggregateRef } from '../core/subjects.js';
 import type { CimError } from '../core/errors.js';
 import { UnavailableError, VersionConflictError } from '../core/errors.js';
-import type { EventStore } from '../events/event-store.js';
+import type { EventDraft, EventStore } from '../events/event-store.js';
 import type { PluginSet } from '../plugins/plugin-registry.js';
 import type { RemoteProcessors } from '../plugins/remote-processor.js';
 import type { ProcessorPool } from './processor-pool.js';
@@ -19,13 +26,7 @@ import type { PipelineDefinition, PipelineStep } from './definition.js';
 import { PIPELINES_DOMAIN } from './pipeline-events.js';
 import type { StepResults } from './step-results.js';
 import { stepKey } from './step-key.js';
-import type {
-  StepCompletedData,
-  StepFailedData,
-  StepResult,
-  StepStartedData,
-} from './run-events.js';
-import { RUN_AGGREGATE, runId, STEP_COMPLETED, STEP_FAILED, STEP_STARTED } from './run-events.js';
+import { RUN_AGGREGATE, runId } from './run-events.js';
 import { annotate, persist, readAll, upstreamText } from './step-output.js';
 
 /** What running a unit through a pipeline needs. */
@@ -113,13 +114,13 @@ async function execute(
   let version = history.at(-1)?.event.version ?? 0;
   const done = new Map<string, StepResult>();
   for (const recorded of history) {
-    if (recorded.event.type === STEP_COMPLETED) {
-      const data = recorded.event.data as unknown as StepCompletedData;
+    if (StepCompleted.is(recorded)) {
+      const data = StepCompleted.parse(recorded);
       done.set(data.stepKey, data.result);
     }
   }
-  const record = async (type: string, data: object) => {
-    const result = await deps.events.append(ref, [{ type, data: data as unknown as JsonValue }], {
+  const record = async (draft: EventDraft) => {
+    const result = await deps.events.append(ref, [draft], {
       expectedVersion: version,
       actor: `pipeline:${pipeline.name}`,
       correlationId: target.correlationId,
@@ -171,7 +172,7 @@ async function execute(
         reused: wasReused,
         result,
       };
-      await record(STEP_COMPLETED, data);
+      await record(StepCompleted.draft(data));
     };
     const cached = await deps.results.get(key);
     if (cached) {
@@ -188,7 +189,7 @@ async function execute(
       unitCid: target.unitCid,
       attempt,
     };
-    await record(STEP_STARTED, started);
+    await record(StepStarted.draft(started));
     const text = await upstreamText(deps.content, step, results);
     const unit = {
       unitCid: target.unitCid,
@@ -229,7 +230,7 @@ async function execute(
         final: lastAttempt,
         error: run.error.message,
       };
-      await record(STEP_FAILED, failed);
+      await record(StepFailed.draft(failed));
       return { status: 'failed', step: step.id, error: run.error, computed, reused };
     }
     const result = await persist(deps, pipeline, step, target, processorLabel, run.output);

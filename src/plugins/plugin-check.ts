@@ -10,7 +10,7 @@ import {
 import type { CapabilityKind, CapabilityString } from './capability.js';
 import { isMediaGlob } from './media-glob.js';
 import { parameterTypeOf } from './parameters.js';
-import { describeIssue } from './zod-issue.js';
+import { describeIssue } from '../core/zod-issue.js';
 import { PARAMETER_TYPES } from './plugin-api.js';
 import type { PluginDefinition, PluginProvides } from './plugin-api.js';
 

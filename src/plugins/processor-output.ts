@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ProcessorOutput } from './plugin-api.js';
-import { describeIssue } from './zod-issue.js';
+import { describeIssue } from '../core/zod-issue.js';
 
 const TOKEN = "[a-z0-9][a-z0-9!#$&^_.+'-]*";
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:\\s*;.*)?$`, 'i');

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { JsonValue } from '../core/envelope.js';
+import { StoragePolicyApplied } from '../core/catalogue/storage.js';
 import { toCimError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { PolicyUnit, StoragePolicy } from './policy.js';
 import { needsLastRead, ruleApplies } from './policy.js';
-import { POLICY_AGGREGATE, STORAGE_DOMAIN, STORAGE_POLICY_APPLIED } from './storage-events.js';
+import { POLICY_AGGREGATE, STORAGE_DOMAIN } from './storage-events.js';
 import type { StorageManager } from './storage-manager.js';
 
 /** A unit as the runner walks them: its content and what rules look at. */
@@ -78,8 +78,10 @@ export class PolicyRunner {
       });
       if (page.length === 0) break;
       for (const recorded of page) {
-        const policy = recorded.event.data as unknown as StoragePolicy;
-        this.policies.set(policy.name, policy);
+        const parsed = StoragePolicyApplied.safeParse(recorded);
+        // One malformed policy must not keep the others from running (or the node from starting).
+        if (parsed.ok) this.policies.set(parsed.data.name, parsed.data);
+        else this.logger.error({ err: parsed.error }, 'malformed policy event passed over');
       }
       after = page[page.length - 1]!.position;
     }
@@ -94,7 +96,7 @@ export class PolicyRunner {
   async apply(policy: StoragePolicy): Promise<PolicyRun> {
     await this.events.append(
       { domain: STORAGE_DOMAIN, aggregate: POLICY_AGGREGATE, aggregateId: policy.name },
-      [{ type: STORAGE_POLICY_APPLIED, data: policy as unknown as JsonValue }],
+      [StoragePolicyApplied.draft(policy)],
       { expectedVersion: 'any', actor: 'storage' },
     );
     this.policies.set(policy.name, policy);

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
-import type { JsonValue } from '../core/envelope.js';
+import { ContentTiered } from '../core/catalogue/storage.js';
+import type { ContentTieredData } from '../core/catalogue/storage.js';
 import { isContentCid } from '../core/cid.js';
 import type { CimError } from '../core/errors.js';
 import { IntegrityError, InvalidInputError, toCimError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { VerifiedContent } from './content-store.js';
-import type { ContentTieredData } from './storage-events.js';
-import { CONTENT_TIERED, contentRef } from './storage-events.js';
+import { contentRef } from './storage-events.js';
 import type { StorageTier, TierObject } from './tiers/storage-tier.js';
 import { drain, verifyTiers } from './tier-verify.js';
 import type { VerifyReport } from './tier-verify.js';
@@ -181,11 +181,10 @@ export class StorageManager {
       verifiedBy: written.verifiedBy ?? 'read-back',
       policy: options.policy ?? null,
     };
-    await this.events.append(
-      contentRef(cid),
-      [{ type: CONTENT_TIERED, data: data as unknown as JsonValue }],
-      { expectedVersion: 'any', actor: options.policy ? `policy:${options.policy}` : 'storage' },
-    );
+    await this.events.append(contentRef(cid), [ContentTiered.draft(data)], {
+      expectedVersion: 'any',
+      actor: options.policy ? `policy:${options.policy}` : 'storage',
+    });
     if (!kept) await source.delete(cid);
     this.movedBytes.set(to, (this.movedBytes.get(to) ?? 0) + object.size);
     this.adjust(to, 1, object.size);

@@ -17,6 +17,7 @@ export interface PipelineStatusJson {
     deadLettered: number;
     computedSteps: number;
     reusedSteps: number;
+    malformed: number;
   };
   readonly backlog: { pending: number; inFlight: number } | null;
   readonly deadLetters: { unitCid: string; step: string; error: string; attempts: number }[];

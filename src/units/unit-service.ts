@@ -1,6 +1,5 @@
 import type { EventStore } from '../events/event-store.js';
 import type { ContentStore } from '../storage/content-store.js';
-import type { JsonValue } from '../core/envelope.js';
 import { InvalidInputError, VersionConflictError } from '../core/errors.js';
 import { isContentCid } from '../core/cid.js';
 import { assertToken } from '../core/subjects.js';
@@ -11,8 +10,9 @@ import type { ByteSource } from '../storage/content-store.js';
 import type { ContentHandOver } from '../storage/recent-content.js';
 import type { Unit } from './unit.js';
 import { normaliseTags, unitCid } from './unit.js';
-import type { UnitIngestedData } from './unit-events.js';
-import { DOCUMENT_AGGREGATE, UNIT_INGESTED, UNITS_DOMAIN } from './unit-events.js';
+import { UnitIngested } from '../core/catalogue/units.js';
+import type { UnitIngestedData } from '../core/catalogue/units.js';
+import { DOCUMENT_AGGREGATE, UNITS_DOMAIN } from './unit-events.js';
 
 /** What a caller says about the content it ingests. */
 export interface IngestMetadata {
@@ -161,7 +161,7 @@ export class UnitService {
       // New bytes usually mean a new document: try it as version 1 without reading first, and
       // read the document only if the server says it already exists.
       const last = isNew && attempt === 0 ? undefined : await this.events.last(ref);
-      const previous = last ? (last.event.data as unknown as UnitIngestedData) : undefined;
+      const previous = last ? UnitIngested.parse(last) : undefined;
       if (
         previous &&
         sameUnit(previous.unit, {
@@ -206,15 +206,11 @@ export class UnitService {
         contentStored: isNew,
       };
       try {
-        const result = await this.events.append(
-          ref,
-          [{ type: UNIT_INGESTED, data: data as unknown as JsonValue }],
-          {
-            expectedVersion: last?.event.version ?? 0,
-            ...(meta.correlationId !== undefined ? { correlationId: meta.correlationId } : {}),
-            ...(meta.causationId !== undefined ? { causationId: meta.causationId } : {}),
-          },
-        );
+        const result = await this.events.append(ref, [UnitIngested.draft(data)], {
+          expectedVersion: last?.event.version ?? 0,
+          ...(meta.correlationId !== undefined ? { correlationId: meta.correlationId } : {}),
+          ...(meta.causationId !== undefined ? { causationId: meta.causationId } : {}),
+        });
         return {
           unitCid: cid,
           contentCid,

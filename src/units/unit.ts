@@ -3,35 +3,11 @@ import { createHash } from 'node:crypto';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { DAG_CBOR_CODE, SHA2_256_CODE } from '../core/cid.js';
+import type { Unit } from '../core/catalogue/units.js';
 import { IntegrityError, InvalidInputError } from '../core/errors.js';
 
-/** How a derived unit was made: the processor and the CID of its parameters. */
-export interface ProducedBy {
-  /** `name@version` of the processor. */
-  readonly processor: string;
-  readonly parameters: string;
-}
-
-/**
- * An information unit: immutable metadata around one piece of content. Encoded as DAG-CBOR with
- * `content`, `derivedFrom`, `previous` and `producedBy.parameters` as CID links; its CID is the
- * unit's identity. A new version of a logical document is a new unit whose `previous` links the
- * one before.
- */
-export interface Unit {
-  readonly content: string;
-  readonly mediaType: string;
-  readonly size: number;
-  readonly name: string;
-  readonly source: string;
-  readonly createdAt: string;
-  /** Sorted and unique. */
-  readonly tags: readonly string[];
-  readonly context: string | null;
-  readonly derivedFrom: readonly string[];
-  readonly producedBy: ProducedBy | null;
-  readonly previous: string | null;
-}
+/** The unit record is part of the `UnitIngested` contract, so its type lives in the catalogue. */
+export type { ProducedBy, Unit } from '../core/catalogue/units.js';
 
 function link(text: string, field: string): CID {
   try {

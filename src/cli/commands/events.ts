@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { parseArchiveState } from '../../core/catalogue/archive.js';
 import { InvalidInputError, IntegrityError } from '../../core/errors.js';
 import type { VerifyReport } from '../../events/verify.js';
 import { verifyEvents } from '../../events/verify.js';
-import { EVENT_ARCHIVE_REF, toArchiveState } from '../../events/archived-history.js';
+import { EVENT_ARCHIVE_REF } from '../../events/archived-history.js';
 import { JetStreamEventStore } from '../../events/jetstream-event-store.js';
 import { connectNats } from '../../nats/connect.js';
 import { callNode, nodeUrl } from '../client.js';
@@ -77,7 +78,8 @@ export async function verify(options: {
     try {
       const store = await JetStreamEventStore.open(nc, { maxEventBytes: 1_000_000 });
       const archived = await store.last(EVENT_ARCHIVE_REF);
-      const purged = archived ? (toArchiveState(archived.event.data)?.purgedThrough ?? 0) : 0;
+      const state = archived ? parseArchiveState(archived) : undefined;
+      const purged = state?.ok ? state.data.purgedThrough : 0;
       if (purged > 0) {
         throw new InvalidInputError(
           `Positions 1–${purged} were moved from the stream into the event archive, which --nats cannot read: verify through the node (drop --nats).`,

@@ -1,3 +1,4 @@
+import { parseArchiveState } from '../../core/catalogue/archive.js';
 import { IntegrityError } from '../../core/errors.js';
 import { EVENTS_STREAM } from '../../core/subjects.js';
 import type {
@@ -5,7 +6,7 @@ import type {
   ArchivedHistory,
   EventArchiveState,
 } from '../../events/archived-history.js';
-import { EMPTY_ARCHIVE, EVENT_ARCHIVE_REF, toArchiveState } from '../../events/archived-history.js';
+import { EMPTY_ARCHIVE, EVENT_ARCHIVE_REF } from '../../events/archived-history.js';
 import type { EventStore } from '../../events/event-store.js';
 import type { StorageManager } from '../storage-manager.js';
 import type { SegmentRef } from './archive-format.js';
@@ -32,13 +33,14 @@ export class EventArchive implements ArchivedHistory {
   async state(): Promise<EventArchiveState & { version: number }> {
     const last = await this.events.last(EVENT_ARCHIVE_REF);
     if (!last) return { ...EMPTY_ARCHIVE, version: 0 };
-    const state = toArchiveState(last.event.data);
-    if (!state) {
+    const parsed = parseArchiveState(last);
+    if (!parsed.ok) {
       throw new IntegrityError(
-        `The event archive's last event (position ${last.position}) does not hold an archive state.`,
+        `The event archive's last event (position ${last.position}) does not hold an archive state: ${parsed.error.message}`,
+        { cause: parsed.error },
       );
     }
-    return { ...state, version: last.event.version };
+    return { ...parsed.data, version: last.event.version };
   }
 
   async purgedThrough(): Promise<number> {

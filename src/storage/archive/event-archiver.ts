@@ -1,15 +1,11 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { eventCidString } from '../../core/cid.js';
-import type { JsonValue } from '../../core/envelope.js';
+import { EventArchivePurged, EventArchiveSealed } from '../../core/catalogue/archive.js';
 import { IntegrityError, InvalidInputError, toCimError } from '../../core/errors.js';
 import { EVENTS_STREAM } from '../../core/subjects.js';
 import type { ArchivedEvent, EventArchiveState } from '../../events/archived-history.js';
-import {
-  EVENT_ARCHIVE_PURGED,
-  EVENT_ARCHIVE_REF,
-  EVENT_ARCHIVE_SEALED,
-} from '../../events/archived-history.js';
+import { EVENT_ARCHIVE_REF } from '../../events/archived-history.js';
 import type { EventStore } from '../../events/event-store.js';
 import type { StorageManager } from '../storage-manager.js';
 import type { SegmentRef } from './archive-format.js';
@@ -228,7 +224,7 @@ export class EventArchiver {
       segments: state.segments + run.segments,
       bytes: state.bytes + run.bytes + index.bytes.length,
     };
-    return this.record(EVENT_ARCHIVE_SEALED, next, state.version);
+    return this.record(EventArchiveSealed, next, state.version);
   }
 
   /**
@@ -244,7 +240,7 @@ export class EventArchiver {
     let current = state;
     if (state.purgedThrough < state.sealedThrough) {
       current = await this.record(
-        EVENT_ARCHIVE_PURGED,
+        EventArchivePurged,
         { ...stateOnly(state), purgedThrough: state.sealedThrough },
         state.version,
       );
@@ -266,23 +262,22 @@ export class EventArchiver {
       for (const p of purged) run.purged += p.purged;
     }
     return this.record(
-      EVENT_ARCHIVE_PURGED,
+      EventArchivePurged,
       { ...stateOnly(current), purgeDoneThrough: through },
       current.version,
     );
   }
 
   private async record(
-    type: string,
+    type: typeof EventArchiveSealed | typeof EventArchivePurged,
     state: EventArchiveState,
     version: number,
   ): Promise<EventArchiveState & { version: number }> {
     // The expected version makes a concurrent run (another node) fail rather than interleave.
-    const result = await this.events.append(
-      EVENT_ARCHIVE_REF,
-      [{ type, data: state as unknown as JsonValue }],
-      { expectedVersion: version, actor: 'storage' },
-    );
+    const result = await this.events.append(EVENT_ARCHIVE_REF, [type.draft(state)], {
+      expectedVersion: version,
+      actor: 'storage',
+    });
     return { ...state, version: result.version };
   }
 }

@@ -1,0 +1,175 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JsonValue, RecordedEvent } from '../envelope.js';
+import { assertEventFields } from '../envelope.js';
+import { EVENT_CATALOGUE, eventTypeOf } from './catalogue.js';
+
+test('docs/contracts.md lists exactly the event types of the catalogue', () => {
+  const doc = readFileSync(join(process.cwd(), 'docs', 'contracts.md'), 'utf8');
+  const section = doc.split('### Event types')[1]?.split('\n## ')[0] ?? '';
+  const documented = [...section.matchAll(/^\| `([A-Za-z]+)` +\|/gm)].map((m) => m[1]);
+  assert.deepEqual([...documented].sort(), EVENT_CATALOGUE.map((e) => e.type).sort());
+});
+
+test('every catalogued type is a valid event type, named once, and found by its name', () => {
+  const names = EVENT_CATALOGUE.map((e) => e.type);
+  assert.equal(new Set(names).size, names.length);
+  for (const definition of EVENT_CATALOGUE) {
+    assert.doesNotThrow(() => assertEventFields({ type: definition.type }));
+    assert.equal(eventTypeOf(definition.type), definition);
+  }
+  assert.equal(eventTypeOf('ThingMade'), undefined);
+});
+
+const unitCid = 'bafyreigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi';
+const contentCid = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy';
+const unit = {
+  content: contentCid,
+  mediaType: 'text/plain',
+  size: 5,
+  name: 'a.txt',
+  source: 'file:///a.txt',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  tags: ['x'],
+  context: null,
+  derivedFrom: [],
+  producedBy: null,
+  previous: null,
+};
+const archive = {
+  index: null,
+  sealedThrough: 10,
+  purgedThrough: 0,
+  purgeDoneThrough: 0,
+  events: 10,
+  segments: 1,
+  bytes: 900,
+};
+const result = {
+  processor: 'extract-text@1.0.0',
+  derived: [],
+  tags: [],
+  relations: [],
+  textCid: null,
+  metadata: { characters: 5, format: 'plain' },
+  completedAt: '2026-01-01T00:00:00.000Z',
+};
+const run = { pipeline: 'docs', step: 'text', stepKey: unitCid, unitCid };
+
+/** Data as each type's writer records it, and data its readers must refuse. */
+const samples: Record<string, { good: JsonValue; bad: JsonValue }> = {
+  UnitIngested: {
+    good: { unitCid, documentId: 'dabc', unit, contentStored: true },
+    bad: { unitCid, documentId: 'dabc', unit: { ...unit, size: '5' }, contentStored: true },
+  },
+  UnitAnnotated: {
+    good: {
+      unitCid,
+      tags: ['a'],
+      textCid: null,
+      relations: [{ type: 'links-to', target: 'https://example.org' }],
+      producedBy: { pipeline: 'docs', processors: ['classify-rules@1.0.0'] },
+    },
+    bad: { unitCid, tags: 'a', textCid: null, relations: [] },
+  },
+  PipelineApplied: {
+    good: {
+      definition: {
+        name: 'docs',
+        trigger: { events: ['UnitIngested'], mediaTypes: ['text/*'] },
+        steps: [{ id: 'text', processor: 'extract-text', params: { max: 3 }, after: [] }],
+        concurrency: 8,
+        retry: { attempts: 5, backoffMs: 500, maxBackoffMs: 30000 },
+      },
+      definitionCid: unitCid,
+    },
+    bad: { definition: { name: 'docs' }, definitionCid: unitCid },
+  },
+  PipelinePaused: { good: { reason: 'maintenance' }, bad: { reason: 5 } },
+  PipelineResumed: { good: { reason: null }, bad: {} },
+  StepStarted: {
+    good: { ...run, processor: 'extract-text@1.0.0', attempt: 1 },
+    bad: { ...run, processor: 'extract-text@1.0.0', attempt: 'first' },
+  },
+  StepCompleted: {
+    good: { ...run, reused: false, result },
+    bad: { ...run, reused: false, result: { ...result, metadata: null } },
+  },
+  StepFailed: {
+    good: { ...run, attempt: 2, final: false, error: 'timed out' },
+    bad: { ...run, attempt: 2, error: 'timed out' },
+  },
+  ContentTiered: {
+    good: {
+      cid: contentCid,
+      from: 'hot',
+      to: 'warm',
+      size: 5,
+      kept: false,
+      verifiedBy: 'etag',
+      policy: null,
+    },
+    bad: {
+      cid: contentCid,
+      from: 'hot',
+      to: 'warm',
+      size: 5,
+      kept: false,
+      verifiedBy: 'trust',
+      policy: null,
+    },
+  },
+  StoragePolicyApplied: {
+    good: {
+      name: 'age-out',
+      rules: [{ from: 'hot', to: 'warm', when: { olderThanDays: 30 }, keepCopy: false }],
+      rehydrate: false,
+    },
+    bad: { name: 'age-out', rules: [] },
+  },
+  EventArchiveSealed: { good: archive, bad: { ...archive, index: 3 } },
+  EventArchivePurged: { good: archive, bad: { ...archive, purgedThrough: -1 } },
+};
+
+function recorded(type: string, data: JsonValue): RecordedEvent {
+  return {
+    event: {
+      id: '0190f1b2-0000-7000-8000-000000000000',
+      type,
+      version: 1,
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      actor: 'tester',
+      correlationId: 'c',
+      causationId: null,
+      prev: null,
+      domain: 'd',
+      aggregate: 'A',
+      aggregateId: 'a',
+      data,
+    },
+    cid: 'baguqeera',
+    position: 1,
+  };
+}
+
+test('every catalogued type reads back what its writers record and refuses malformed data', () => {
+  assert.deepEqual(Object.keys(samples).sort(), EVENT_CATALOGUE.map((e) => e.type).sort());
+  for (const definition of EVENT_CATALOGUE) {
+    const { good, bad } = samples[definition.type]!;
+    assert.deepEqual(definition.parse(recorded(definition.type, good)), good, definition.type);
+    const refused = definition.safeParse(recorded(definition.type, bad));
+    assert.equal(refused.ok, false, `${definition.type} accepted ${JSON.stringify(bad)}`);
+  }
+});
+
+test('a policy recorded before rehydrate existed reads with its default', () => {
+  const StoragePolicyApplied = eventTypeOf('StoragePolicyApplied')!;
+  const older = { name: 'age-out', rules: [{ from: 'hot', to: 'warm' }] };
+  assert.deepEqual(StoragePolicyApplied.parse(recorded('StoragePolicyApplied', older)), {
+    name: 'age-out',
+    rules: [{ from: 'hot', to: 'warm', when: {}, keepCopy: false }],
+    rehydrate: false,
+  });
+});

@@ -1,0 +1,32 @@
+import type { EventType } from '../event-type.js';
+import { EventArchivePurged, EventArchiveSealed } from './archive.js';
+import { PipelineApplied, PipelinePaused, PipelineResumed } from './pipelines.js';
+import { StepCompleted, StepFailed, StepStarted } from './runs.js';
+import { ContentTiered, StoragePolicyApplied } from './storage.js';
+import { UnitAnnotated, UnitIngested } from './units.js';
+
+/**
+ * Every event type CIM writes, each defined once with the schema of its data. docs/contracts.md
+ * lists the same types (a test keeps the two equal).
+ */
+export const EVENT_CATALOGUE: readonly EventType[] = [
+  UnitIngested,
+  UnitAnnotated,
+  PipelineApplied,
+  PipelinePaused,
+  PipelineResumed,
+  StepStarted,
+  StepCompleted,
+  StepFailed,
+  ContentTiered,
+  StoragePolicyApplied,
+  EventArchiveSealed,
+  EventArchivePurged,
+];
+
+const byType = new Map<string, EventType>(EVENT_CATALOGUE.map((e) => [e.type, e]));
+
+/** The catalogued definition of an event type, or undefined for a type CIM does not write. */
+export function eventTypeOf(type: string): EventType | undefined {
+  return byType.get(type);
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { defineEvent } from '../event-type.js';
+import type { EventData } from '../event-type.js';
+
+/** How a derived unit was made: the processor and the CID of its parameters. */
+const producedBySchema = z.object({
+  /** `name@version` of the processor. */
+  processor: z.string(),
+  parameters: z.string(),
+});
+
+/**
+ * An information unit: immutable metadata around one piece of content, with its links
+ * (`content`, `derivedFrom`, `previous`, `producedBy.parameters`) as CID strings. Encoded as
+ * DAG-CBOR (src/units/unit.ts), its CID is the unit's identity; a new version of a logical
+ * document is a new unit whose `previous` links the one before.
+ */
+export const unitSchema = z.object({
+  content: z.string(),
+  mediaType: z.string(),
+  size: z.number().int().min(0),
+  name: z.string(),
+  source: z.string(),
+  createdAt: z.string(),
+  /** Sorted and unique. */
+  tags: z.array(z.string()),
+  context: z.string().nullable(),
+  derivedFrom: z.array(z.string()),
+  producedBy: producedBySchema.nullable(),
+  previous: z.string().nullable(),
+});
+
+/** An information unit (see {@link unitSchema}). */
+export type Unit = z.output<typeof unitSchema>;
+/** How a derived unit was made. */
+export type ProducedBy = z.output<typeof producedBySchema>;
+
+/**
+ * Recorded on `units.Document.<documentId>` when a new unit (a new version of a document) is
+ * ingested: the unit record and its CID (re-checked by readers).
+ */
+export const UnitIngested = defineEvent(
+  'UnitIngested',
+  z.object({
+    unitCid: z.string(),
+    documentId: z.string(),
+    unit: unitSchema,
+    /** True when the content bytes were new to the store. */
+    contentStored: z.boolean(),
+  }),
+);
+export type UnitIngestedData = EventData<typeof UnitIngested>;
+
+const relationSchema = z.object({ type: z.string(), target: z.string() });
+
+/**
+ * Recorded on `units.Unit.<unitCid>` when a pipeline run says something about a unit without
+ * changing it: tags from classification, the text search should index (for formats the catalog
+ * cannot read itself), relations to other units or URLs. The unit stays immutable; read models
+ * join these to it.
+ */
+export const UnitAnnotated = defineEvent(
+  'UnitAnnotated',
+  z.object({
+    unitCid: z.string(),
+    tags: z.array(z.string()),
+    /** Content CID of extracted text to index for the unit, or null. */
+    textCid: z.string().nullable(),
+    relations: z.array(relationSchema),
+    /** The pipeline whose run found these, and `name@version` of the processors of its steps. */
+    producedBy: z.object({ pipeline: z.string(), processors: z.array(z.string()) }),
+  }),
+);
+export type UnitAnnotatedData = EventData<typeof UnitAnnotated>;
