@@ -173,3 +173,15 @@ test('a policy recorded before rehydrate existed reads with its default', () => 
     rehydrate: false,
   });
 });
+
+test('an annotation recorded one per step, before 2026-11-25, still reads', () => {
+  const UnitAnnotated = eventTypeOf('UnitAnnotated')!;
+  const older = {
+    unitCid: 'bafkreiabc',
+    tags: ['invoice'],
+    textCid: null,
+    relations: [],
+    producedBy: { processor: 'classify-rules@1.0.0', pipeline: 'docs', step: 'tags' },
+  };
+  assert.deepEqual(UnitAnnotated.parse(recorded('UnitAnnotated', older)), older);
+});

@@ -67,8 +67,15 @@ export const UnitAnnotated = defineEvent(
     /** Content CID of extracted text to index for the unit, or null. */
     textCid: z.string().nullable(),
     relations: z.array(relationSchema),
-    /** The pipeline whose run found these, and `name@version` of the processors of its steps. */
-    producedBy: z.object({ pipeline: z.string(), processors: z.array(z.string()) }),
+    /**
+     * The pipeline whose run found these, and `name@version` of the processors of its steps.
+     * Annotations recorded before 2026-11-25 came one per step and named that step instead; they
+     * stay readable, as nothing recorded may become malformed by a later release.
+     */
+    producedBy: z.union([
+      z.object({ pipeline: z.string(), processors: z.array(z.string()) }),
+      z.object({ processor: z.string(), pipeline: z.string(), step: z.string() }),
+    ]),
   }),
 );
 export type UnitAnnotatedData = EventData<typeof UnitAnnotated>;
