@@ -32,7 +32,7 @@ after(async () => {
 test('a malformed UnitIngested in the stream is the catalog’s counted failure, and the next unit is still catalogued', async () => {
   const logger = silentLogger();
   const store = await JetStreamEventStore.open(nats.nc, { maxEventBytes: 1_000_000 });
-  const { content } = await openStorage(nats.nc, store, {}, logger);
+  const { manager: content } = await openStorage(nats.nc, store, {}, logger);
   // Written raw, as another client could: the store takes any JSON under any type.
   const broken = await store.append(
     { domain: UNITS_DOMAIN, aggregate: DOCUMENT_AGGREGATE, aggregateId: 'dbroken' },

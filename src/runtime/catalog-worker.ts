@@ -32,7 +32,7 @@ try {
   const nc = await connectNats(setup.natsUrl, { name: 'cim catalog', logger });
   const store = await JetStreamEventStore.open(nc, { maxEventBytes: setup.maxEventBytes });
   // Content tiered out of hot is indexed from where it is, so a rebuild still finds its text.
-  const { content } = await openStorage(nc, store, setup.tiers, logger);
+  const { manager: content } = await openStorage(nc, store, setup.tiers, logger);
   const recent = new RecentContent();
   const catalog = new Catalog(setup.path);
   catalog.groupCommits(COMMIT_MS, (err) => {

@@ -34,7 +34,7 @@ export async function startUnits(
   logger: Logger,
 ): Promise<UnitsComponent> {
   const storage = await openStorage(nc, store, config.storage.tiers, logger, { checkTiers: true });
-  const content = storage.content;
+  const content = storage.manager;
   const path = join(config.dataDir, 'read-models', 'catalog.sqlite');
   const thread = await CatalogThread.start(
     {
