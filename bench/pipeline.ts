@@ -15,7 +15,7 @@ import { extractLinks } from '../src/processors/extract-links.js';
 import { extractMetadata } from '../src/processors/extract-metadata.js';
 import { silentLogger } from '../src/runtime/logger.js';
 import type { ContentStore } from '../src/storage/content-store.js';
-import { JetStreamContentStore } from '../src/storage/jetstream-content-store.js';
+import { JetStreamTier } from '../src/storage/tiers/jetstream-tier.js';
 
 const UNITS = 5_000;
 const WARM_UNITS = 1_000;
@@ -185,7 +185,7 @@ export async function pipelineSuite(): Promise<{ figures: Figure[]; serverVersio
     const warm = await backfill('warm', 'warm', WARM_UNITS, UNITS);
     await warm.run();
     const measured = await backfill('bench', 'measured', UNITS, 0);
-    const content = await JetStreamContentStore.open(nats.nc);
+    const content = await JetStreamTier.open(nats.nc);
     note('pipeline: the three processors called directly, warm-up, then the measured units');
     await directProcessorsRate(content, warm.units);
     const direct = await directProcessorsRate(content, measured.units);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Catalog } from '../src/knowledge/catalog.js';
+import { CatalogWriter } from '../src/knowledge/catalog-writer.js';
 import { toFtsQuery } from '../src/knowledge/fts-query.js';
 import type { Figure } from './harness.js';
 import { figure, note } from './harness.js';
@@ -50,7 +50,7 @@ function percentile(sorted: readonly number[], p: number): number {
  */
 export async function searchSuite(): Promise<{ figures: Figure[]; serverVersion: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'cim-bench-search-'));
-  const catalog = new Catalog(join(dir, 'catalog.sqlite'));
+  const catalog = CatalogWriter.open(join(dir, 'catalog.sqlite'));
   try {
     const words = vocabulary();
     const next = random(7);

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { EventStore } from '../events/event-store.js';
 import type { ServerFeatures } from '../nats/features.js';
 import type { UnitService } from '../units/unit-service.js';
-import type { Catalog } from '../knowledge/catalog.js';
+import type { CatalogReader } from '../knowledge/catalog-reader.js';
 import type { ContentStore } from '../storage/content-store.js';
 import type { StorageManager } from '../storage/storage-manager.js';
 import type { EventArchive } from '../storage/archive/event-archive.js';
@@ -20,7 +20,7 @@ import type { PipelineEngine } from '../pipeline/pipeline-engine.js';
 /** The units component's services, present where that component runs. */
 export interface UnitsContext {
   readonly service: UnitService;
-  readonly catalog: Catalog;
+  readonly catalog: CatalogReader;
   readonly content: ContentStore;
   /** Resolves once the catalog shows everything up to a stream position. */
   readonly catalogRunner: { waitFor(position: number): Promise<void> };

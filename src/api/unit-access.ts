@@ -79,7 +79,7 @@ export function remoteUnitAccess(
       }
     },
     unit: lookup,
-    holds: (cid) => storage.holds(cid),
+    holds: (cid) => storage.has(cid),
     find: (cid) => storage.find(cid),
     served: () => undefined,
   };

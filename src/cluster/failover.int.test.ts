@@ -15,7 +15,7 @@ import { EVENTS_STREAM } from '../core/subjects.js';
 import { JetStreamEventStore } from '../events/jetstream-event-store.js';
 import { connectNats } from '../nats/connect.js';
 import { provision } from '../nats/provision.js';
-import { JetStreamContentStore } from '../storage/jetstream-content-store.js';
+import { JetStreamTier } from '../storage/tiers/jetstream-tier.js';
 import { runCim } from '../testing/cli.js';
 import { startTestCluster } from '../testing/nats-cluster.js';
 import type { TestServers } from '../testing/nats-cluster.js';
@@ -86,7 +86,7 @@ test(
   async (t) => {
     const clusterStarted = Date.now();
     const { cluster, nc, events } = await r3Cluster();
-    const content = await JetStreamContentStore.open(nc);
+    const content = await JetStreamTier.open(nc);
     t.diagnostic(`failover: the cluster took ${seconds(clusterStarted)} s to start and provision`);
     const units = new UnitService(events, content, {
       spoolDir: spool,
@@ -227,7 +227,7 @@ test(
   async (t) => {
     const clusterStarted = Date.now();
     const { cluster, nc, events } = await r3Cluster();
-    const content = await JetStreamContentStore.open(nc);
+    const content = await JetStreamTier.open(nc);
     t.diagnostic(`no quorum: the cluster took ${seconds(clusterStarted)} s to start and provision`);
     const ref = { domain: 'tests', aggregate: 'Quorum', aggregateId: 'q1' };
     await events.append(ref, [{ type: 'Counted', data: {} }], { expectedVersion: 0 });

@@ -14,7 +14,7 @@ import { startTestNats } from '../testing/nats-harness.js';
 import type { TestNats } from '../testing/nats-harness.js';
 import { DOCUMENT_AGGREGATE, UNITS_DOMAIN } from '../units/unit-events.js';
 import { UnitService } from '../units/unit-service.js';
-import { Catalog } from './catalog.js';
+import { CatalogWriter } from './catalog-writer.js';
 import { CatalogProjection, SqliteCheckpointStore } from './catalog-projection.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cim-catalog-projection-'));
@@ -32,7 +32,7 @@ after(async () => {
 test('a malformed UnitIngested in the stream is the catalog’s counted failure, and the next unit is still catalogued', async () => {
   const logger = silentLogger();
   const store = await JetStreamEventStore.open(nats.nc, { maxEventBytes: 1_000_000 });
-  const { content } = await openStorage(nats.nc, store, {}, logger);
+  const { manager: content } = await openStorage(nats.nc, store, {}, logger);
   // Written raw, as another client could: the store takes any JSON under any type.
   const broken = await store.append(
     { domain: UNITS_DOMAIN, aggregate: DOCUMENT_AGGREGATE, aggregateId: 'dbroken' },
@@ -52,7 +52,7 @@ test('a malformed UnitIngested in the stream is the catalog’s counted failure,
   const brokenAt = broken.events[0]!.position;
   assert.ok(good.position > brokenAt);
 
-  const catalog = new Catalog(join(root, 'catalog.sqlite'));
+  const catalog = CatalogWriter.open(join(root, 'catalog.sqlite'));
   const failures = new KvFailureLog(await new Kvm(nats.nc).open(PROJECTIONS_BUCKET));
   const runner = new ProjectionRunner(
     new CatalogProjection(catalog, content, logger),

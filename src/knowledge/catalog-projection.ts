@@ -8,12 +8,12 @@ import { assertUnitCid } from '../units/unit.js';
 import { UnitAnnotated, UnitIngested } from '../core/catalogue/units.js';
 import type { UnitIngestedData } from '../core/catalogue/units.js';
 import { UNITS_DOMAIN } from '../units/unit-events.js';
-import type { Catalog } from './catalog.js';
+import type { CatalogWriter } from './catalog-writer.js';
 import { extractText, isIndexableText, MAX_INDEXED_TEXT } from './text-extract.js';
 
 /** Checkpoints kept in the catalog database itself, so the two can never disagree. */
 export class SqliteCheckpointStore implements CheckpointStore {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(private readonly catalog: CatalogWriter) {}
 
   async load(projection: string): Promise<number> {
     const row = this.catalog.db
@@ -42,7 +42,7 @@ export class CatalogProjection implements Projection<string> {
   readonly filter = { domain: UNITS_DOMAIN };
 
   constructor(
-    private readonly catalog: Catalog,
+    private readonly catalog: CatalogWriter,
     private readonly content: ContentStore,
     private readonly logger: Logger,
     private readonly recent?: RecentContent,

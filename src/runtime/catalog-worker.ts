@@ -3,7 +3,7 @@ import { Kvm } from '@nats-io/kv';
 import { JetStreamEventStore } from '../events/jetstream-event-store.js';
 import { KvFailureLog } from '../events/kv-projection-state.js';
 import { ProjectionRunner } from '../events/projection-runner.js';
-import { Catalog } from '../knowledge/catalog.js';
+import { CatalogWriter } from '../knowledge/catalog-writer.js';
 import { CatalogProjection, SqliteCheckpointStore } from '../knowledge/catalog-projection.js';
 import { connectNats } from '../nats/connect.js';
 import { PROJECTIONS_BUCKET } from '../nats/provision.js';
@@ -32,9 +32,9 @@ try {
   const nc = await connectNats(setup.natsUrl, { name: 'cim catalog', logger });
   const store = await JetStreamEventStore.open(nc, { maxEventBytes: setup.maxEventBytes });
   // Content tiered out of hot is indexed from where it is, so a rebuild still finds its text.
-  const { content } = await openStorage(nc, store, setup.tiers, logger);
+  const { manager: content } = await openStorage(nc, store, setup.tiers, logger);
   const recent = new RecentContent();
-  const catalog = new Catalog(setup.path);
+  const catalog = CatalogWriter.open(setup.path);
   catalog.groupCommits(COMMIT_MS, (err) => {
     // The group's events are gone from the database but not from the runner's position: the
     // thread ends, and its successor resumes from the last committed checkpoint.

@@ -69,7 +69,7 @@ export async function startPipelines(
     logger,
   );
   // Storage first: it lets the store read archived history, which the catalog replays.
-  const { content, manager: storage } = await openStorage(nc, store, config.storage.tiers, logger);
+  const { manager: content } = await openStorage(nc, store, config.storage.tiers, logger);
   await runner.start();
   // Pipelines start only once the catalog knows their state as recorded when the node started:
   // a pipeline paused long ago must not run while its Paused event is still being replayed.
@@ -107,7 +107,7 @@ export async function startPipelines(
       await engine.stop();
       await runner.stop();
       await pool?.stop();
-      await storage.close();
+      await content.close();
     },
   };
 }

@@ -24,7 +24,7 @@ export async function openRemoteUnitAccess(
   logger: Logger,
 ): Promise<{ access: UnitAccess; close(): Promise<void> }> {
   const storage = await openStorage(nc, store, config.storage.tiers, logger);
-  const service = new UnitService(store, storage.content, {
+  const service = new UnitService(store, storage.manager, {
     spoolDir: join(config.dataDir, 'spool'),
     maxContentBytes: config.units.maxContentBytes,
   });

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import type { EventStore } from '../events/event-store.js';
-import { Catalog } from '../knowledge/catalog.js';
+import { CatalogReader } from '../knowledge/catalog-reader.js';
 import { openStorage } from '../storage/open-storage.js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { EventArchiver } from '../storage/archive/event-archiver.js';
@@ -34,7 +34,7 @@ export async function startUnits(
   logger: Logger,
 ): Promise<UnitsComponent> {
   const storage = await openStorage(nc, store, config.storage.tiers, logger, { checkTiers: true });
-  const content = storage.content;
+  const content = storage.manager;
   const path = join(config.dataDir, 'read-models', 'catalog.sqlite');
   const thread = await CatalogThread.start(
     {
@@ -46,7 +46,7 @@ export async function startUnits(
     },
     logger,
   );
-  const catalog = new Catalog(path, { readOnly: true });
+  const catalog = CatalogReader.open(path);
   const service = new UnitService(store, content, {
     spoolDir: join(config.dataDir, 'spool'),
     maxContentBytes: config.units.maxContentBytes,

@@ -3,24 +3,23 @@ import type { Logger } from 'pino';
 import type { TierConfig } from '../core/config.js';
 import type { EventStore } from '../events/event-store.js';
 import { EventArchive } from './archive/event-archive.js';
-import { JetStreamContentStore } from './jetstream-content-store.js';
 import { StorageManager } from './storage-manager.js';
-import { TieredContentStore } from './tiered-content-store.js';
 import { JetStreamTier } from './tiers/jetstream-tier.js';
 import { openTiers } from './tiers/open-tiers.js';
 
-/** The storage a component uses: the tiers, the content store reading through them, the archive. */
+/** The storage a component uses: the tiers (the content store reading through them), the archive. */
 export interface OpenedStorage {
+  /** The tiers, and the content store components read and write content through. */
   readonly manager: StorageManager;
-  readonly content: TieredContentStore;
   /** The event archive, which `events` now reads positions purged from the stream from. */
   readonly archive: EventArchive;
 }
 
 /**
- * Opens the hot tier and the configured ones, and has `events` read archived history through them. With `checkTiers`, each configured tier is checked
- * once and a tier that cannot be used is logged as one sentence; the node still starts (its
- * content stays readable from the other tiers), and `cim storage status` repeats the sentence.
+ * Opens the hot tier and the configured ones, and has `events` read archived history through
+ * them. With `checkTiers`, each configured tier is checked once and a tier that cannot be used
+ * is logged as one sentence; the node still starts (its content stays readable from the other
+ * tiers), and `cim storage status` repeats the sentence.
  */
 export async function openStorage(
   nc: NatsConnection,
@@ -29,7 +28,7 @@ export async function openStorage(
   logger: Logger,
   options: { checkTiers?: boolean } = {},
 ): Promise<OpenedStorage> {
-  const hot = await JetStreamContentStore.open(nc);
+  const hot = await JetStreamTier.open(nc);
   const below = await openTiers(tiers);
   if (options.checkTiers) {
     await Promise.all(
@@ -42,8 +41,8 @@ export async function openStorage(
       ),
     );
   }
-  const manager = new StorageManager([new JetStreamTier(hot), ...below], events, logger);
+  const manager = new StorageManager([hot, ...below], events, logger);
   const archive = new EventArchive(events, manager);
   events.useArchive(archive);
-  return { manager, content: new TieredContentStore(hot, manager), archive };
+  return { manager, archive };
 }

@@ -5,9 +5,17 @@ import { isContentCid } from '../core/cid.js';
 import type { CimError } from '../core/errors.js';
 import { IntegrityError, InvalidInputError, toCimError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
-import type { VerifiedContent } from './content-store.js';
+import { VERIFY_BEFORE_SERVING_BYTES } from './content-store.js';
+import type {
+  ByteSource,
+  ContentStore,
+  GetOptions,
+  PutOptions,
+  PutResult,
+  VerifiedContent,
+} from './content-store.js';
 import { contentRef } from './storage-events.js';
-import type { StorageTier, TierObject } from './tiers/storage-tier.js';
+import type { StorageTier } from './tiers/storage-tier.js';
 import { drain, verifyTiers } from './tier-verify.js';
 import type { VerifyReport } from './tier-verify.js';
 
@@ -45,9 +53,11 @@ export type MoveOutcome =
  * The Storage Manager: content in tiers (hot first, then the configured ones in order), moved
  * between them with a verified copy before anything is freed, and read from whichever tier
  * holds it. The CID never changes; each move is a `ContentTiered` event on
- * `storage.Content.<cid>`.
+ * `storage.Content.<cid>`. As a {@link ContentStore} it is what the node's components read and
+ * write content through: writes go to hot, reads find the content in whichever tier holds an
+ * intact copy, so a unit reads the same whether its content is hot, warm or cold.
  */
-export class StorageManager {
+export class StorageManager implements ContentStore {
   private readonly faults = new Map<string, number>();
   /** Bytes moved into each tier since start. */
   readonly movedBytes = new Map<string, number>();
@@ -60,8 +70,9 @@ export class StorageManager {
   private listedAt = 0;
   private listing: Promise<TierStatus[]> | undefined;
 
+  /** `tiers` in order, hot first: content is written to the first. */
   constructor(
-    readonly tiers: readonly StorageTier[],
+    readonly tiers: readonly [StorageTier, ...StorageTier[]],
     private readonly events: EventStore,
     private readonly logger: Logger,
   ) {}
@@ -87,7 +98,7 @@ export class StorageManager {
   }
 
   /** True when some tier holds `cid`: asked in tier order, stopping at the first. */
-  async holds(cid: string): Promise<boolean> {
+  async has(cid: string): Promise<boolean> {
     for (const tier of this.tiers) if (await tier.has(cid).catch(() => false)) return true;
     return false;
   }
@@ -99,21 +110,35 @@ export class StorageManager {
     return this.tiers.filter((_, i) => held[i]).map((t) => t.name);
   }
 
-  /**
-   * The content, verified, from the first tier in order that holds an intact copy. A tier whose
-   * copy is corrupted or unreadable is skipped, the fault logged and counted; when no tier has
-   * an intact copy, the first fault is thrown. Undefined when no tier holds the content.
-   */
-  async read(cid: string): Promise<VerifiedContent | undefined> {
-    return (await this.find(cid))?.content;
+  /** Writes the content to the hot tier (see {@link ContentStore.put}). */
+  put(cid: string, size: number, source: ByteSource, options?: PutOptions): Promise<PutResult> {
+    return this.tiers[0].put(cid, size, source, options);
   }
 
-  /** Like {@link read}, also naming the tier whose copy is served. */
-  async find(cid: string): Promise<{ content: VerifiedContent; tier: string } | undefined> {
+  /**
+   * The content, verified before any byte of it is served, from the first tier in order that
+   * holds an intact copy: content over {@link VERIFY_BEFORE_SERVING_BYTES} is read through once
+   * before this returns, and its stream verifies the second read again. A tier whose copy is
+   * corrupted or unreadable is skipped, the fault logged and counted; when no tier has an intact
+   * copy, the first fault is thrown. Undefined when no tier holds the content. With `streamed`,
+   * the first tier that holds it serves it unread, verified as it streams (see GetOptions).
+   */
+  async get(cid: string, options: GetOptions = {}): Promise<VerifiedContent | undefined> {
+    return (await this.find(cid, options))?.content;
+  }
+
+  /** Like {@link get}, also naming the tier whose copy is served. */
+  async find(
+    cid: string,
+    options: GetOptions = {},
+  ): Promise<{ content: VerifiedContent; tier: string } | undefined> {
     let firstFault: CimError | undefined;
     for (const tier of this.tiers) {
       try {
-        const found = await tier.get(cid);
+        const found = await tier.get(cid, options);
+        if (found && !options.streamed && found.size > VERIFY_BEFORE_SERVING_BYTES) {
+          await drain(found.stream());
+        }
         if (found) return { content: found, tier: tier.name };
       } catch (err) {
         const fault = toCimError(err);
@@ -148,7 +173,7 @@ export class StorageManager {
         : this.tiers.filter((t) => t !== target);
     // A get answers "not here" as a has would, and saves asking twice where the content is.
     // Streamed: the target keeps nothing unless the stream ends cleanly, verified.
-    let found: { source: StorageTier; object: TierObject } | undefined;
+    let found: { source: StorageTier; object: VerifiedContent } | undefined;
     for (const tier of candidates) {
       if (tier === target) continue;
       const object = await tier.get(cid, { streamed: true });
@@ -207,9 +232,9 @@ export class StorageManager {
     if (written.stored) this.adjust(to, 1, bytes.length);
   }
 
-  /** The whole content, verified, from the first tier with an intact copy (see {@link read}). */
+  /** The whole content, verified, from the first tier with an intact copy (see {@link get}). */
   async readBytes(cid: string): Promise<Uint8Array | undefined> {
-    const found = await this.read(cid);
+    const found = await this.get(cid);
     if (!found) return undefined;
     const chunks: Uint8Array[] = [];
     for await (const chunk of found.stream()) chunks.push(chunk);

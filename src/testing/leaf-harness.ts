@@ -5,7 +5,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { JsMsg } from '@nats-io/jetstream';
 import { contentCid } from '../core/cid.js';
 import { JetStreamEventStore } from '../events/jetstream-event-store.js';
-import { JetStreamContentStore } from '../storage/jetstream-content-store.js';
+import { JetStreamTier } from '../storage/tiers/jetstream-tier.js';
 import { UnitService } from '../units/unit-service.js';
 import { scanStream } from '../cluster/stream-scan.js';
 import { startTcpProxy } from './tcp-proxy.js';
@@ -73,7 +73,7 @@ export async function ingestUnits(
   options: { prefix: string; inFlight?: number; spoolDir: string },
 ): Promise<void> {
   const events = await JetStreamEventStore.open(nc, { maxEventBytes: 1024 * 1024 });
-  const content = await JetStreamContentStore.open(nc);
+  const content = await JetStreamTier.open(nc);
   const units = new UnitService(events, content, {
     spoolDir: options.spoolDir,
     maxContentBytes: 1024 * 1024,

@@ -7,6 +7,7 @@ import { documentId } from './document-id.js';
 import { detectMediaType } from './media-type.js';
 import { spool } from './spool.js';
 import type { ByteSource } from '../storage/content-store.js';
+import { peekContent } from '../storage/read-content.js';
 import type { ContentHandOver } from '../storage/recent-content.js';
 import type { Unit } from './unit.js';
 import { normaliseTags, unitCid } from './unit.js';
@@ -125,7 +126,7 @@ export class UnitService {
       // Small content was read whole before the store found it held; only content refused
       // before it was read needs its first bytes from the store.
       if (head.length < Math.min(HEAD_BYTES, size)) {
-        head = Buffer.from((await this.content.peek(cid, HEAD_BYTES)) ?? new Uint8Array(0));
+        head = Buffer.from((await peekContent(this.content, cid, HEAD_BYTES)) ?? new Uint8Array(0));
       }
     }
     return { cid, size, head, isNew: stored };

@@ -11,7 +11,7 @@ import { contentCid } from '../../core/cid.js';
 import { EVENTS_STREAM, eventSubject } from '../../core/subjects.js';
 import { freshRef } from '../../events/event-store.contract.js';
 import { JetStreamEventStore } from '../../events/jetstream-event-store.js';
-import { JetStreamContentStore } from '../../storage/jetstream-content-store.js';
+import { JetStreamTier } from '../../storage/tiers/jetstream-tier.js';
 import { startTestNats } from '../../testing/nats-harness.js';
 import type { TestNats } from '../../testing/nats-harness.js';
 import { connectNats } from '../connect.js';
@@ -134,7 +134,7 @@ test('events are appended and read back on the plain client path', async () => {
 });
 
 test('content is written and read back on the plain client path', async () => {
-  const store = await JetStreamContentStore.open(second);
+  const store = await JetStreamTier.open(second);
   // Several 512 KiB chunks, each spanning socket reads: the unpatched parser grows its buffers.
   for (const size of [1000, 3 * 512 * 1024 + 17]) {
     const bytes = randomBytes(size);

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { contentCidFromDigest, isContentCid, parseCid } from '../../core/cid.js';
 import { IntegrityError, InvalidInputError } from '../../core/errors.js';
-import { VERIFY_BEFORE_SERVING_BYTES } from './storage-tier.js';
-import type { GetOptions, PutOptions, TierObject } from './storage-tier.js';
+import { VERIFY_BEFORE_SERVING_BYTES } from '../content-store.js';
+import type { GetOptions, PutOptions, VerifiedContent } from '../content-store.js';
 
 /**
  * The sha2-256 digest a content CID names: the bytes a tier must hash to, known before any byte
@@ -95,10 +95,11 @@ export async function* verifyingStream(
 }
 
 /**
- * A {@link TierObject} following the tier rule: small objects are read whole and verified before
- * this returns (so a corrupted one throws here and yields nothing); larger ones, and any with
- * `streamed` (see {@link GetOptions}), verify while streaming. `open` starts a fresh read of the
- * stored bytes (called once for a small object).
+ * A {@link VerifiedContent} following the read rule of every tier: objects up to
+ * {@link VERIFY_BEFORE_SERVING_BYTES} are read whole and verified before this returns (so a
+ * corrupted one throws here and yields nothing); larger ones, and any with `streamed` (see
+ * {@link GetOptions}), verify while streaming. `open` starts a fresh read of the stored bytes
+ * (called once for a small object).
  */
 export async function verifiedObject(
   tier: string,
@@ -106,7 +107,7 @@ export async function verifiedObject(
   size: number,
   open: () => AsyncIterable<Uint8Array>,
   options: GetOptions = {},
-): Promise<TierObject> {
+): Promise<VerifiedContent> {
   if (options.streamed || size > VERIFY_BEFORE_SERVING_BYTES) {
     return { cid, size, stream: () => verifyingStream(tier, cid, open()) };
   }

@@ -9,12 +9,10 @@ import type {
   ByteSource,
   GetOptions,
   PutOptions,
-  StorageTier,
-  TierEntry,
-  TierObject,
-  TierPutResult,
-  TierStat,
-} from './storage-tier.js';
+  PutResult,
+  VerifiedContent,
+} from '../content-store.js';
+import type { StorageTier, TierEntry, TierStat } from './storage-tier.js';
 
 /** Options for {@link FolderTier}. */
 export interface FolderTierConfig {
@@ -85,7 +83,7 @@ export class FolderTier implements StorageTier {
     size: number,
     source: ByteSource,
     options: PutOptions = {},
-  ): Promise<TierPutResult> {
+  ): Promise<PutResult> {
     const final = this.pathOf(cid);
     if (await this.has(cid)) return { stored: false };
     const temp = join(this.tmpDir, `${cid}.${randomBytes(6).toString('hex')}`);
@@ -120,7 +118,7 @@ export class FolderTier implements StorageTier {
     }
   }
 
-  async get(cid: string, options: GetOptions = {}): Promise<TierObject | undefined> {
+  async get(cid: string, options: GetOptions = {}): Promise<VerifiedContent | undefined> {
     const path = this.pathOf(cid);
     const found = await this.stat(cid);
     if (found === undefined) return undefined;

@@ -13,17 +13,15 @@ import { WriteHash, expectedDigest, verifiedObject } from './content-hash.js';
 import { isNotFound, s3Failure } from './s3-errors.js';
 import type { S3Target } from './s3-errors.js';
 import { putInParts, putWhole } from './s3-upload.js';
-import { VERIFY_BEFORE_SERVING_BYTES } from './storage-tier.js';
+import { VERIFY_BEFORE_SERVING_BYTES } from '../content-store.js';
 import type {
   ByteSource,
   GetOptions,
   PutOptions,
-  StorageTier,
-  TierEntry,
-  TierObject,
-  TierPutResult,
-  TierStat,
-} from './storage-tier.js';
+  PutResult,
+  VerifiedContent,
+} from '../content-store.js';
+import type { StorageTier, TierEntry, TierStat } from './storage-tier.js';
 
 /** How to reach an S3-compatible bucket (MinIO, Wasabi, Ceph RGW, AWS). */
 export interface S3TierConfig {
@@ -112,7 +110,7 @@ export class S3Tier implements StorageTier {
     size: number,
     source: ByteSource,
     options: PutOptions = {},
-  ): Promise<TierPutResult> {
+  ): Promise<PutResult> {
     const key = this.keyOf(cid);
     if (!options.skipLookup && (await this.has(cid))) return { stored: false };
     const partSize = this.config.partSizeBytes ?? 8 * 1024 * 1024;
@@ -138,7 +136,7 @@ export class S3Tier implements StorageTier {
     }
   }
 
-  async get(cid: string, options: GetOptions = {}): Promise<TierObject | undefined> {
+  async get(cid: string, options: GetOptions = {}): Promise<VerifiedContent | undefined> {
     const key = this.keyOf(cid);
     let body: Readable;
     let size: number;

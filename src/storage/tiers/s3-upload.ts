@@ -6,7 +6,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { UploadEtag, WriteHash, sha256Hex } from './content-hash.js';
 import { s3Failure } from './s3-errors.js';
 import type { S3Target } from './s3-errors.js';
-import type { ByteSource, PutOptions, TierPutResult } from './storage-tier.js';
+import type { ByteSource, PutOptions, PutResult } from '../content-store.js';
 
 /** Where an upload goes, for the S3 tier's puts. */
 export interface UploadTarget {
@@ -30,7 +30,7 @@ export async function putWhole(
   size: number,
   source: ByteSource,
   options: PutOptions,
-): Promise<TierPutResult> {
+): Promise<PutResult> {
   const abort = new AbortController();
   let bodyFailure: { error: unknown } | undefined;
   let md5 = createHash('md5');
@@ -103,7 +103,7 @@ export async function putInParts(
   hash: WriteHash,
   source: ByteSource,
   parts: { readonly size: number; readonly concurrency: number },
-): Promise<TierPutResult> {
+): Promise<PutResult> {
   const etag = new UploadEtag(parts.size);
   // The upload reports its own follow-up failures (e.g. an abort the server refuses) over the
   // body's error, so the body's error is kept here: it is the one the caller must see.

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { contentCid } from '../../core/cid.js';
 import { IntegrityError, InvalidInputError } from '../../core/errors.js';
-import { VERIFY_BEFORE_SERVING_BYTES } from './storage-tier.js';
-import type { GetOptions, StorageTier } from './storage-tier.js';
+import { VERIFY_BEFORE_SERVING_BYTES } from '../content-store.js';
+import type { GetOptions } from '../content-store.js';
+import type { StorageTier } from './storage-tier.js';
 
 /** What an implementation's test hands the contract. */
 export interface TierFixture {

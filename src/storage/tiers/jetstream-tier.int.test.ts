@@ -3,20 +3,50 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
-import { startTestNats } from '../testing/nats-harness.js';
-import type { TestNats } from '../testing/nats-harness.js';
-import { contentCid } from '../core/cid.js';
-import { IntegrityError } from '../core/errors.js';
-import { JetStreamContentStore } from './jetstream-content-store.js';
-import { AckPublisher } from '../nats/fast-path/index.js';
-import { CHUNK_BYTES, deleteObject, metaSubject } from '../nats/fast-path/index.js';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { startTestNats } from '../../testing/nats-harness.js';
+import type { TestNats } from '../../testing/nats-harness.js';
+import { contentCid } from '../../core/cid.js';
+import { IntegrityError } from '../../core/errors.js';
+import {
+  AckPublisher,
+  CHUNK_BYTES,
+  deleteObject,
+  metaSubject,
+} from '../../nats/fast-path/index.js';
+import { JetStreamTier } from './jetstream-tier.js';
+import { tierContract } from './tier.contract.js';
+
+/** Flips one byte of the last chunk of an object, behind the store's back. */
+async function flipByte(nc: NatsConnection, cid: string, at: number): Promise<void> {
+  const info = await (await new Objm(nc).open('cim-content')).info(cid);
+  assert.ok(info, 'object metadata found');
+  const chunkSubject = `$O.cim-content.C.${info.nuid}`;
+  const jsm = await jetstreamManager(nc);
+  const chunk = await jsm.direct.getMessage('OBJ_cim-content', { last_by_subj: chunkSubject });
+  assert.ok(chunk, 'only a non-empty object can be corrupted');
+  const flipped = Buffer.from(chunk.data);
+  flipped[at] = flipped[at]! ^ 0xff;
+  await jsm.streams.deleteMessage('OBJ_cim-content', chunk.seq);
+  await jetstream(nc).publish(chunkSubject, flipped);
+}
+
+// The hot tier on a server of its own, so the contract starts from an empty bucket.
+tierContract('JetStreamTier', async () => {
+  const server = await startTestNats();
+  return {
+    tier: await JetStreamTier.open(server.nc),
+    corrupt: (cid) => flipByte(server.nc, cid, 0),
+    close: () => server.stop(),
+  };
+});
 
 let nats: TestNats;
-let store: JetStreamContentStore;
+let store: JetStreamTier;
 
 before(async () => {
   nats = await startTestNats();
-  store = await JetStreamContentStore.open(nats.nc);
+  store = await JetStreamTier.open(nats.nc);
 });
 after(() => nats.stop());
 
@@ -25,7 +55,7 @@ const once = (bytes: Uint8Array) => () =>
     yield bytes;
   })();
 
-async function readAll(store: JetStreamContentStore, cid: string): Promise<Buffer> {
+async function readAll(store: JetStreamTier, cid: string): Promise<Buffer> {
   const content = await store.get(cid);
   assert.ok(content, `content ${cid} exists`);
   const chunks: Uint8Array[] = [];
@@ -37,9 +67,11 @@ test('content is stored once under its CID and reads back byte-exact', async () 
   const bytes = randomBytes(300_000);
   const cid = contentCid(bytes).toString();
   assert.deepEqual(await store.put(cid, bytes.length, once(bytes)), { stored: true });
-  const before = await store.usage();
+  const jsm = await jetstreamManager(nats.nc);
+  const bytesHeld = async () => (await jsm.streams.info('OBJ_cim-content')).state.bytes;
+  const before = await bytesHeld();
   assert.deepEqual(await store.put(cid, bytes.length, once(bytes)), { stored: false });
-  assert.deepEqual(await store.usage(), before, 'a duplicate put adds no bytes');
+  assert.equal(await bytesHeld(), before, 'a duplicate put adds no bytes');
   const back = await readAll(store, cid);
   assert.equal(
     createHash('sha256').update(back).digest('hex'),
@@ -55,8 +87,8 @@ test('bytes that do not match the CID are refused and leave nothing visible', as
   assert.equal(await store.has(wrong), false);
 });
 
-// One chunk, and many (the first pass of content over 16 MiB verifies before serving, smaller
-// content is verified in memory): both must refuse a flipped byte.
+// One chunk, and many (content over the threshold is verified as it streams, smaller content in
+// memory): both must refuse a flipped byte.
 for (const [what, size] of [
   ['small', 5000],
   ['large', 40 * CHUNK_BYTES],
@@ -69,21 +101,11 @@ for (const [what, size] of [
     await store.put(goodCid, good.length, once(good));
     await store.put(victimCid, victim.length, once(victim));
 
-    const jsm = await jetstreamManager(nats.nc);
-    const info = await (await new Objm(nats.nc).open('cim-content')).info(victimCid);
-    assert.ok(info, 'object metadata found');
-    const nuid = info.nuid;
-    const chunkSubject = `$O.cim-content.C.${nuid}`;
-    const chunk = await jsm.direct.getMessage('OBJ_cim-content', { last_by_subj: chunkSubject });
-    assert.ok(chunk);
-    const flipped = Buffer.from(chunk.data);
-    flipped[10] = flipped[10]! ^ 0xff;
-    await jsm.streams.deleteMessage('OBJ_cim-content', chunk.seq);
-    await jetstream(nats.nc).publish(chunkSubject, flipped);
+    await flipByte(nats.nc, victimCid, 10);
 
     const namesVictim = (err: unknown) =>
       err instanceof IntegrityError && err.message.includes(victimCid);
-    await assert.rejects(store.get(victimCid), namesVictim);
+    await assert.rejects(readAll(store, victimCid), namesVictim);
     // Streamed, nothing is read before get returns: the stream fails instead.
     const streamed = await store.get(victimCid, { streamed: true });
     assert.ok(streamed);
