@@ -15,7 +15,13 @@ import type { RegisteredComponent } from './component-record.js';
 const SERVICE = fileURLToPath(
   new URL('../../../src/testing/fixtures/heartbeat-service.mjs', import.meta.url),
 );
+/** The killed service's ttl: short, so its disappearance is seen quickly. */
 const TTL_SECONDS = 2;
+/**
+ * The node's own ttl is the default's order of magnitude: with 2 s, a node whose event loop was
+ * held for 2 s on a busy machine dropped out of the list it was asked for (seen once in CI).
+ */
+const NODE_TTL_SECONDS = 10;
 
 let root: string;
 let node: CimUp;
@@ -26,7 +32,7 @@ before(async () => {
   const config = join(root, 'cim.json');
   writeFileSync(
     config,
-    JSON.stringify({ registry: { heartbeatSeconds: 0.5, ttlSeconds: TTL_SECONDS } }),
+    JSON.stringify({ registry: { heartbeatSeconds: 1, ttlSeconds: NODE_TTL_SECONDS } }),
   );
   node = await startCimUp(['--data', join(root, 'node'), '--config', config]);
 });
