@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.js';
 import type { RecordedEventJson } from '../schemas/events.js';
-import { appendReplySchema, eventPageSchema, eventsVerifyReportSchema } from '../schemas/events.js';
+import {
+  appendReplySchema,
+  eventPageSchema,
+  eventsVerifyReportSchema,
+  jsonValueSchema,
+} from '../schemas/events.js';
 import type { RecordedEvent } from '../../core/envelope.js';
 import { verifyEvents } from '../../events/verify.js';
 
@@ -64,7 +69,7 @@ export const appendEvents = defineOperation({
           z
             .object({
               type: z.string().min(1),
-              data: z.json(),
+              data: jsonValueSchema,
               id: z.string().optional(),
               occurredAt: z.string().optional(),
             })

@@ -74,6 +74,14 @@ export const eventsVerifyReportSchema = named(
   }),
 );
 
+/** The query string of `GET /api/events/stream` (an input). */
+export const eventStreamQuerySchema = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  domain: z.string().min(1).optional(),
+  aggregate: z.string().min(1).optional(),
+  aggregateId: z.string().min(1).optional(),
+});
+
 export type RecordedEventJson = z.infer<typeof recordedEventSchema>;
 export type EventPage = z.infer<typeof eventPageSchema>;
 export type AppendReply = z.infer<typeof appendReplySchema>;

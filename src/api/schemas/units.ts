@@ -105,6 +105,27 @@ export const uploadReplySchema = named(
   z.object({ units: z.array(uploadItemSchema) }),
 );
 
+/** The query string of `POST /api/units` (an input; the body is the file or the form). */
+export const ingestQuerySchema = z.object({
+  /** Required for a raw body; a multipart upload names each file by its part. */
+  name: z.string().min(1).max(1024).optional(),
+  source: z.string().min(1).max(4096).optional(),
+  tag: z
+    .union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).max(100)])
+    .optional(),
+  context: z.string().min(1).max(128).optional(),
+  cid: z.string().min(10).max(200).optional(),
+  size: z.coerce.number().int().min(0).optional(),
+  /** Wait until the catalog shows the unit (read-your-writes for search), up to this many ms. */
+  wait: z.coerce.number().int().min(0).max(60_000).default(5_000),
+});
+
+/** `POST /api/units`: the unit for a raw body, one item per file for multipart/form-data. */
+export const ingestReplySchema = named(
+  'IngestReply',
+  z.union([ingestResultSchema, uploadReplySchema]),
+);
+
 export type Unit = z.infer<typeof unitSchema>;
 export type UnitPage = z.infer<typeof unitPageSchema>;
 export type UnitDetail = z.infer<typeof unitDetailSchema>;
@@ -116,3 +137,4 @@ export type CatalogStats = z.infer<typeof catalogStatsSchema>;
 export type IngestResult = z.infer<typeof ingestResultSchema>;
 export type UploadItem = z.infer<typeof uploadItemSchema>;
 export type UploadReply = z.infer<typeof uploadReplySchema>;
+export type IngestReply = z.infer<typeof ingestReplySchema>;
