@@ -34,6 +34,22 @@ export interface HttpServerOptions {
   readonly webAppDir?: string;
 }
 
+/** A route as Fastify registered it. */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/**
+ * Every route `buildHttpServer` registered on `app` (Fastify's HEAD twins of GET routes included),
+ * once it is ready: what the OpenAPI document must cover.
+ */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return ROUTES.get(app) ?? [];
+}
+
 function sendProblem(reply: FastifyReply, err: unknown, instance: string): FastifyReply {
   const problem = toProblem(err, instance);
   return reply.status(problem.status).type('application/problem+json').send(problem);
@@ -71,6 +87,11 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const app: FastifyInstance = Fastify({
     forceCloseConnections: true,
     bodyLimit: options.bodyLimit,
+  });
+  const routes: RegisteredRoute[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   app.setErrorHandler((err, request, reply) => {
     if (((err as { statusCode?: number }).statusCode ?? 500) >= 500) {
