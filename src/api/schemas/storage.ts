@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { policySchema } from '../../storage/policy.js';
 import { named } from './registry.js';
 
 /** A storage tier's figures; `objects`, `bytes` and `units` are null when it could not be listed. */
@@ -84,8 +83,33 @@ export const verifyStatusSchema = named(
   z.object({ run: verifyRunSchema.nullable() }),
 );
 
-/** A lifecycle policy as recorded, every default applied. */
-export const storagePolicySchema = named('StoragePolicy', policySchema);
+/**
+ * A lifecycle policy as recorded, every default applied (src/core/catalogue/storage.ts validates
+ * it; that module needs the event catalogue, so the reply's shape is written out here).
+ */
+export const storagePolicySchema = named(
+  'StoragePolicy',
+  z.object({
+    name: z.string(),
+    rules: z.array(
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        when: z.object({
+          olderThanDays: z.number().exactOptional(),
+          notReadForDays: z.number().exactOptional(),
+          minBytes: z.number().int().exactOptional(),
+          maxBytes: z.number().int().exactOptional(),
+          mediaTypes: z.array(z.string()).exactOptional(),
+          tags: z.array(z.string()).exactOptional(),
+          contexts: z.array(z.string()).exactOptional(),
+        }),
+        keepCopy: z.boolean(),
+      }),
+    ),
+    rehydrate: z.boolean(),
+  }),
+);
 
 /** One run of a lifecycle policy. */
 export const policyRunSchema = named(
