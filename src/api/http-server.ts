@@ -11,11 +11,17 @@ import { registerUnitRoutes } from './unit-routes.js';
 import { registerWebApp } from './web-app.js';
 import { parseInput, toProblem } from './problem.js';
 import { recordedToJson } from './operations/events.js';
-import { z } from 'zod';
+import { buildOpenApiDocument } from './openapi.js';
+import type { OpenApiDocument } from './openapi.js';
+import { ROUTE_DOCS } from './route-docs.js';
+import type { z } from 'zod';
+import { eventStreamQuerySchema } from './schemas/events.js';
 
 /** What the HTTP server needs. */
 export interface HttpServerOptions {
   readonly operations: readonly AnyOperation[];
+  /** CIM's version, for the OpenAPI document. */
+  readonly version: string;
   readonly dispatcher: Dispatcher;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -26,6 +32,22 @@ export interface HttpServerOptions {
   readonly units: UnitAccess;
   /** The built web app's folder (default: the one `npm run build` writes). */
   readonly webAppDir?: string;
+}
+
+/** A route as Fastify registered it. */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, RegisteredRoute[]>();
+
+/**
+ * Every route `buildHttpServer` registered on `app` (Fastify's HEAD twins of GET routes included),
+ * once it is ready: what the OpenAPI document must cover.
+ */
+export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute[] {
+  return ROUTES.get(app) ?? [];
 }
 
 function sendProblem(reply: FastifyReply, err: unknown, instance: string): FastifyReply {
@@ -55,22 +77,21 @@ function fromFastifyError(error: unknown, size: number, limit: number): unknown 
   return error;
 }
 
-const streamQuery = z.object({
-  after: z.coerce.number().int().min(0).default(0),
-  domain: z.string().min(1).optional(),
-  aggregate: z.string().min(1).optional(),
-  aggregateId: z.string().min(1).optional(),
-});
-
 /**
  * Builds the HTTP API: one route per operation (query string for GET, JSON body for POST),
  * RFC 7807 problem documents for every error, `GET /metrics`, `GET /api/events/stream`
- * (server-sent events) for live views, and the web app at `/`.
+ * (server-sent events) for live views, `GET /api/openapi.json` describing all of them, and the
+ * web app at `/`.
  */
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const app: FastifyInstance = Fastify({
     forceCloseConnections: true,
     bodyLimit: options.bodyLimit,
+  });
+  const routes: RegisteredRoute[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   app.setErrorHandler((err, request, reply) => {
     if (((err as { statusCode?: number }).statusCode ?? 500) >= 500) {
@@ -124,6 +145,11 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
 
   registerUnitRoutes(app, options.units, sendProblem);
 
+  let openApi: OpenApiDocument | undefined;
+  app.get('/api/openapi.json', async (_request, reply) =>
+    reply.send((openApi ??= buildOpenApiDocument(options.operations, ROUTE_DOCS, options.version))),
+  );
+
   app.get('/metrics', async (_request, reply) =>
     reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()),
   );
@@ -136,9 +162,9 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
         new NotFoundError('The live event stream is served where the events component runs.'),
         request.url,
       );
-    let query: z.infer<typeof streamQuery>;
+    let query: z.infer<typeof eventStreamQuerySchema>;
     try {
-      query = parseInput(streamQuery, request.query, 'events stream');
+      query = parseInput(eventStreamQuerySchema, request.query, 'events stream');
     } catch (err) {
       return sendProblem(reply, err, request.url);
     }

@@ -65,11 +65,8 @@ export interface OperationContext {
   readonly registry: ComponentRegistry;
 }
 
-/**
- * One API operation, served both over HTTP and on NATS subject `cim.api.<component>.<name>` by the
- * same handler. Input is validated once, at the edge, by its schema.
- */
-export interface Operation<I = unknown, O = unknown> {
+/** What names and places an operation: its component, its name, and its HTTP route. */
+export interface OperationInfo {
   readonly component: string;
   readonly name: string;
   readonly summary: string;
@@ -78,12 +75,41 @@ export interface Operation<I = unknown, O = unknown> {
     readonly path: string;
     readonly status?: number;
   };
-  readonly input: z.ZodType<I>;
-  handle(input: I, ctx: OperationContext): Promise<O>;
 }
 
-/** Helps TypeScript infer an operation's input and output types. */
-export function defineOperation<I, O>(operation: Operation<I, O>): Operation<I, O> {
+/**
+ * A value as a handler may return it for a reply of type `T`: the same shape, read-only all the
+ * way down, so the services' read-only arrays and records are accepted as they are.
+ */
+export type ReplyOf<T> = T extends readonly (infer E)[]
+  ? readonly ReplyOf<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]: ReplyOf<T[K]> }
+    : T;
+
+/**
+ * One API operation, served both over HTTP and on NATS subject `cim.api.<component>.<name>` by the
+ * same handler. Input is validated once, at the edge, by its schema; the output schema (from
+ * `src/api/schemas`) describes the reply, and `defineOperation` makes a handler that returns
+ * anything else fail to compile.
+ */
+export interface Operation<I = unknown, O = unknown> extends OperationInfo {
+  readonly input: z.ZodType<I>;
+  readonly output: z.ZodType<O>;
+  handle(input: I, ctx: OperationContext): Promise<ReplyOf<O>>;
+}
+
+/**
+ * Infers an operation's input type from its input schema and holds its handler to its output
+ * schema: the reply type is the output schema's, never widened by what the handler returns.
+ */
+export function defineOperation<I, O>(
+  operation: OperationInfo & {
+    readonly input: z.ZodType<I>;
+    readonly output: z.ZodType<O>;
+    handle(input: I, ctx: OperationContext): Promise<NoInfer<ReplyOf<O>>>;
+  },
+): Operation<I, O> {
   return operation;
 }
 

@@ -1,25 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { z } from 'zod';
 import multipart from '@fastify/multipart';
 import { InvalidInputError, NotFoundError } from '../core/errors.js';
 import { ingestParts, MULTIPART_LIMITS } from './multipart-upload.js';
 import type { UnitAccess } from './unit-access.js';
 import { parseInput } from './problem.js';
-
-const ingestQuery = z.object({
-  /** Required for a raw body; a multipart upload names each file by its part. */
-  name: z.string().min(1).max(1024).optional(),
-  source: z.string().min(1).max(4096).optional(),
-  tag: z
-    .union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).max(100)])
-    .optional(),
-  context: z.string().min(1).max(128).optional(),
-  cid: z.string().min(10).max(200).optional(),
-  size: z.coerce.number().int().min(0).optional(),
-  /** Wait until the catalog shows the unit (read-your-writes for search), up to this many ms. */
-  wait: z.coerce.number().int().min(0).max(60_000).default(5_000),
-});
+import { ingestQuerySchema } from './schemas/units.js';
 
 /** Parses `bytes=a-b` against a size; undefined for no/unsatisfiable ranges (served whole/416). */
 export function parseRange(
@@ -78,7 +64,7 @@ export function registerUnitRoutes(
     await scope.register(multipart, { limits: MULTIPART_LIMITS });
     scope.post('/api/units', async (request, reply) => {
       try {
-        const query = parseInput(ingestQuery, request.query, 'POST /api/units');
+        const query = parseInput(ingestQuerySchema, request.query, 'POST /api/units');
         const tags =
           query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
         if (request.isMultipart()) {

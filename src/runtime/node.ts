@@ -153,6 +153,7 @@ export async function startNode(
       }
       const app: FastifyInstance = buildHttpServer({
         operations: OPERATIONS,
+        version: CIM_VERSION,
         dispatcher,
         metrics,
         logger,

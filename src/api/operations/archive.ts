@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.js';
+import { archiveStartedSchema, archiveStatusSchema } from '../schemas/archive.js';
 import { unitsOf } from './units.js';
 
 const tierName = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a tier name such as cold');
@@ -19,6 +20,7 @@ export const archiveEvents = defineOperation({
       purge: z.boolean().default(false),
     })
     .strict(),
+  output: archiveStartedSchema,
   async handle(input, ctx) {
     return { run: unitsOf(ctx).archiver.start(input) };
   },
@@ -31,6 +33,7 @@ export const archiveStatus = defineOperation({
   summary: 'The event archive: sealed and purged positions, segments, and the latest run.',
   http: { method: 'GET', path: '/api/events/archive' },
   input: z.object({}),
+  output: archiveStatusSchema,
   async handle(_input, ctx) {
     const units = unitsOf(ctx);
     const { version: _version, ...archive } = await units.archive.state();

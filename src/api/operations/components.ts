@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.js';
+import { componentListSchema } from '../schemas/components.js';
 
 /** `GET /api/components`: every live component and plugin service, optionally by capability. */
 export const listComponents = defineOperation({
@@ -10,6 +11,7 @@ export const listComponents = defineOperation({
   input: z.object({
     capability: z.string().min(1).max(200).optional(),
   }),
+  output: componentListSchema,
   async handle({ capability }, ctx) {
     const components = await ctx.registry.list(capability === undefined ? {} : { capability });
     return { components };

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.js';
+import type { RecordedEventJson } from '../schemas/events.js';
+import {
+  appendReplySchema,
+  eventPageSchema,
+  eventsVerifyReportSchema,
+  jsonValueSchema,
+} from '../schemas/events.js';
 import type { RecordedEvent } from '../../core/envelope.js';
 import { verifyEvents } from '../../events/verify.js';
 
@@ -7,7 +14,7 @@ const token = z.string().min(1).max(128);
 const position = z.coerce.number().int().min(0);
 
 /** JSON shape of a recorded event in API replies. */
-export function recordedToJson(e: RecordedEvent): Record<string, unknown> {
+export function recordedToJson(e: RecordedEvent): RecordedEventJson {
   return { position: e.position, cid: e.cid, ...e.event };
 }
 
@@ -29,6 +36,7 @@ export const listEvents = defineOperation({
     aggregate: token.optional(),
     aggregateId: token.optional(),
   }),
+  output: eventPageSchema,
   async handle(input, ctx) {
     const filter = {
       ...(input.domain !== undefined ? { domain: input.domain } : {}),
@@ -61,7 +69,7 @@ export const appendEvents = defineOperation({
           z
             .object({
               type: z.string().min(1),
-              data: z.json(),
+              data: jsonValueSchema,
               id: z.string().optional(),
               occurredAt: z.string().optional(),
             })
@@ -74,6 +82,7 @@ export const appendEvents = defineOperation({
       causationId: z.string().min(1).max(128).optional(),
     })
     .strict(),
+  output: appendReplySchema,
   async handle(input, ctx) {
     const result = await ctx.store.append(
       { domain: input.domain, aggregate: input.aggregate, aggregateId: input.aggregateId },
@@ -105,6 +114,7 @@ export const verifyEventsOperation = defineOperation({
   summary: 'Recompute every event CID and walk every per-aggregate chain.',
   http: { method: 'POST', path: '/api/events/verify' },
   input: z.object({}).strict(),
+  output: eventsVerifyReportSchema,
   async handle(_input, ctx) {
     return verifyEvents(ctx.store);
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from '../operation.js';
+import { healthSchema } from '../schemas/health.js';
 
 /** `GET /api/health`: 200 with `status: "ok"` once every component of this process is ready. */
 export const health = defineOperation({
@@ -8,6 +9,7 @@ export const health = defineOperation({
   summary: 'Health of this process and its components.',
   http: { method: 'GET', path: '/api/health' },
   input: z.object({}),
+  output: healthSchema,
   async handle(_input, ctx) {
     return {
       status: 'ok' as const,

@@ -3,6 +3,15 @@ import { NotFoundError, UnavailableError } from '../../core/errors.js';
 import { parsePipeline, validatePipeline } from '../../pipeline/definition.js';
 import type { PipelineCommandResult } from '../../pipeline/pipeline-service.js';
 import type { OperationContext, PipelinesContext } from '../operation.js';
+import {
+  backfillStartedSchema,
+  pipelineCommandReplySchema,
+  pipelineDetailSchema,
+  pipelineListSchema,
+  pipelineStatusSchema,
+  pluginListSchema,
+  retryReportSchema,
+} from '../schemas/pipelines.js';
 import { defineOperation } from '../operation.js';
 
 /** How long a command waits for the read model to show its effect. */
@@ -48,6 +57,7 @@ export const applyPipeline = defineOperation({
     }),
     z.object({ definition: z.record(z.string(), z.unknown()) }),
   ]),
+  output: pipelineCommandReplySchema,
   async handle(input, ctx) {
     const pipelines = pipelinesOf(ctx);
     const definition =
@@ -65,6 +75,7 @@ export const listPipelines = defineOperation({
   summary: 'Every pipeline, its current definition and state.',
   http: { method: 'GET', path: '/api/pipelines' },
   input: z.object({}),
+  output: pipelineListSchema,
   async handle(_input, ctx) {
     return { pipelines: pipelinesOf(ctx).catalog.list() };
   },
@@ -77,6 +88,7 @@ export const showPipeline = defineOperation({
   summary: 'One pipeline, its definition and the history of its versions.',
   http: { method: 'GET', path: '/api/pipelines/:name' },
   input: z.object({ name: pipelineName }),
+  output: pipelineDetailSchema,
   async handle({ name }, ctx) {
     return { pipeline: definitionOf(pipelinesOf(ctx), name) };
   },
@@ -89,6 +101,7 @@ export const pausePipeline = defineOperation({
   summary: 'Pause a pipeline: no new work starts; what is in flight finishes.',
   http: { method: 'POST', path: '/api/pipelines/:name/pause', status: 200 },
   input: z.object({ name: pipelineName, reason: z.string().min(1).max(1000).optional() }),
+  output: pipelineCommandReplySchema,
   async handle({ name, reason }, ctx) {
     const pipelines = pipelinesOf(ctx);
     return settled(pipelines, await pipelines.service.pause(name, reason ?? null));
@@ -102,6 +115,7 @@ export const resumePipeline = defineOperation({
   summary: 'Resume a paused pipeline.',
   http: { method: 'POST', path: '/api/pipelines/:name/resume', status: 200 },
   input: z.object({ name: pipelineName }),
+  output: pipelineCommandReplySchema,
   async handle({ name }, ctx) {
     const pipelines = pipelinesOf(ctx);
     return settled(pipelines, await pipelines.service.resume(name));
@@ -118,6 +132,7 @@ export const listPlugins = defineOperation({
   summary: 'Plugins loaded and refused, and plugin services running, with their capabilities.',
   http: { method: 'GET', path: '/api/plugins' },
   input: z.object({}),
+  output: pluginListSchema,
   async handle(_input, ctx) {
     const services = await ctx.registry.list();
     return {
@@ -144,6 +159,7 @@ export const pipelineStatus = defineOperation({
   summary: 'A pipeline’s state, work done and waiting, and its dead letters.',
   http: { method: 'GET', path: '/api/pipelines/:name/status' },
   input: z.object({ name: pipelineName }),
+  output: pipelineStatusSchema,
   async handle({ name }, ctx) {
     const pipelines = pipelinesOf(ctx);
     const pipeline = definitionOf(pipelines, name);
@@ -170,6 +186,7 @@ export const runPipeline = defineOperation({
   summary: 'Backfill: start running the pipeline over every unit already ingested.',
   http: { method: 'POST', path: '/api/pipelines/:name/run', status: 202 },
   input: z.object({ name: pipelineName, backfill: z.literal(true) }),
+  output: backfillStartedSchema,
   async handle({ name }, ctx) {
     const pipelines = pipelinesOf(ctx);
     const pipeline = definitionOf(pipelines, name);
@@ -184,6 +201,7 @@ export const retryPipeline = defineOperation({
   summary: 'Run the pipeline’s dead letters again; those that complete leave the list.',
   http: { method: 'POST', path: '/api/pipelines/:name/retry', status: 200 },
   input: z.object({ name: pipelineName }),
+  output: retryReportSchema,
   async handle({ name }, ctx) {
     const pipelines = pipelinesOf(ctx);
     const pipeline = definitionOf(pipelines, name);

@@ -2,6 +2,15 @@ import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.js';
 import { validatePolicy } from '../../storage/policy.js';
 import { defineOperation } from '../operation.js';
+import {
+  contentLocationSchema,
+  moveOutcomeSchema,
+  policyAppliedSchema,
+  policyListSchema,
+  storageStatusSchema,
+  verifyStartedSchema,
+  verifyStatusSchema,
+} from '../schemas/storage.js';
 import { unitsOf } from './units.js';
 
 const cid = z.string().min(10).max(200);
@@ -17,6 +26,7 @@ export const storageStatus = defineOperation({
     /** Figures up to this old may be served from the last listing (for views that poll). */
     maxAgeSeconds: z.coerce.number().int().min(0).max(3600).optional(),
   }),
+  output: storageStatusSchema,
   async handle({ maxAgeSeconds }, ctx) {
     const units = unitsOf(ctx);
     // Counted per listing, not per request: a cached answer does not group the catalog again.
@@ -38,6 +48,7 @@ export const locateContent = defineOperation({
   summary: 'The tiers holding a content.',
   http: { method: 'GET', path: '/api/storage/content/:cid' },
   input: z.object({ cid }),
+  output: contentLocationSchema,
   async handle({ cid }, ctx) {
     const units = unitsOf(ctx);
     const tiers = await units.storage.locate(cid);
@@ -60,6 +71,7 @@ export const tierContent = defineOperation({
   summary: 'Move one content to a tier, verified before the source is freed.',
   http: { method: 'POST', path: '/api/storage/tier' },
   input: z.object({ cid, to: tierName, keep: z.boolean().default(false) }),
+  output: moveOutcomeSchema,
   async handle({ cid, to, keep }, ctx) {
     const outcome = await unitsOf(ctx).storage.move(cid, to, { keep });
     if (outcome.status === 'not-found') {
@@ -79,6 +91,7 @@ export const verifyStorage = defineOperation({
   summary: 'Start re-hashing every object of a tier (or all tiers); follow it with GET.',
   http: { method: 'POST', path: '/api/storage/verify', status: 202 },
   input: z.object({ tier: tierName.optional() }),
+  output: verifyStartedSchema,
   async handle({ tier }, ctx) {
     return { run: unitsOf(ctx).verifications.start(tier) };
   },
@@ -91,6 +104,7 @@ export const verifyStatus = defineOperation({
   summary: 'The latest storage verification: progress, then its report.',
   http: { method: 'GET', path: '/api/storage/verify' },
   input: z.object({}),
+  output: verifyStatusSchema,
   async handle(_input, ctx) {
     return { run: unitsOf(ctx).verifications.lastRun ?? null };
   },
@@ -103,6 +117,7 @@ export const applyPolicy = defineOperation({
   summary: 'Record a lifecycle policy and start running it.',
   http: { method: 'POST', path: '/api/storage/policies', status: 202 },
   input: z.object({ policy: z.unknown() }),
+  output: policyAppliedSchema,
   async handle({ policy }, ctx) {
     const units = unitsOf(ctx);
     const valid = validatePolicy(
@@ -121,6 +136,7 @@ export const listPolicies = defineOperation({
   summary: 'Lifecycle policies and their latest runs.',
   http: { method: 'GET', path: '/api/storage/policies' },
   input: z.object({}),
+  output: policyListSchema,
   async handle(_input, ctx) {
     return { policies: unitsOf(ctx).policies.list() };
   },

@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { NotFoundError, UnavailableError } from '../../core/errors.js';
 import { toFtsQuery } from '../../knowledge/fts-query.js';
 import type { OperationContext, UnitsContext } from '../operation.js';
+import {
+  catalogStatsSchema,
+  lineageSchema,
+  searchResultSchema,
+  unitDetailSchema,
+  unitHistorySchema,
+  unitPageSchema,
+} from '../schemas/units.js';
 import { defineOperation } from '../operation.js';
 
 /** The units services, or a clear error where the units component does not run. */
@@ -40,6 +48,7 @@ export const listUnits = defineOperation({
     cursor: z.coerce.number().int().min(1).optional(),
     ...filters,
   }),
+  output: unitPageSchema,
   async handle({ limit, cursor, ...filter }, ctx) {
     return unitsOf(ctx).catalog.list(limit, cursor, defined(filter));
   },
@@ -52,6 +61,7 @@ export const showUnit = defineOperation({
   summary: 'One unit and the versions of its document.',
   http: { method: 'GET', path: '/api/units/:cid' },
   input: z.object({ cid }),
+  output: unitDetailSchema,
   async handle({ cid }, ctx) {
     const { catalog } = unitsOf(ctx);
     const unit = catalog.get(cid);
@@ -68,6 +78,7 @@ export const unitHistory = defineOperation({
   summary: 'Versions of the unit’s document, oldest first.',
   http: { method: 'GET', path: '/api/units/:cid/history' },
   input: z.object({ cid }),
+  output: unitHistorySchema,
   async handle({ cid }, ctx) {
     const versions = unitsOf(ctx).catalog.versions(cid);
     if (versions.length === 0)
@@ -83,6 +94,7 @@ export const unitLineage = defineOperation({
   summary: 'Units this one derives from and units derived from it.',
   http: { method: 'GET', path: '/api/units/:cid/lineage' },
   input: z.object({ cid }),
+  output: lineageSchema,
   async handle({ cid }, ctx) {
     const { catalog } = unitsOf(ctx);
     const unit = catalog.get(cid);
@@ -103,6 +115,7 @@ export const searchUnits = defineOperation({
     limit: z.coerce.number().int().min(1).max(200).default(20),
     ...filters,
   }),
+  output: searchResultSchema,
   async handle({ q, limit, ...filter }, ctx) {
     const match = toFtsQuery(q);
     if (match === undefined) return { query: q, hits: [] };
@@ -117,6 +130,7 @@ export const catalogStats = defineOperation({
   summary: 'Units (all versions), documents and bytes in the catalog.',
   http: { method: 'GET', path: '/api/catalog/stats' },
   input: z.object({}),
+  output: catalogStatsSchema,
   async handle(_input, ctx) {
     return unitsOf(ctx).catalog.counts();
   },

@@ -1,7 +1,6 @@
+import type { ArchiveStarted, ArchiveState, ArchiveStatus } from '../../api/schemas/index.js';
 import cliProgress from 'cli-progress';
 import { InvalidInputError, UnavailableError } from '../../core/errors.js';
-import type { EventArchiveState } from '../../events/archived-history.js';
-import type { ArchiveRun } from '../../storage/archive/event-archiver.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
 
@@ -12,11 +11,6 @@ interface ClientOptions {
 
 const POLL_MS = 250;
 const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
-interface ArchiveListing {
-  archive: EventArchiveState;
-  run: ArchiveRun | null;
-}
 
 /** `30d`, `12h`, `90m`, `3600s` (or a bare number of seconds) as seconds. */
 export function parseAge(text: string): number {
@@ -39,7 +33,7 @@ function wholeNumber(text: string, flag: string): number {
   return n;
 }
 
-function describe(archive: EventArchiveState): string {
+function describe(archive: ArchiveState): string {
   if (archive.index === null) return 'The event archive is empty: nothing has been sealed yet.\n';
   return (
     `Sealed positions 1–${archive.sealedThrough}: ${archive.events} events in ${archive.segments} segments (${archive.bytes} bytes), index ${archive.index}.\n` +
@@ -64,7 +58,7 @@ export async function archive(
 ): Promise<void> {
   const base = nodeUrl(options.url);
   if (options.status) {
-    const listing = await callNode<ArchiveListing>(base, '/api/events/archive');
+    const listing = await callNode<ArchiveStatus>(base, '/api/events/archive');
     if (options.json) return printJson(listing);
     process.stdout.write(describe(listing.archive));
     return;
@@ -74,8 +68,8 @@ export async function archive(
       'cim events archive needs --to TIER (the tier the archive goes to), or --status.',
     );
   }
-  const before = await callNode<ArchiveListing>(base, '/api/events/archive');
-  let { run } = await callNode<{ run: ArchiveRun }>(base, '/api/events/archive', {
+  const before = await callNode<ArchiveStatus>(base, '/api/events/archive');
+  let { run } = await callNode<ArchiveStarted>(base, '/api/events/archive', {
     method: 'POST',
     body: {
       to: options.to,
@@ -100,7 +94,7 @@ export async function archive(
   bar?.start(1, 0, { events: 0, purged: 0, phase: run.phase });
   while (run.state === 'running') {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    run = (await callNode<ArchiveListing>(base, '/api/events/archive')).run ?? run;
+    run = (await callNode<ArchiveStatus>(base, '/api/events/archive')).run ?? run;
     bar?.setTotal(Math.max(1, run.through - before.archive.sealedThrough));
     bar?.update(run.events, { events: run.events, purged: run.purged, phase: run.phase });
   }
@@ -108,7 +102,7 @@ export async function archive(
   if (run.state === 'failed') {
     throw new UnavailableError(`The archive run stopped: ${run.error ?? 'see the node’s log'}`);
   }
-  const after = await callNode<ArchiveListing>(base, '/api/events/archive');
+  const after = await callNode<ArchiveStatus>(base, '/api/events/archive');
   if (options.json) return printJson(after);
   process.stdout.write(
     `Sealed ${run.events} events into ${run.segments} segments (${run.bytes} bytes) in tier ${options.to}` +

@@ -1,4 +1,4 @@
-import type { RegisteredComponent } from '../../registry/component-record.js';
+import type { ComponentList } from '../../api/schemas/index.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
 
@@ -16,7 +16,7 @@ export async function components(options: {
   const params = new URLSearchParams();
   if (options.capability !== undefined) params.set('capability', options.capability);
   const query = params.size > 0 ? `?${params}` : '';
-  const { components } = await callNode<{ components: RegisteredComponent[] }>(
+  const { components } = await callNode<ComponentList>(
     nodeUrl(options.url),
     `/api/components${query}`,
   );

@@ -1,3 +1,9 @@
+import type {
+  AppendReply,
+  EventPage,
+  EventsVerifyReport,
+  RecordedEventJson,
+} from '../../api/schemas/index.js';
 import { readFileSync } from 'node:fs';
 import { parseArchiveState } from '../../core/catalogue/archive.js';
 import { InvalidInputError, IntegrityError } from '../../core/errors.js';
@@ -10,21 +16,7 @@ import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
 import { followEvents } from './follow.js';
 
-/** An event as the API returns it. */
-export interface ApiEvent {
-  position: number;
-  cid: string;
-  id: string;
-  type: string;
-  domain: string;
-  aggregate: string;
-  aggregateId: string;
-  version: number;
-  occurredAt: string;
-  data: unknown;
-}
-
-function printEvent(e: ApiEvent, json: boolean | undefined): void {
+function printEvent(e: RecordedEventJson, json: boolean | undefined): void {
   if (json) printJson(e);
   else {
     process.stdout.write(
@@ -54,7 +46,7 @@ export async function tail(options: {
   const limit = positiveInt(options.limit, '--limit', 100);
   let remaining = limit;
   while (remaining > 0) {
-    const page = await callNode<{ events: ApiEvent[]; next: number }>(
+    const page = await callNode<EventPage>(
       base,
       `/api/events?after=${after}&limit=${Math.min(remaining, 1000)}`,
     );
@@ -95,7 +87,7 @@ export async function verify(options: {
       await nc.close();
     }
   } else {
-    report = await callNode<VerifyReport>(nodeUrl(options.url), '/api/events/verify', {
+    report = await callNode<EventsVerifyReport>(nodeUrl(options.url), '/api/events/verify', {
       method: 'POST',
       body: {},
     });
@@ -153,26 +145,22 @@ export async function append(options: {
   const ev = options.expectedVersion;
   const expectedVersion =
     ev === undefined || ev === 'any' ? 'any' : positiveInt(ev, '--expected-version', 0);
-  const result = await callNode<{ version: number; duplicate: boolean; events: ApiEvent[] }>(
-    nodeUrl(options.url),
-    '/api/events',
-    {
-      method: 'POST',
-      body: {
-        domain: options.domain,
-        aggregate: options.aggregate,
-        aggregateId: options.id,
-        expectedVersion,
-        events: [
-          {
-            type: options.type,
-            data,
-            ...(options.eventId !== undefined ? { id: options.eventId } : {}),
-          },
-        ],
-      },
+  const result = await callNode<AppendReply>(nodeUrl(options.url), '/api/events', {
+    method: 'POST',
+    body: {
+      domain: options.domain,
+      aggregate: options.aggregate,
+      aggregateId: options.id,
+      expectedVersion,
+      events: [
+        {
+          type: options.type,
+          data,
+          ...(options.eventId !== undefined ? { id: options.eventId } : {}),
+        },
+      ],
     },
-  );
+  });
   if (options.json) printJson(result);
   else {
     const e = result.events[0]!;

@@ -1,11 +1,11 @@
 import { UnavailableError } from '../../core/errors.js';
-import type { ApiEvent } from './events.js';
+import type { RecordedEventJson } from '../../api/schemas/index.js';
 
 /** Follows the node's server-sent event stream from `after` until the process is stopped. */
 export async function followEvents(
   base: string,
   after: number,
-  onEvent: (e: ApiEvent) => void,
+  onEvent: (e: RecordedEventJson) => void,
 ): Promise<void> {
   let response: Response;
   try {
@@ -33,7 +33,7 @@ export async function followEvents(
         .filter((line) => line.startsWith('data: '))
         .map((line) => line.slice(6))
         .join('\n');
-      if (data) onEvent(JSON.parse(data) as ApiEvent);
+      if (data) onEvent(JSON.parse(data) as RecordedEventJson);
     }
   }
 }

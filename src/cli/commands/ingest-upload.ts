@@ -1,3 +1,4 @@
+import type { IngestResult, UploadReply } from '../../api/schemas/index.js';
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { contentCid } from '../../core/cid.js';
@@ -74,14 +75,14 @@ function commonParams(options: IngestOptions): URLSearchParams {
 
 const baseName = (path: string) => path.split('/').pop() ?? path;
 
-function lineOf(path: string, result: Record<string, unknown>): IngestLine {
+function lineOf(path: string, result: IngestResult): IngestLine {
   return {
     path,
-    unitCid: result['unitCid'] as string,
-    contentCid: result['contentCid'] as string,
-    size: result['size'] as number,
-    mediaType: result['mediaType'] as string,
-    status: result['status'] as 'stored' | 'deduplicated',
+    unitCid: result.unitCid,
+    contentCid: result.contentCid,
+    size: result.size,
+    mediaType: result.mediaType,
+    status: result.status,
   };
 }
 
@@ -131,12 +132,11 @@ export async function uploadBatch(
   if (response.status !== 201 && response.status !== 207) {
     throw errorFromProblem(result as Record<string, string>, response.status);
   }
-  const items = result['units'] as Record<string, unknown>[];
+  const items = (result as UploadReply).units;
   sent.forEach((file, i) => {
-    const item = items[i] ?? {};
-    if (item['status'] === 'error') {
-      const problem = item['error'] as { detail?: string } | undefined;
-      lines.push({ path: file.path, status: 'error', error: problem?.detail ?? 'refused' });
+    const item = items[i];
+    if (item === undefined || item.status === 'error') {
+      lines.push({ path: file.path, status: 'error', error: item?.error.detail ?? 'refused' });
     } else lines.push(lineOf(file.path, item));
     onBytes(file.size);
   });
@@ -173,5 +173,5 @@ export async function uploadOne(
   } as RequestInit);
   const result = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw errorFromProblem(result as Record<string, string>, response.status);
-  return lineOf(entry.path, result);
+  return lineOf(entry.path, result as IngestResult);
 }

@@ -1,10 +1,16 @@
+import type {
+  BackfillStarted,
+  PipelineCommandReply,
+  PipelineDetail,
+  PipelineList,
+  PipelineStatus,
+  RetryReport,
+} from '../../api/schemas/index.js';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InvalidInputError, UnavailableError } from '../../core/errors.js';
 import { parsePipeline } from '../../pipeline/definition.js';
-import type { PipelineSummary } from '../../pipeline/pipeline-catalog.js';
-import type { PipelineCommandResult } from '../../pipeline/pipeline-service.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
 
@@ -13,9 +19,7 @@ interface ClientOptions {
   json?: boolean;
 }
 
-type CommandReply = PipelineCommandResult & { pipeline: PipelineSummary | null };
-
-function said(reply: CommandReply): string {
+function said(reply: PipelineCommandReply): string {
   const what = {
     created: 'created',
     updated: 'updated',
@@ -39,7 +43,7 @@ export async function apply(file: string, options: ClientOptions): Promise<void>
   }
   // Checked before sending, so a bad file is refused with its field named even without a node.
   parsePipeline(text, basename(file));
-  const reply = await callNode<CommandReply>(nodeUrl(options.url), '/api/pipelines', {
+  const reply = await callNode<PipelineCommandReply>(nodeUrl(options.url), '/api/pipelines', {
     method: 'POST',
     body: { text, fileName: basename(file) },
   });
@@ -49,10 +53,7 @@ export async function apply(file: string, options: ClientOptions): Promise<void>
 
 /** `cim pipeline ls`: every pipeline and its state. */
 export async function ls(options: ClientOptions): Promise<void> {
-  const { pipelines } = await callNode<{ pipelines: PipelineSummary[] }>(
-    nodeUrl(options.url),
-    '/api/pipelines',
-  );
+  const { pipelines } = await callNode<PipelineList>(nodeUrl(options.url), '/api/pipelines');
   if (options.json) return printJson({ pipelines });
   if (pipelines.length === 0) {
     process.stdout.write('No pipeline yet: apply one with cim pipeline apply FILE.\n');
@@ -68,7 +69,7 @@ export async function ls(options: ClientOptions): Promise<void> {
 
 /** `cim pipeline show NAME`: the definition and its history. */
 export async function show(name: string, options: ClientOptions): Promise<void> {
-  const { pipeline } = await callNode<{ pipeline: PipelineSummary }>(
+  const { pipeline } = await callNode<PipelineDetail>(
     nodeUrl(options.url),
     `/api/pipelines/${encodeURIComponent(name)}`,
   );
@@ -95,7 +96,7 @@ export async function pause(
   name: string,
   options: ClientOptions & { reason?: string },
 ): Promise<void> {
-  const reply = await callNode<CommandReply>(
+  const reply = await callNode<PipelineCommandReply>(
     nodeUrl(options.url),
     `/api/pipelines/${encodeURIComponent(name)}/pause`,
     { method: 'POST', body: options.reason !== undefined ? { reason: options.reason } : {} },
@@ -106,7 +107,7 @@ export async function pause(
 
 /** `cim pipeline resume NAME`. */
 export async function resume(name: string, options: ClientOptions): Promise<void> {
-  const reply = await callNode<CommandReply>(
+  const reply = await callNode<PipelineCommandReply>(
     nodeUrl(options.url),
     `/api/pipelines/${encodeURIComponent(name)}/resume`,
     { method: 'POST', body: {} },
@@ -115,26 +116,8 @@ export async function resume(name: string, options: ClientOptions): Promise<void
   process.stdout.write(said(reply));
 }
 
-interface BatchReply {
-  name: string;
-  units: number;
-  completed: number;
-  deadLettered: number;
-  computedSteps: number;
-  reusedSteps: number;
-  seconds: number;
-}
-
-function batchLine(what: string, r: BatchReply): string {
+function batchLine(what: string, r: RetryReport): string {
   return `${what} ${r.name}: ${r.units} units in ${r.seconds.toFixed(1)} s — ${r.completed} completed, ${r.deadLettered} dead-lettered; ${r.computedSteps} steps computed, ${r.reusedSteps} reused.\n`;
-}
-
-interface BackfillReply {
-  state: 'running' | 'done' | 'failed';
-  position: number;
-  endPosition: number;
-  report: Omit<BatchReply, 'name'>;
-  error?: string;
 }
 
 /** How often a running backfill's progress is asked for. */
@@ -156,7 +139,7 @@ export async function run(
   }
   const base = nodeUrl(options.url);
   const path = `/api/pipelines/${encodeURIComponent(name)}`;
-  let { backfill } = await callNode<{ backfill: BackfillReply }>(base, `${path}/run`, {
+  let { backfill } = await callNode<BackfillStarted>(base, `${path}/run`, {
     method: 'POST',
     body: { backfill: true },
   });
@@ -174,7 +157,12 @@ export async function run(
   bar?.start(Math.max(1, backfill.endPosition), 0, { units: 0, completed: 0 });
   while (backfill.state === 'running') {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    ({ backfill } = await callNode<{ backfill: BackfillReply }>(base, `${path}/status`));
+    const status = await callNode<PipelineStatus>(base, `${path}/status`);
+    if (!status.backfill)
+      throw new UnavailableError(
+        `The node no longer knows the backfill of ${name} (did it restart?): see cim pipeline status ${name}.`,
+      );
+    backfill = status.backfill;
     bar?.update(backfill.position, {
       units: backfill.report.units,
       completed: backfill.report.completed,
@@ -186,14 +174,14 @@ export async function run(
       `The backfill of ${name} stopped: ${backfill.error ?? 'see the node’s log'}.`,
     );
   }
-  const reply: BatchReply = { name, ...backfill.report };
+  const reply: RetryReport = { name, ...backfill.report };
   if (options.json) return printJson(reply);
   process.stdout.write(batchLine('Backfilled', reply));
 }
 
 /** `cim pipeline retry NAME`: runs the dead letters again. */
 export async function retry(name: string, options: ClientOptions): Promise<void> {
-  const reply = await callNode<BatchReply>(
+  const reply = await callNode<RetryReport>(
     nodeUrl(options.url),
     `/api/pipelines/${encodeURIComponent(name)}/retry`,
     { method: 'POST', body: {} },
@@ -202,18 +190,9 @@ export async function retry(name: string, options: ClientOptions): Promise<void>
   process.stdout.write(batchLine('Retried', reply));
 }
 
-interface StatusReply {
-  name: string;
-  state: string;
-  version: number;
-  counters: Record<string, number>;
-  backlog: { pending: number; inFlight: number } | null;
-  deadLetters: { unitCid: string; step: string; error: string; attempts: number }[];
-}
-
 /** `cim pipeline status NAME`: state, counters, backlog and dead letters. */
 export async function status(name: string, options: ClientOptions): Promise<void> {
-  const reply = await callNode<StatusReply>(
+  const reply = await callNode<PipelineStatus>(
     nodeUrl(options.url),
     `/api/pipelines/${encodeURIComponent(name)}/status`,
   );

@@ -1,14 +1,10 @@
-import type { PluginListing } from '../../plugins/plugin-registry.js';
-import type { RegisteredComponent } from '../../registry/component-record.js';
+import type { PluginList } from '../../api/schemas/index.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
 
 /** `cim plugin ls`: plugin services running, plugins loaded by the node, and those refused. */
 export async function ls(options: { url?: string; json?: boolean }): Promise<void> {
-  const { plugins, services } = await callNode<{
-    plugins: PluginListing[];
-    services: RegisteredComponent[];
-  }>(nodeUrl(options.url), '/api/plugins');
+  const { plugins, services } = await callNode<PluginList>(nodeUrl(options.url), '/api/plugins');
   if (options.json) return printJson({ plugins, services });
   for (const s of services) {
     const name = `${s.name}@${s.version}`;

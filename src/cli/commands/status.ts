@@ -1,14 +1,6 @@
-import type { RegisteredComponent } from '../../registry/component-record.js';
+import type { ComponentList, Health, RegisteredComponent } from '../../api/schemas/index.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
-
-interface Health {
-  status: string;
-  version: string;
-  startedAt: string;
-  components: { name: string; status: string }[];
-  nats: { url: string; serverVersion: string };
-}
 
 /**
  * `cim status`: the health of the node, the components it runs, and every component and plugin
@@ -21,10 +13,7 @@ export async function status(options: { url?: string; json?: boolean }): Promise
   let registered: RegisteredComponent[] | null = null;
   let registryError: string | undefined;
   try {
-    ({ components: registered } = await callNode<{ components: RegisteredComponent[] }>(
-      base,
-      '/api/components',
-    ));
+    ({ components: registered } = await callNode<ComponentList>(base, '/api/components'));
   } catch (err) {
     registryError = (err as Error).message;
   }

@@ -1,11 +1,17 @@
+import type {
+  MoveOutcome,
+  PolicyApplied,
+  PolicyList,
+  PolicyRun,
+  StorageStatus,
+  VerifyStarted,
+  VerifyStatus,
+} from '../../api/schemas/index.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InvalidInputError, UnavailableError } from '../../core/errors.js';
 import { parseDefinitionText } from '../../pipeline/source-text.js';
-import type { PolicyRun } from '../../storage/policy-runner.js';
-import type { MoveOutcome, TierStatus } from '../../storage/storage-manager.js';
-import type { VerifyRun } from '../../storage/verify-runs.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
 
@@ -20,7 +26,7 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 /** `cim storage status`: objects, units and bytes per tier. */
 export async function status(options: ClientOptions): Promise<void> {
-  const { tiers } = await callNode<{ tiers: TierStatus[] }>(nodeUrl(options.url), '/api/storage');
+  const { tiers } = await callNode<StorageStatus>(nodeUrl(options.url), '/api/storage');
   if (tiers.some((t) => t.error !== undefined)) process.exitCode = 1;
   if (options.json) return printJson({ tiers });
   for (const t of tiers) {
@@ -56,7 +62,7 @@ export async function tier(
  */
 export async function verify(options: ClientOptions & { tier?: string }): Promise<void> {
   const base = nodeUrl(options.url);
-  let { run } = await callNode<{ run: VerifyRun }>(base, '/api/storage/verify', {
+  let { run } = await callNode<VerifyStarted>(base, '/api/storage/verify', {
     method: 'POST',
     body: options.tier === undefined ? {} : { tier: options.tier },
   });
@@ -74,7 +80,7 @@ export async function verify(options: ClientOptions & { tier?: string }): Promis
   bar?.start(Math.max(1, run.expected ?? 1), 0);
   while (run.state === 'running') {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    run = (await callNode<{ run: VerifyRun | null }>(base, '/api/storage/verify')).run ?? run;
+    run = (await callNode<VerifyStatus>(base, '/api/storage/verify')).run ?? run;
     if (run.checked > (run.expected ?? 0)) bar?.setTotal(run.checked);
     bar?.update(run.checked);
   }
@@ -107,10 +113,6 @@ function readSourceFile(file: string): string {
   }
 }
 
-interface PolicyListing {
-  policies: { policy: { name: string; rules: unknown[] }; run: PolicyRun | null }[];
-}
-
 function runLine(name: string, run: PolicyRun | null): string {
   if (run === null) return `${name}: not run yet`;
   const error = run.lastError !== undefined ? ` (last error: ${run.lastError})` : '';
@@ -127,16 +129,15 @@ export async function policyApply(
 ): Promise<void> {
   const base = nodeUrl(options.url);
   const policy = parseDefinitionText(readSourceFile(file), basename(file));
-  const applied = await callNode<{ policy: { name: string }; run: PolicyRun }>(
-    base,
-    '/api/storage/policies',
-    { method: 'POST', body: { policy } },
-  );
+  const applied = await callNode<PolicyApplied>(base, '/api/storage/policies', {
+    method: 'POST',
+    body: { policy },
+  });
   const name = applied.policy.name;
   let run: PolicyRun | null = applied.run;
   while (options.wait && run?.state === 'running') {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const { policies } = await callNode<PolicyListing>(base, '/api/storage/policies');
+    const { policies } = await callNode<PolicyList>(base, '/api/storage/policies');
     run = policies.find((p) => p.policy.name === name)?.run ?? null;
     if (!options.json && process.stderr.isTTY && run) {
       process.stderr.write(`\r${run.examined} examined, ${run.moved} moved, ${run.failed} failed`);
@@ -150,7 +151,7 @@ export async function policyApply(
 
 /** `cim storage policy ls`: every policy and its latest run. */
 export async function policyLs(options: ClientOptions): Promise<void> {
-  const listing = await callNode<PolicyListing>(nodeUrl(options.url), '/api/storage/policies');
+  const listing = await callNode<PolicyList>(nodeUrl(options.url), '/api/storage/policies');
   if (options.json) return printJson(listing);
   if (listing.policies.length === 0) process.stdout.write('No lifecycle policy is applied.\n');
   for (const { policy, run } of listing.policies) {

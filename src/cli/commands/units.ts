@@ -1,8 +1,15 @@
+import type {
+  Lineage,
+  SearchResult,
+  Unit,
+  UnitDetail,
+  UnitHistory,
+  UnitPage,
+} from '../../api/schemas/index.js';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { UnavailableError } from '../../core/errors.js';
-import type { CatalogUnit, SearchHit } from '../../knowledge/catalog.js';
 import { callNode, nodeUrl } from '../client.js';
 import { errorFromProblem, printJson } from '../output.js';
 
@@ -24,7 +31,7 @@ function filterParams(options: FilterOptions, params = new URLSearchParams()): U
   return params;
 }
 
-function line(u: CatalogUnit): string {
+function line(u: Unit): string {
   const tags = u.tags.length > 0 ? `  [${u.tags.join(', ')}]` : '';
   return `${u.unitCid}  v${u.version}  ${u.mediaType.padEnd(24)} ${String(u.size).padStart(10)}  ${u.name}${tags}`;
 }
@@ -36,10 +43,7 @@ export async function ls(
   const params = filterParams(options);
   params.set('limit', options.limit ?? '50');
   if (options.cursor !== undefined) params.set('cursor', options.cursor);
-  const page = await callNode<{ units: CatalogUnit[]; next: number | null }>(
-    nodeUrl(options.url),
-    `/api/units?${params}`,
-  );
+  const page = await callNode<UnitPage>(nodeUrl(options.url), `/api/units?${params}`);
   if (options.json) return printJson(page);
   for (const u of page.units) process.stdout.write(`${line(u)}\n`);
   if (page.next !== null) process.stdout.write(`(more: --cursor ${page.next})\n`);
@@ -47,7 +51,7 @@ export async function ls(
 
 /** `cim units show CID`. */
 export async function show(cid: string, options: ClientOptions): Promise<void> {
-  const result = await callNode<{ unit: CatalogUnit; versions: CatalogUnit[] }>(
+  const result = await callNode<UnitDetail>(
     nodeUrl(options.url),
     `/api/units/${encodeURIComponent(cid)}`,
   );
@@ -93,7 +97,7 @@ export async function cat(cid: string, options: ClientOptions): Promise<void> {
 
 /** `cim units history CID`: every version of the document, oldest first. */
 export async function history(cid: string, options: ClientOptions): Promise<void> {
-  const result = await callNode<{ versions: CatalogUnit[] }>(
+  const result = await callNode<UnitHistory>(
     nodeUrl(options.url),
     `/api/units/${encodeURIComponent(cid)}/history`,
   );
@@ -103,11 +107,10 @@ export async function history(cid: string, options: ClientOptions): Promise<void
 
 /** `cim units lineage CID`: ancestors and descendants. */
 export async function lineage(cid: string, options: ClientOptions): Promise<void> {
-  const result = await callNode<{
-    unit: CatalogUnit;
-    ancestors: CatalogUnit[];
-    descendants: CatalogUnit[];
-  }>(nodeUrl(options.url), `/api/units/${encodeURIComponent(cid)}/lineage`);
+  const result = await callNode<Lineage>(
+    nodeUrl(options.url),
+    `/api/units/${encodeURIComponent(cid)}/lineage`,
+  );
   if (options.json) return printJson(result);
   process.stdout.write(`${line(result.unit)}\n`);
   process.stdout.write(
@@ -126,10 +129,7 @@ export async function search(
   const params = filterParams(options);
   params.set('q', query);
   params.set('limit', options.limit ?? '20');
-  const result = await callNode<{ hits: SearchHit[] }>(
-    nodeUrl(options.url),
-    `/api/search?${params}`,
-  );
+  const result = await callNode<SearchResult>(nodeUrl(options.url), `/api/search?${params}`);
   if (options.json) return printJson(result);
   if (result.hits.length === 0) process.stdout.write(`No units match ${JSON.stringify(query)}.\n`);
   for (const hit of result.hits) {

@@ -134,11 +134,11 @@ function PipelineCard({ pipeline }: { pipeline: Pipeline }) {
           </div>
           <div>
             <dt>Pending</dt>
-            <dd>{formatCount(s.backlog.pending)}</dd>
+            <dd>{s.backlog ? formatCount(s.backlog.pending) : '—'}</dd>
           </div>
           <div>
             <dt>In flight</dt>
-            <dd>{formatCount(s.backlog.inFlight)}</dd>
+            <dd>{s.backlog ? formatCount(s.backlog.inFlight) : '—'}</dd>
           </div>
           <div>
             <dt>Retried</dt>
