@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidConfigError } from './errors.js';
+import { describeIssue, firstIssue } from './zod-issue.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -235,15 +236,6 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>): Con
   return layer;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    const where = path ? ` in ${path}` : '';
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}${where}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
-  }
-  return `${path || 'the value'}: ${issue.message}`;
-}
-
 /**
  * Merges and validates the layers once, at start. Throws InvalidConfigError with one sentence
  * naming the source and the first bad field.
@@ -258,8 +250,8 @@ export function resolveConfig(sources: ConfigSources): Config {
     }
     const fromFile = configSchema.partial().safeParse(sources.file.values);
     if (!fromFile.success) {
-      const issue = fromFile.error.issues[0]!;
-      throw new InvalidConfigError(`Config file ${sources.file.name}: ${describeIssue(issue)}.`);
+      const issue = describeIssue(firstIssue(fromFile.error), { advise: true });
+      throw new InvalidConfigError(`Config file ${sources.file.name}: ${issue}.`);
     }
     merged = mergeLayers(merged, sources.file.values);
   }
@@ -267,8 +259,8 @@ export function resolveConfig(sources: ConfigSources): Config {
   merged = mergeLayers(merged, sources.flags);
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new InvalidConfigError(`Configuration: ${describeIssue(issue)}.`);
+    const issue = describeIssue(firstIssue(result.error), { advise: true });
+    throw new InvalidConfigError(`Configuration: ${issue}.`);
   }
   return result.data;
 }

@@ -1,6 +1,7 @@
 import { policySchema } from '../core/catalogue/storage.js';
 import type { StoragePolicy } from '../core/catalogue/storage.js';
 import { InvalidInputError } from '../core/errors.js';
+import { describeIssue, firstIssue } from '../core/zod-issue.js';
 
 export { policySchema } from '../core/catalogue/storage.js';
 export type { StoragePolicy } from '../core/catalogue/storage.js';
@@ -35,16 +36,8 @@ export function validatePolicy(
 ): StoragePolicy {
   const result = policySchema.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const path = issue.path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .replace(/^\./, '');
-    const message =
-      issue.code === 'unrecognized_keys'
-        ? `unknown field ${issue.keys.join(', ')}: remove it or check the spelling`
-        : issue.message;
-    throw new InvalidInputError(`${where}: ${path ? `${path}: ` : ''}${message}.`);
+    const issue = describeIssue(firstIssue(result.error), { path: 'indexed', advise: true });
+    throw new InvalidInputError(`${where}: ${issue}.`);
   }
   result.data.rules.forEach((rule, i) => {
     for (const field of ['from', 'to'] as const) {
