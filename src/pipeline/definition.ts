@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { PipelineDefinition } from '../core/catalogue/pipelines.js';
 import type { JsonValue } from '../core/envelope.js';
 import { InvalidInputError } from '../core/errors.js';
+import { isMediaGlob } from '../core/media-glob.js';
 import { assertDag } from './dag.js';
 import { formatPath } from '../core/field-path.js';
 import { describeIssue, firstIssue } from '../core/zod-issue.js';
-import { EVENT_TYPE_PATTERN, MEDIA_TYPE_GLOB_PATTERN, NAME_PATTERN } from './names.js';
+import { EVENT_TYPE_PATTERN, NAME_PATTERN } from './names.js';
 import { parseDefinitionText } from './source-text.js';
 import { assertParams } from './step-key.js';
 
@@ -67,10 +68,7 @@ const triggerSchema = z.strictObject(
     mediaTypes: filterList(
       z
         .string(expected('a media type glob such as text/* or application/pdf'))
-        .regex(
-          MEDIA_TYPE_GLOB_PATTERN,
-          expected('a media type glob such as text/* or application/pdf'),
-        ),
+        .refine(isMediaGlob, expected('a media type glob such as text/* or application/pdf')),
       'media type glob',
       'media type globs',
     ).optional(),

@@ -8,7 +8,7 @@ import {
   isCapabilityName,
 } from './capability.js';
 import type { CapabilityKind, CapabilityString } from './capability.js';
-import { isMediaGlob } from './media-glob.js';
+import { isMediaGlob } from '../core/media-glob.js';
 import { parameterTypeOf } from './parameters.js';
 import { describeIssue, firstIssue } from '../core/zod-issue.js';
 import { PARAMETER_TYPES } from './plugin-api.js';

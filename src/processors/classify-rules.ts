@@ -1,5 +1,5 @@
 import type { ProcessorDefinition, ProcessorUnit } from '../plugins/plugin-api.js';
-import { matchesMediaGlob } from '../plugins/media-glob.js';
+import { matchesMediaGlob } from '../core/media-glob.js';
 import { parseClassificationRules } from './classification-rules.js';
 import type { ClassificationRule } from './classification-rules.js';
 import { readDocument } from './extract-document.js';
