@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.js';
 import { firstIssue, issueProblem } from '../core/zod-issue.js';
-import { COMPONENTS as COMPONENT_NAMES } from '../runtime/components.js';
+import { COMPONENTS as COMPONENT_NAMES } from '../core/components.js';
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes');
 const port = z.number().int().min(1).max(65535);

@@ -6,7 +6,7 @@ import { natsTopologySchema, renderNatsConfig } from './nats-config.js';
 import type { Inventory, InventoryHost } from './inventory.js';
 import type { NixValue } from './nix-value.js';
 import { toNix } from './nix-value.js';
-import { LEAF_LOCAL_SUBJECTS } from '../cluster/leaf-isolation.js';
+import { LEAF_LOCAL_SUBJECTS } from '../core/leaf-isolation.js';
 
 /** Where a host's NATS store and CIM's data live (the NixOS services' state directories). */
 const NATS_STORE = '/var/lib/cim-nats';

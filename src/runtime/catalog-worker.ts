@@ -6,7 +6,7 @@ import { ProjectionRunner } from '../events/projection-runner.js';
 import { CatalogWriter } from '../knowledge/catalog-writer.js';
 import { CatalogProjection, SqliteCheckpointStore } from '../knowledge/catalog-projection.js';
 import { connectNats } from '../nats/connect.js';
-import { PROJECTIONS_BUCKET } from '../nats/provision.js';
+import { PROJECTIONS_BUCKET } from '../core/buckets.js';
 import { openStorage } from '../storage/open-storage.js';
 import { RecentContent } from '../storage/recent-content.js';
 import { createLogger } from './logger.js';

@@ -1,4 +1,4 @@
-import type { ComponentName } from '../../runtime/components.js';
+import type { ComponentName } from '../../core/components.js';
 import { startNode } from '../../runtime/node.js';
 import type { RunningNode } from '../../runtime/node.js';
 import { createLogger } from '../../runtime/logger.js';
