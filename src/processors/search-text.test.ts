@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractText as indexedText } from '../knowledge/text-extract.js';
 import { extractText } from './extract-text.js';
-import { runOn } from './test-input.js';
+import { runOn } from '../testing/processor-input.js';
 
 const MARKDOWN = `---
 title: Field notes
