@@ -176,7 +176,11 @@ export const configSchema = z
     /** Plugins to load: paths (relative to the working directory) or npm package names. */
     plugins: z.array(z.string().min(1).max(4096)).max(200).default([]),
     log: z
-      .object({ level: z.enum(LOG_LEVELS).default('info') })
+      .object({
+        level: z.enum(LOG_LEVELS).default('info'),
+        /** Log lines as JSON or readable (pino-pretty); unset: readable on a terminal only. */
+        format: z.enum(['json', 'pretty']).optional(),
+      })
       .strict()
       .prefault({}),
   })
@@ -232,7 +236,10 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>): Con
   if (env['NATS_URL']) nats['url'] = env['NATS_URL'];
   if (env['CIM_NATS_SERVER']) nats['serverBin'] = env['CIM_NATS_SERVER'];
   if (Object.keys(nats).length > 0) layer['nats'] = nats;
-  if (env['CIM_LOG_LEVEL']) layer['log'] = { level: env['CIM_LOG_LEVEL'] };
+  const log: ConfigLayer = {};
+  if (env['CIM_LOG_LEVEL']) log['level'] = env['CIM_LOG_LEVEL'];
+  if (env['CIM_LOG_FORMAT']) log['format'] = env['CIM_LOG_FORMAT'];
+  if (Object.keys(log).length > 0) layer['log'] = log;
   return layer;
 }
 

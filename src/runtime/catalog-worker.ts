@@ -20,7 +20,7 @@ import type { CatalogThreadMessage, CatalogWorkerSetup } from './catalog-thread.
  */
 const port = parentPort!;
 const setup = workerData as CatalogWorkerSetup;
-const logger = createLogger(setup.logLevel, 'cim-catalog');
+const logger = createLogger(setup.logLevel, 'cim-catalog', setup.logFormat);
 
 /** How often the committed position is looked at; commits happen every 20 ms. */
 const REPORT_MS = 5;
