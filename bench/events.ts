@@ -6,7 +6,7 @@ import { JetStreamEventStore } from '../src/events/jetstream-event-store.js';
 import { KvFailureLog } from '../src/events/kv-projection-state.js';
 import { ProjectionRunner } from '../src/events/projection-runner.js';
 import type { CheckpointStore, Projection } from '../src/events/projection.js';
-import { PROJECTIONS_BUCKET } from '../src/nats/provision.js';
+import { PROJECTIONS_BUCKET } from '../src/core/buckets.js';
 import { EVENTS_PREFIX, EVENTS_STREAM } from '../src/core/subjects.js';
 import { silentLogger } from '../src/runtime/logger.js';
 import type { Figure } from './harness.js';

@@ -140,3 +140,57 @@ test('many small parts are ingested several at once, and the answer keeps their 
   const read = await fetch(`${node.ready.ui}/api/units/${one.unitCid}/content`);
   assert.equal(await read.text(), 'part number 29 of the batch\n');
 });
+
+/** A multipart body of one file part, as a client writes it, with its boundary. */
+function multipartBody(boundary: string, name: string, content: string): string {
+  return [
+    `--${boundary}`,
+    `Content-Disposition: form-data; name="file"; filename="${name}"`,
+    'Content-Type: text/plain',
+    '',
+    content,
+    `--${boundary}--`,
+    '',
+  ].join('\r\n');
+}
+
+async function expectBadRequest(response: Response, detail: RegExp): Promise<void> {
+  assert.equal(response.status, 400);
+  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  const problem = (await response.json()) as { code: string; detail: string; status: number };
+  assert.equal(problem.status, 400);
+  assert.equal(problem.code, 'invalid_input');
+  assert.match(problem.detail, detail);
+}
+
+test('a multipart upload cut before its closing boundary is a 400 problem, and stores nothing', async () => {
+  const boundary = 'cim-test-boundary-7d3f';
+  const whole = multipartBody(boundary, 'cut.txt', 'the words of a cut upload: kittiwake');
+  const cut = whole.slice(0, whole.indexOf('kittiwake') + 4);
+  const response = await fetch(`${node.ready.ui}/api/units`, {
+    method: 'POST',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    body: cut,
+  });
+  await expectBadRequest(response, /ended before its closing boundary/);
+  const found = (await (await fetch(`${node.ready.ui}/api/search?q=kitt*`)).json()) as {
+    hits: unknown[];
+  };
+  assert.equal(found.hits.length, 0, 'no unit of the cut file');
+
+  const fine = await fetch(`${node.ready.ui}/api/units`, {
+    method: 'POST',
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    body: whole,
+  });
+  assert.equal(fine.status, 201, 'the same body with its closing boundary is stored');
+});
+
+test('a multipart upload without a boundary is a 400 problem that says what to send', async () => {
+  const response = await fetch(`${node.ready.ui}/api/units`, {
+    method: 'POST',
+    headers: { 'content-type': 'multipart/form-data' },
+    body: multipartBody('unsaid', 'x.txt', 'x'),
+  });
+  await expectBadRequest(response, /boundary/);
+});

@@ -34,6 +34,31 @@ function isLimitError(err: unknown): boolean {
   return code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT';
 }
 
+/**
+ * busboy's errors for a body that is not the multipart its header announces. They carry no code,
+ * only these messages (@fastify/busboy 3; src/api/multipart-upload.int.test.ts sends both kinds),
+ * and they are the client's fault: a 400 saying what to send, not a 500.
+ */
+const MALFORMED_BODY: readonly { readonly message: RegExp; readonly detail: string }[] = [
+  {
+    message: /^Multipart: Boundary not found$/,
+    detail:
+      'The multipart upload names no boundary: send Content-Type: multipart/form-data; boundary=… as form libraries and curl -F do.',
+  },
+  {
+    message: /unexpected end of multipart data$/i,
+    detail:
+      'The multipart upload ended before its closing boundary (the body was cut short): send it again whole.',
+  },
+];
+
+/** The refusal for a malformed multipart body, or undefined for any other error. */
+function malformedBody(err: unknown): InvalidInputError | undefined {
+  const message = err instanceof Error ? err.message : '';
+  const known = MALFORMED_BODY.find((entry) => entry.message.test(message));
+  return known === undefined ? undefined : new InvalidInputError(known.detail, { cause: err });
+}
+
 /** Parts declared at most this large are read whole and ingested while the next ones arrive. */
 const BUFFERED_PART_BYTES = 1024 * 1024;
 /** Small parts of one request ingested at once. */
@@ -85,6 +110,12 @@ export async function ingestParts(
     try {
       next = await parts.next();
     } catch (err) {
+      const malformed = malformedBody(err);
+      if (malformed !== undefined) {
+        // The parts before it settle first, so a client that sends the body again sees them done.
+        await Promise.all(inFlight);
+        throw malformed;
+      }
       if (!isLimitError(err)) throw err;
       // What came before the limit is stored; the rest is reported, not silently dropped.
       items.push({

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ErrorCode } from '../core/errors.js';
 import { CimError, InvalidInputError, toCimError } from '../core/errors.js';
+import { describeIssue, firstIssue } from '../core/zod-issue.js';
 
 /** HTTP status for each error code; the only place codes meet statuses. */
 const STATUS: Record<ErrorCode, number> = {
@@ -64,7 +65,5 @@ export function toProblem(err: unknown, instance?: string): Problem {
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path = issue.path.map(String).join('.');
-  throw new InvalidInputError(`${where}: ${path ? `${path}: ` : ''}${issue.message}.`);
+  throw new InvalidInputError(`${where}: ${describeIssue(firstIssue(result.error))}.`);
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { parseComponent, COMPONENTS } from '../runtime/components.js';
+import { parseComponent, COMPONENTS } from '../core/components.js';
 import { CIM_VERSION } from '../runtime/version.js';
 import { reportError } from './output.js';
 import type { ConfigFlags } from './load-config.js';

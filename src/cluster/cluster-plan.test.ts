@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { InvalidInputError } from '../core/errors.js';
 import { renderNatsConfig } from '../deploy/nats-config.js';
 import { planCluster, planLeaf } from './cluster-plan.js';
-import { LEAF_LOCAL_SUBJECTS } from './leaf-isolation.js';
+import { LEAF_LOCAL_SUBJECTS } from '../core/leaf-isolation.js';
 
 const ports = {
   client: [4222, 4223, 4224],

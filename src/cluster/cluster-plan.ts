@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
 import type { NatsTopology } from '../deploy/nats-config.js';
-import { LEAF_LOCAL_SUBJECTS } from './leaf-isolation.js';
+import { LEAF_LOCAL_SUBJECTS } from '../core/leaf-isolation.js';
 
 /** One nats-server of a local cluster or leaf, as `cim cluster init` writes it down. */
 export interface PlannedServer {

@@ -4,7 +4,7 @@ import type { StreamConfig, StreamInfo } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidInputError, UnavailableError } from '../core/errors.js';
 import { EVENTS_STREAM } from '../core/subjects.js';
-import { CONTENT_BUCKET } from '../nats/provision.js';
+import { CONTENT_BUCKET } from '../core/buckets.js';
 import { isPlacementPending, PLACEMENT_WAIT_MS } from '../nats/placement.js';
 import { isApiError, JetStreamApiCodes } from '../nats/api-error.js';
 

@@ -3,7 +3,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { InvalidInputError, UnavailableError } from '../core/errors.js';
 import { EVENTS_PREFIX, EVENTS_STREAM } from '../core/subjects.js';
-import { CONTENT_BUCKET } from '../nats/provision.js';
+import { CONTENT_BUCKET } from '../core/buckets.js';
 import { LEAF_CONTENT_STREAM, leafMirrorNames } from './leaf-mirrors.js';
 
 /** How far the hub's mirror of one leaf stream is behind the leaf. */

@@ -5,7 +5,7 @@ import { contentCidFromDigest } from '../core/cid.js';
 import { storedMessageOf } from '../events/jetstream-event-reader.js';
 import { verifyEvents } from '../events/verify.js';
 import type { VerifyReport } from '../events/verify.js';
-import { CONTENT_BUCKET } from '../nats/provision.js';
+import { CONTENT_BUCKET } from '../core/buckets.js';
 import { leafMirrorNames } from './leaf-mirrors.js';
 import { scanStream } from './stream-scan.js';
 

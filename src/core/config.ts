@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidConfigError } from './errors.js';
+import { describeIssue, firstIssue } from './zod-issue.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -175,7 +176,11 @@ export const configSchema = z
     /** Plugins to load: paths (relative to the working directory) or npm package names. */
     plugins: z.array(z.string().min(1).max(4096)).max(200).default([]),
     log: z
-      .object({ level: z.enum(LOG_LEVELS).default('info') })
+      .object({
+        level: z.enum(LOG_LEVELS).default('info'),
+        /** Log lines as JSON or readable (pino-pretty); unset: readable on a terminal only. */
+        format: z.enum(['json', 'pretty']).optional(),
+      })
       .strict()
       .prefault({}),
   })
@@ -231,17 +236,11 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>): Con
   if (env['NATS_URL']) nats['url'] = env['NATS_URL'];
   if (env['CIM_NATS_SERVER']) nats['serverBin'] = env['CIM_NATS_SERVER'];
   if (Object.keys(nats).length > 0) layer['nats'] = nats;
-  if (env['CIM_LOG_LEVEL']) layer['log'] = { level: env['CIM_LOG_LEVEL'] };
+  const log: ConfigLayer = {};
+  if (env['CIM_LOG_LEVEL']) log['level'] = env['CIM_LOG_LEVEL'];
+  if (env['CIM_LOG_FORMAT']) log['format'] = env['CIM_LOG_FORMAT'];
+  if (Object.keys(log).length > 0) layer['log'] = log;
   return layer;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    const where = path ? ` in ${path}` : '';
-    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}${where}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
-  }
-  return `${path || 'the value'}: ${issue.message}`;
 }
 
 /**
@@ -258,8 +257,8 @@ export function resolveConfig(sources: ConfigSources): Config {
     }
     const fromFile = configSchema.partial().safeParse(sources.file.values);
     if (!fromFile.success) {
-      const issue = fromFile.error.issues[0]!;
-      throw new InvalidConfigError(`Config file ${sources.file.name}: ${describeIssue(issue)}.`);
+      const issue = describeIssue(firstIssue(fromFile.error), { advise: true });
+      throw new InvalidConfigError(`Config file ${sources.file.name}: ${issue}.`);
     }
     merged = mergeLayers(merged, sources.file.values);
   }
@@ -267,8 +266,8 @@ export function resolveConfig(sources: ConfigSources): Config {
   merged = mergeLayers(merged, sources.flags);
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new InvalidConfigError(`Configuration: ${describeIssue(issue)}.`);
+    const issue = describeIssue(firstIssue(result.error), { advise: true });
+    throw new InvalidConfigError(`Configuration: ${issue}.`);
   }
   return result.data;
 }

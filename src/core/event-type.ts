@@ -65,7 +65,10 @@ export function defineEvent<const T extends string, D extends JsonValue>(
     }
     const result = schema.safeParse(event.data);
     if (result.success) return { ok: true, data: result.data };
-    const problem = result.error.issues.map(describeIssue).slice(0, 3).join('; ');
+    const problem = result.error.issues
+      .map((issue) => describeIssue(issue))
+      .slice(0, 3)
+      .join('; ');
     const error = new MalformedEventError(
       type,
       position,

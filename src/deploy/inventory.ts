@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../core/errors.js';
-import { COMPONENTS as COMPONENT_NAMES } from '../runtime/components.js';
+import { firstIssue, issueProblem } from '../core/zod-issue.js';
+import { COMPONENTS as COMPONENT_NAMES } from '../core/components.js';
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes');
 const port = z.number().int().min(1).max(65535);
@@ -94,7 +95,7 @@ function portsOf(host: InventoryHost): [string, number][] {
 export function parseInventory(input: unknown): Inventory {
   const parsed = inventorySchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = firstIssue(parsed.error);
     const path = issue.path.map(String);
     const hostIndex = path[0] === 'hosts' && path[1] !== undefined ? Number(path[1]) : undefined;
     const hosts = (input as { hosts?: { name?: unknown }[] } | null)?.hosts;
@@ -107,11 +108,9 @@ export function parseInventory(input: unknown): Inventory {
           : `number ${hostIndex + 1}`;
     const field = (hostIndex === undefined ? path : path.slice(2)).join('.') || '(top level)';
     const message =
-      issue.code === 'unrecognized_keys'
-        ? `unknown field ${issue.keys.join(', ')}: remove it or check the spelling`
-        : issue.code === 'invalid_value' && field.startsWith('components')
-          ? `not a component: choose among ${COMPONENT_NAMES.join(', ')}`
-          : issue.message;
+      issue.code === 'invalid_value' && field.startsWith('components')
+        ? `not a component: choose among ${COMPONENT_NAMES.join(', ')}`
+        : issueProblem(issue, { advise: true });
     refuse(host, field, message);
   }
   const inventory = parsed.data;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { renderNatsConfig } from './nats-config.js';
 import { EXAMPLE_TOPOLOGIES } from './nats-topologies.js';
 import { nixEval, nixInstantiate } from '../testing/nix.js';
-import { COMPONENTS } from '../runtime/components.js';
+import { COMPONENTS } from '../core/components.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NATS_CONFIG_NIX = join(ROOT, 'nix/lib/nats-config.nix');

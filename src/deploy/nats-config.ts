@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidConfigError } from '../core/errors.js';
+import { firstIssue, issueField, issueProblem } from '../core/zod-issue.js';
 
 const hostPort = z
   .string()
@@ -153,9 +154,9 @@ function renderEntries(tree: { [key: string]: ConfValue | undefined }, depth: nu
 export function renderNatsConfig(input: unknown): string {
   const parsed = natsTopologySchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = firstIssue(parsed.error);
     throw new InvalidConfigError(
-      `The NATS topology field ${issue.path.join('.') || '(root)'} is invalid: ${issue.message}.`,
+      `The NATS topology field ${issueField(issue) || '(root)'} is invalid: ${issueProblem(issue)}.`,
     );
   }
   return `# Rendered by CIM (src/deploy/nats-config.ts = nix/lib/nats-config.nix); do not edit.\n${renderEntries(natsConfigTree(parsed.data), 0)}`;

@@ -1,11 +1,12 @@
 import { InvalidInputError } from '../core/errors.js';
 import { configSchema, mergeLayers } from '../core/config.js';
+import { firstIssue, issueField, issueProblem } from '../core/zod-issue.js';
 import type { NatsTopology } from './nats-config.js';
 import { natsTopologySchema, renderNatsConfig } from './nats-config.js';
 import type { Inventory, InventoryHost } from './inventory.js';
 import type { NixValue } from './nix-value.js';
 import { toNix } from './nix-value.js';
-import { LEAF_LOCAL_SUBJECTS } from '../cluster/leaf-isolation.js';
+import { LEAF_LOCAL_SUBJECTS } from '../core/leaf-isolation.js';
 
 /** Where a host's NATS store and CIM's data live (the NixOS services' state directories). */
 const NATS_STORE = '/var/lib/cim-nats';
@@ -73,9 +74,9 @@ export function settingsOf(host: InventoryHost): Record<string, unknown> {
   const settings = mergeLayers(base, host.settings);
   const checked = configSchema.partial().safeParse(settings);
   if (!checked.success) {
-    const issue = checked.error.issues[0]!;
+    const issue = firstIssue(checked.error);
     throw new InvalidInputError(
-      `The inventory is invalid at host ${host.name}, field settings.${issue.path.join('.')}: ${issue.message}.`,
+      `The inventory is invalid at host ${host.name}, field settings.${issueField(issue)}: ${issueProblem(issue)}.`,
     );
   }
   for (const [tier, config] of Object.entries(host.tiers)) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Kvm } from '@nats-io/kv';
 import type { RecordedEvent } from '../core/envelope.js';
 import { newId } from '../core/ids.js';
-import { PROJECTIONS_BUCKET } from '../nats/provision.js';
+import { PROJECTIONS_BUCKET } from '../core/buckets.js';
 import { silentLogger } from '../runtime/logger.js';
 import { startTestNats } from '../testing/nats-harness.js';
 import type { TestNats } from '../testing/nats-harness.js';

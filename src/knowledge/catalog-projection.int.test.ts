@@ -7,7 +7,7 @@ import { Kvm } from '@nats-io/kv';
 import { JetStreamEventStore } from '../events/jetstream-event-store.js';
 import { KvFailureLog } from '../events/kv-projection-state.js';
 import { ProjectionRunner } from '../events/projection-runner.js';
-import { PROJECTIONS_BUCKET } from '../nats/provision.js';
+import { PROJECTIONS_BUCKET } from '../core/buckets.js';
 import { silentLogger } from '../runtime/logger.js';
 import { openStorage } from '../storage/open-storage.js';
 import { startTestNats } from '../testing/nats-harness.js';

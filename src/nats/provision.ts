@@ -4,30 +4,20 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
+import {
+  CONTENT_BUCKET,
+  CONTENT_READS_BUCKET,
+  DEAD_LETTERS_BUCKET,
+  PROJECTIONS_BUCKET,
+  REGISTRY_BUCKET,
+  STEP_RESULTS_BUCKET,
+} from '../core/buckets.js';
 import { EVENTS_PREFIX, EVENTS_STREAM } from '../core/subjects.js';
 import { UnavailableError } from '../core/errors.js';
 import { isApiError, JetStreamApiCodes } from './api-error.js';
 import { detectFeatures } from './features.js';
 import { isPlacementPending, PLACEMENT_WAIT_MS } from './placement.js';
 import type { ServerFeatures } from './features.js';
-
-/** Object store bucket holding content, object name = content CID. */
-export const CONTENT_BUCKET = 'cim-content';
-
-/** KV bucket holding projection checkpoints and recorded projection failures. */
-export const PROJECTIONS_BUCKET = 'cim-projections';
-
-/** KV bucket where running components and plugin services register and heartbeat. */
-export const REGISTRY_BUCKET = 'cim-registry';
-
-/** KV bucket of pipeline step results, by step key. */
-export const STEP_RESULTS_BUCKET = 'cim-step-results';
-
-/** KV bucket of units pipelines gave up on, `<pipeline>.<unitCid>`. */
-export const DEAD_LETTERS_BUCKET = 'cim-dead-letters';
-
-/** KV bucket of when each content was last read by a user, `<contentCid>` → ISO time. */
-export const CONTENT_READS_BUCKET = 'cim-content-reads';
 
 /** Records in the registry older than this are removed by the server even if nobody sweeps. */
 const REGISTRY_MAX_AGE_MS = 24 * 60 * 60 * 1000;

@@ -2,7 +2,7 @@ import type { KV } from '@nats-io/kv';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { uniqueKeys } from '../nats/kv-keys.js';
-import { DEAD_LETTERS_BUCKET } from '../nats/provision.js';
+import { DEAD_LETTERS_BUCKET } from '../core/buckets.js';
 
 /** A unit a pipeline gave up on, with why. */
 export interface DeadLetter {

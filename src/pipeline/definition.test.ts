@@ -117,6 +117,10 @@ test('a wrong type is refused with the path steps[1].processor and the value fou
     () => parsePipeline(yamlText.replace('"^1"', '"one"'), 'documents.yaml'),
     /steps\[0\]\.version: expected a semver range such as \^1, got "one"\./,
   );
+  assertInvalid(
+    () => parsePipeline(yamlText.replace('"text/*"', '"*/plain"'), 'documents.yaml'),
+    /trigger\.mediaTypes\[0\]: expected a media type glob such as text\/\* or application\/pdf, got "\*\/plain"\./,
+  );
 });
 
 test('a value that is not a map is refused as a whole', () => {
@@ -211,4 +215,12 @@ test('an over-long name is refused for its length', () => {
     () => parsePipeline(yamlText.replace('name: documents', `name: ${'a'.repeat(65)}`), 'n.yaml'),
     /^n\.yaml: name: expected a pipeline name of at most 64 characters, got "a{40}…"\.$/,
   );
+});
+
+test('a trigger takes media type globs of the one grammar, application/*+json included', () => {
+  const definition = parsePipeline(
+    yamlText.replace('"text/*"', '"application/*+json"'),
+    'documents.yaml',
+  );
+  assert.deepEqual(definition.trigger.mediaTypes, ['application/*+json', 'application/pdf']);
 });

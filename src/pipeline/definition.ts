@@ -3,10 +3,11 @@ import { z } from 'zod';
 import type { PipelineDefinition } from '../core/catalogue/pipelines.js';
 import type { JsonValue } from '../core/envelope.js';
 import { InvalidInputError } from '../core/errors.js';
-import { describeIssue as describeZodIssue } from '../core/zod-issue.js';
+import { isMediaGlob } from '../core/media-glob.js';
 import { assertDag } from './dag.js';
-import { describeValue, formatPath, valueAt } from './field-path.js';
-import { EVENT_TYPE_PATTERN, MEDIA_TYPE_GLOB_PATTERN, NAME_PATTERN } from './names.js';
+import { formatPath } from '../core/field-path.js';
+import { describeIssue, firstIssue } from '../core/zod-issue.js';
+import { EVENT_TYPE_PATTERN, NAME_PATTERN } from './names.js';
 import { parseDefinitionText } from './source-text.js';
 import { assertParams } from './step-key.js';
 
@@ -67,10 +68,7 @@ const triggerSchema = z.strictObject(
     mediaTypes: filterList(
       z
         .string(expected('a media type glob such as text/* or application/pdf'))
-        .regex(
-          MEDIA_TYPE_GLOB_PATTERN,
-          expected('a media type glob such as text/* or application/pdf'),
-        ),
+        .refine(isMediaGlob, expected('a media type glob such as text/* or application/pdf')),
       'media type glob',
       'media type globs',
     ).optional(),
@@ -144,19 +142,6 @@ function allowedFields(path: readonly PropertyKey[]): readonly string[] {
   return [];
 }
 
-function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  const path = formatPath(issue.path);
-  const at = path ? `${path}: ` : '';
-  if (issue.code === 'unrecognized_keys') {
-    const many = issue.keys.length > 1;
-    const allowed = allowedFields(issue.path);
-    const hint = allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : '';
-    return `${at}unknown field${many ? 's' : ''} ${issue.keys.join(', ')}: remove ${many ? 'them' : 'it'} or check the spelling${hint}`;
-  }
-  if (!issue.message.startsWith('expected ')) return `${at}${issue.message}`;
-  return `${at}${issue.message}, got ${describeValue(valueAt(input, issue.path))}`;
-}
-
 // exactOptionalPropertyTypes: zod's optional output is `T | undefined`; ours omits the key.
 function present<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Partial<Record<K, V>>);
@@ -201,7 +186,7 @@ function stepParams(params: unknown, where: string, index: number): Record<strin
   assertParams(params, where, path);
   const json = jsonParams.safeParse(params);
   if (!json.success) {
-    const problem = describeZodIssue(json.error.issues[0]!);
+    const problem = describeIssue(firstIssue(json.error));
     throw new InvalidInputError(
       `${where}: ${formatPath(path)}: expected plain JSON values (${problem}).`,
     );
@@ -217,7 +202,13 @@ function stepParams(params: unknown, where: string, index: number): Record<strin
 export function validatePipeline(value: unknown, where: string): PipelineDefinition {
   const result = pipelineSchema.safeParse(value);
   if (!result.success) {
-    throw new InvalidInputError(`${where}: ${describeIssue(result.error.issues[0]!, value)}.`);
+    throw new InvalidInputError(
+      `${where}: ${describeIssue(firstIssue(result.error), {
+        path: 'indexed',
+        input: value,
+        advise: allowedFields,
+      })}.`,
+    );
   }
   const parsed = result.data;
   assertDag(parsed.steps, where);

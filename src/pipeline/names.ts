@@ -11,7 +11,3 @@ export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** Event types: PascalCase, as in `UnitIngested`. */
 export const EVENT_TYPE_PATTERN = /^[A-Z][A-Za-z0-9]{0,127}$/;
-
-/** Media type globs: `type/subtype`, either part may hold `*` (`text/*`, `application/*+json`). */
-export const MEDIA_TYPE_GLOB_PATTERN =
-  /^[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]{0,126}\/[A-Za-z0-9*][A-Za-z0-9!#$&^_.+*-]{0,126}$/;

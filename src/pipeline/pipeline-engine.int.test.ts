@@ -8,7 +8,7 @@ import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
 import { cimJson, waitForStatus } from '../testing/pipeline-node.js';
 import { FRAGILE_PLUGIN } from '../testing/fragile-plugin.js';
-import { minimalPdf } from '../processors/pdf-fixture.js';
+import { minimalPdf } from '../testing/pdf-fixture.js';
 import type { IngestLine } from '../cli/commands/ingest-upload.js';
 import type { CatalogUnit, SearchHit } from '../knowledge/catalog.js';
 

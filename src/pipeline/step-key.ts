@@ -2,7 +2,7 @@ import { CID } from 'multiformats/cid';
 import semver from 'semver';
 import { dagCborCid } from '../core/cid.js';
 import { InvalidInputError } from '../core/errors.js';
-import { formatPath } from './field-path.js';
+import { formatPath } from '../core/field-path.js';
 import { NAME_PATTERN } from './names.js';
 
 /** Deeper nesting than this is refused: no real parameter set needs it, and encoding recurses. */

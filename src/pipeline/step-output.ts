@@ -5,7 +5,7 @@ import type { UnitAnnotatedData } from '../core/catalogue/units.js';
 import { contentCid } from '../core/cid.js';
 import type { JsonValue } from '../core/envelope.js';
 import { InvalidInputError, UnavailableError, VersionConflictError } from '../core/errors.js';
-import { describeIssue } from '../core/zod-issue.js';
+import { describeIssue, firstIssue } from '../core/zod-issue.js';
 import type { ProcessorOutput } from '../plugins/plugin-api.js';
 import type { ContentStore } from '../storage/content-store.js';
 import { readContent } from '../storage/read-content.js';
@@ -45,7 +45,7 @@ function jsonMetadata(processor: string, metadata: unknown): Record<string, Json
   const json = metadataSchema.safeParse(metadata);
   if (json.success) return json.data;
   throw new InvalidInputError(
-    `The metadata ${processor} returned is not plain JSON (${describeIssue(json.error.issues[0]!)}): fix the processor to return JSON values only.`,
+    `The metadata ${processor} returned is not plain JSON (${describeIssue(firstIssue(json.error))}): fix the processor to return JSON values only.`,
   );
 }
 

@@ -2,7 +2,7 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { AckPublisher } from '../nats/fast-path/index.js';
 import { DirectReader } from '../nats/fast-path/index.js';
-import { STEP_RESULTS_BUCKET } from '../nats/provision.js';
+import { STEP_RESULTS_BUCKET } from '../core/buckets.js';
 import type { StepResult } from '../core/catalogue/runs.js';
 
 const STREAM = `KV_${STEP_RESULTS_BUCKET}`;

@@ -27,6 +27,8 @@ test('media type globs match the type without parameters, case-insensitively', (
   assert.equal(on(['text/*', 'application/pdf'], 'application/pdf'), true);
   assert.equal(on(['text/*'], 'application/pdf'), false);
   assert.equal(on(['application/*+json'], 'application/ld+json'), true);
+  assert.equal(on(['application/*+json'], 'application/json'), false);
+  assert.equal(on(['*/*'], 'image/png'), true);
   // The dot and plus are literal, not RegExp operators.
   assert.equal(on(['application/vnd.ms-excel'], 'application/vndxms-excel'), false);
 });

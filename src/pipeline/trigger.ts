@@ -1,3 +1,4 @@
+import { matchesAnyMediaGlob } from '../core/media-glob.js';
 import type { PipelineTrigger } from './definition.js';
 
 /** What a trigger looks at in a unit; a Unit has all of these. */
@@ -9,8 +10,9 @@ export interface TriggerUnit {
 }
 
 /**
- * Compiles a glob where `*` matches any run of characters (slashes included) and everything else
- * matches itself, to an anchored RegExp.
+ * Compiles a source glob, where `*` matches any run of characters (slashes included) and
+ * everything else matches itself, to an anchored RegExp. Media type globs have their own grammar
+ * (core/media-glob.ts).
  */
 export function globToRegExp(glob: string, flags = ''): RegExp {
   const body = glob
@@ -25,40 +27,24 @@ export function globToRegExp(glob: string, flags = ''): RegExp {
 const MAX_CACHED = 1024;
 const cache = new Map<string, RegExp>();
 
-function compiled(glob: string, flags: string): RegExp {
-  const key = `${flags}:${glob}`;
-  let re = cache.get(key);
+function compiled(glob: string): RegExp {
+  let re = cache.get(glob);
   if (re === undefined) {
     if (cache.size >= MAX_CACHED) cache.clear();
-    re = globToRegExp(glob, flags);
-    cache.set(key, re);
+    re = globToRegExp(glob, 's');
+    cache.set(glob, re);
   }
   return re;
 }
 
-/** True when `value` matches one of the globs. */
-export function matchesAnyGlob(
-  globs: readonly string[],
-  value: string,
-  ignoreCase = false,
-): boolean {
-  const flags = ignoreCase ? 'is' : 's';
-  return globs.some((glob) => compiled(glob, flags).test(value));
-}
-
-/**
- * The media type without parameters (`text/plain; charset=utf-8` → `text/plain`), trimmed:
- * triggers are about the kind of content, not its encoding.
- */
-function essence(mediaType: string): string {
-  const semicolon = mediaType.indexOf(';');
-  return (semicolon < 0 ? mediaType : mediaType.slice(0, semicolon)).trim();
+/** True when `value` matches one of the source globs (case matters: sources are URLs and paths). */
+function matchesAnySourceGlob(globs: readonly string[], value: string): boolean {
+  return globs.some((glob) => compiled(glob).test(value));
 }
 
 /**
  * True when `event` on `unit` starts a pipeline with this trigger: the event type is listed, and
- * every filter present holds — the media type (without parameters, case-insensitively) matches
- * one glob, the unit carries all the tags, its context is one of the contexts (a unit without a
+ * every filter present holds — the media type matches one glob (core/media-glob.ts), the unit carries all the tags, its context is one of the contexts (a unit without a
  * context matches none), and its source matches one glob.
  */
 export function matchesTrigger(
@@ -67,10 +53,7 @@ export function matchesTrigger(
   unit: TriggerUnit,
 ): boolean {
   if (!trigger.events.includes(event.type)) return false;
-  if (
-    trigger.mediaTypes !== undefined &&
-    !matchesAnyGlob(trigger.mediaTypes, essence(unit.mediaType), true)
-  )
+  if (trigger.mediaTypes !== undefined && !matchesAnyMediaGlob(trigger.mediaTypes, unit.mediaType))
     return false;
   if (trigger.tags !== undefined && !trigger.tags.every((tag) => unit.tags.includes(tag)))
     return false;
@@ -79,6 +62,7 @@ export function matchesTrigger(
     (unit.context === null || !trigger.contexts.includes(unit.context))
   )
     return false;
-  if (trigger.sources !== undefined && !matchesAnyGlob(trigger.sources, unit.source)) return false;
+  if (trigger.sources !== undefined && !matchesAnySourceGlob(trigger.sources, unit.source))
+    return false;
   return true;
 }

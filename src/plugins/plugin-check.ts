@@ -8,9 +8,9 @@ import {
   isCapabilityName,
 } from './capability.js';
 import type { CapabilityKind, CapabilityString } from './capability.js';
-import { isMediaGlob } from './media-glob.js';
+import { isMediaGlob } from '../core/media-glob.js';
 import { parameterTypeOf } from './parameters.js';
-import { describeIssue } from '../core/zod-issue.js';
+import { describeIssue, firstIssue } from '../core/zod-issue.js';
 import { PARAMETER_TYPES } from './plugin-api.js';
 import type { PluginDefinition, PluginProvides } from './plugin-api.js';
 
@@ -106,7 +106,7 @@ function labelOf(value: unknown, source: string): string {
 export function validatePluginDefinition(value: unknown, source: string): PluginDefinition {
   const result = pluginSchema.safeParse(value);
   if (!result.success) {
-    const field = describeIssue(result.error.issues[0]!);
+    const field = describeIssue(firstIssue(result.error));
     throw new InvalidInputError(
       `Plugin ${labelOf(value, source)} is not a valid plugin definition (${field}): fix the plugin or remove it from plugins.`,
     );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ProcessorOutput } from './plugin-api.js';
-import { describeIssue } from '../core/zod-issue.js';
+import { describeIssue, firstIssue } from '../core/zod-issue.js';
 
 const TOKEN = "[a-z0-9][a-z0-9!#$&^_.+'-]*";
 const MEDIA_TYPE = new RegExp(`^${TOKEN}/${TOKEN}(?:\\s*;.*)?$`, 'i');
@@ -42,5 +42,5 @@ export function checkProcessorOutput(
   }
   const result = outputSchema.safeParse(value);
   if (result.success) return { ok: true, output: value as ProcessorOutput };
-  return { ok: false, problem: describeIssue(result.error.issues[0]!) };
+  return { ok: false, problem: describeIssue(firstIssue(result.error)) };
 }

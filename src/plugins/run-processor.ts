@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { InternalError, InvalidInputError, toCimError } from '../core/errors.js';
 import type { CimError } from '../core/errors.js';
-import { acceptsMediaType } from './media-glob.js';
+import { matchesAnyMediaGlob } from '../core/media-glob.js';
 import { resolveParameters } from './parameters.js';
 import type {
   PluginLogger,
@@ -137,7 +137,7 @@ export async function runProcessor(
         `The timeout for ${label} is ${timeoutMs} ms: give a whole number of milliseconds between 1 and 2147483647.`,
       );
     }
-    if (!acceptsMediaType(definition.accepts, input.unit.mediaType)) {
+    if (!matchesAnyMediaGlob(definition.accepts, input.unit.mediaType)) {
       throw new InvalidInputError(
         `The ${label} accepts ${definition.accepts?.join(', ')}, not ${input.unit.mediaType}: run it only on units of those types.`,
       );

@@ -5,7 +5,7 @@ import { pluginCapabilities, validatePluginDefinition } from '../plugins/plugin-
 import { runProcessor } from '../plugins/run-processor.js';
 import type { ProcessorDefinition } from '../plugins/plugin-api.js';
 import { builtinPlugin } from './builtin-plugin.js';
-import { testInput } from './test-input.js';
+import { testInput } from '../testing/processor-input.js';
 import { readFileSync } from 'node:fs';
 import { parsePipeline } from '../pipeline/definition.js';
 import { resolveParameters } from '../plugins/parameters.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../core/errors.js';
 import { chunk } from './chunk.js';
-import { decoded, runOn, testContext, testInput } from './test-input.js';
+import { decoded, runOn, testContext, testInput } from '../testing/processor-input.js';
 
 const TEXT = Array.from(
   { length: 40 },

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../core/errors.js';
-import { isMediaGlob } from '../plugins/media-glob.js';
+import { isMediaGlob } from '../core/media-glob.js';
 
 /** When a rule applies at all, besides its keywords and patterns matching. */
 export interface RuleCondition {

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../core/errors.js';
 import { classifyRules } from './classify-rules.js';
-import { runOn, testContext, testInput } from './test-input.js';
-import type { TestUnit } from './test-input.js';
+import { runOn, testContext, testInput } from '../testing/processor-input.js';
+import type { TestUnit } from '../testing/processor-input.js';
 
 const INVOICE = `INVOICE No. 2024-117
 

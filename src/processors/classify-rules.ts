@@ -1,9 +1,9 @@
 import type { ProcessorDefinition, ProcessorUnit } from '../plugins/plugin-api.js';
-import { matchesMediaGlob } from '../plugins/media-glob.js';
+import { matchesMediaGlob } from '../core/media-glob.js';
 import { parseClassificationRules } from './classification-rules.js';
 import type { ClassificationRule } from './classification-rules.js';
 import { readDocument } from './extract-document.js';
-import { uniqueInOrder } from './references.js';
+import { uniqueInOrder } from '../knowledge/text/references.js';
 import { countWords } from './text-stats.js';
 
 /** Why a rule tagged a unit: its index, its tag and what matched. */

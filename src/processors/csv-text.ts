@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { MalformedContentError } from './errors.js';
-import { plainDocument } from './text-document.js';
-import type { TextDocument } from './text-document.js';
+import { MalformedContentError } from '../knowledge/text/malformed-content.js';
+import { plainDocument } from '../knowledge/text/text-document.js';
+import type { TextDocument } from '../knowledge/text/text-document.js';
 
 /**
  * The rows of a CSV file, one line each with cells separated by tabs. Quoted cells may hold

@@ -1,14 +1,14 @@
+import { mediaTypeEssence } from '../core/media-glob.js';
+import { decodeText } from '../knowledge/text/decode-text.js';
+import { readMarkup } from '../knowledge/text/markup-document.js';
+import { plainDocument } from '../knowledge/text/text-document.js';
+import type { TextDocument } from '../knowledge/text/text-document.js';
 import type { ProcessorInput } from '../plugins/plugin-api.js';
 import { csvDocument } from './csv-text.js';
-import { decodeText } from './decode-text.js';
 import { UnsupportedMediaTypeError } from './errors.js';
-import { htmlDocument } from './html-text.js';
 import { jsonDocument } from './json-text.js';
-import { markdownDocument } from './markdown-text.js';
-import { isMarkup, mediaTypeEssence, textFormatOf } from './media-type.js';
+import { isMarkup, textFormatOf } from './media-type.js';
 import { pdfDocument } from './pdf-text.js';
-import { plainDocument } from './text-document.js';
-import type { TextDocument } from './text-document.js';
 
 /**
  * Documents already parsed, by the bytes they came from: the steps of one unit run share one
@@ -48,9 +48,8 @@ async function parse(
     case 'pdf':
       return pdfDocument(bytes, signal);
     case 'markdown':
-      return markdownDocument(decodeText(mediaType, bytes));
     case 'html':
-      return htmlDocument(decodeText(mediaType, bytes));
+      return readMarkup(format, mediaType, bytes);
     case 'json':
       return jsonDocument(decodeText(mediaType, bytes), mediaTypeEssence(mediaType));
     case 'csv':

@@ -5,9 +5,9 @@ import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
 import { extractLinks } from './extract-links.js';
-import { minimalPdf } from './pdf-fixture.js';
-import { runOn } from './test-input.js';
-import type { TestUnit } from './test-input.js';
+import { minimalPdf } from '../testing/pdf-fixture.js';
+import { runOn } from '../testing/processor-input.js';
+import type { TestUnit } from '../testing/processor-input.js';
 
 /** CIDs as CIM writes them: a content CID (raw, `bafk…`) and a unit CID (DAG-CBOR, `bafy…`). */
 const CONTENT = CID.create(

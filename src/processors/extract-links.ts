@@ -1,6 +1,6 @@
 import type { ProcessorDefinition } from '../plugins/plugin-api.js';
 import { readDocument } from './extract-document.js';
-import { uniqueInOrder } from './references.js';
+import { uniqueInOrder } from '../knowledge/text/references.js';
 
 /** The relation type every link becomes; the knowledge graph draws these as edges. */
 export const LINKS_TO = 'links-to';

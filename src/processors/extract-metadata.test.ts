@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractMetadata } from './extract-metadata.js';
-import { minimalPdf } from './pdf-fixture.js';
-import { runOn } from './test-input.js';
+import { minimalPdf } from '../testing/pdf-fixture.js';
+import { runOn } from '../testing/processor-input.js';
 
 const ENGLISH =
   'The committee met on Tuesday to review the budget for the coming year. Everyone agreed that the new library should open before the summer holidays.';

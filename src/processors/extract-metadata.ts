@@ -1,7 +1,7 @@
 import type { ProcessorDefinition } from '../plugins/plugin-api.js';
 import { readDocument } from './extract-document.js';
-import { uniqueInOrder } from './references.js';
-import { firstLineTitle } from './text-document.js';
+import { uniqueInOrder } from '../knowledge/text/references.js';
+import { firstLineTitle } from '../knowledge/text/text-document.js';
 import { countWords, detectLanguage } from './text-stats.js';
 
 /** True for a URL target: every URL has a scheme, and the other targets, CIDs, have no colon. */

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../core/errors.js';
-import { MalformedContentError, UnsupportedMediaTypeError } from './errors.js';
+import { MalformedContentError } from '../knowledge/text/malformed-content.js';
+import { UnsupportedMediaTypeError } from './errors.js';
 import { extractText } from './extract-text.js';
-import { minimalPdf } from './pdf-fixture.js';
-import { decoded, runOn, testContext, testInput } from './test-input.js';
+import { minimalPdf } from '../testing/pdf-fixture.js';
+import { decoded, runOn, testContext, testInput } from '../testing/processor-input.js';
 
 const MARKDOWN = `# Quarterly report
 

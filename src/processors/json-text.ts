@@ -1,6 +1,6 @@
-import { MalformedContentError } from './errors.js';
-import { plainDocument } from './text-document.js';
-import type { TextDocument } from './text-document.js';
+import { MalformedContentError } from '../knowledge/text/malformed-content.js';
+import { plainDocument } from '../knowledge/text/text-document.js';
+import type { TextDocument } from '../knowledge/text/text-document.js';
 
 /** Indentation per level of nesting: enough to show structure, cheap in the index. */
 const INDENT = '  ';

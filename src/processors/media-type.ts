@@ -1,32 +1,24 @@
+import { mediaTypeEssence } from '../core/media-glob.js';
+import type { MarkupFormat } from '../knowledge/text/markup-document.js';
+import { markupFormatOf } from '../knowledge/text/markup-document.js';
+
 /** The formats the built-in processors read text from, each with its own extractor. */
-export type TextFormat = 'plain' | 'markdown' | 'html' | 'pdf' | 'json' | 'csv';
+export type TextFormat = 'plain' | MarkupFormat | 'pdf' | 'json' | 'csv';
 
 const FORMATS: Readonly<Record<string, TextFormat>> = {
-  'text/markdown': 'markdown',
-  'text/x-markdown': 'markdown',
-  'text/html': 'html',
-  'application/xhtml+xml': 'html',
   'application/pdf': 'pdf',
   'application/json': 'json',
   'text/csv': 'csv',
 };
 
-/** The media type without parameters, lowercased: `Text/HTML; charset=utf-8` → `text/html`. */
-export function mediaTypeEssence(mediaType: string): string {
-  return (mediaType.split(';')[0] ?? '').trim().toLowerCase();
-}
-
-/** The `charset` parameter of a media type, lowercased and unquoted, or undefined. */
-export function mediaTypeCharset(mediaType: string): string | undefined {
-  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(mediaType);
-  return match?.[1]?.toLowerCase();
-}
-
 /**
- * Which extractor reads `mediaType`, or null when none does. Any other `text/*` and the
- * `+json` structured-syntax suffix fall back to the nearest reader rather than being refused.
+ * Which extractor reads `mediaType`, or null when none does. Markdown and HTML are the media
+ * types search reads as markup too (knowledge/text/markup-document.ts). Any other `text/*` and
+ * the `+json` structured-syntax suffix fall back to the nearest reader rather than being refused.
  */
 export function textFormatOf(mediaType: string): TextFormat | null {
+  const markup = markupFormatOf(mediaType);
+  if (markup !== undefined) return markup;
   const essence = mediaTypeEssence(mediaType);
   const known = FORMATS[essence];
   if (known !== undefined) return known;
@@ -36,6 +28,6 @@ export function textFormatOf(mediaType: string): TextFormat | null {
 }
 
 /** True for formats whose markup carries a title and links that plain text loses. */
-export function isMarkup(format: TextFormat | null): format is 'markdown' | 'html' {
+export function isMarkup(format: TextFormat | null): format is MarkupFormat {
   return format === 'markdown' || format === 'html';
 }

@@ -2,9 +2,14 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { UnavailableError } from '../core/errors.js';
-import { MalformedContentError } from './errors.js';
-import { MAX_TITLE_CHARS, plainDocument, tidyText, truncate } from './text-document.js';
-import type { TextDocument } from './text-document.js';
+import { MalformedContentError } from '../knowledge/text/malformed-content.js';
+import {
+  MAX_TITLE_CHARS,
+  plainDocument,
+  tidyText,
+  truncate,
+} from '../knowledge/text/text-document.js';
+import type { TextDocument } from '../knowledge/text/text-document.js';
 import type * as PdfJsModule from 'pdfjs-dist/legacy/build/pdf.mjs';
 
 type PdfJs = typeof PdfJsModule;

@@ -3,7 +3,7 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { ComponentRecord, RegisteredComponent } from './component-record.js';
 import { uniqueKeys } from '../nats/kv-keys.js';
-import { REGISTRY_BUCKET } from '../nats/provision.js';
+import { REGISTRY_BUCKET } from '../core/buckets.js';
 import { componentRecordSchema, isAlive } from './component-record.js';
 
 /** A change seen by {@link ComponentRegistry.watch}. */

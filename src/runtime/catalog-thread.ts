@@ -3,12 +3,14 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../core/errors.js';
 import type { ContentHandOver } from '../storage/recent-content.js';
+import type { LogFormat } from './logger.js';
 
 /** What the catalog worker is started with. */
 export interface CatalogWorkerSetup {
   readonly natsUrl: string;
   readonly path: string;
   readonly logLevel: string;
+  readonly logFormat: LogFormat;
   readonly maxEventBytes: number;
   /** The tiers below hot, to read content tiered out of it. */
   readonly tiers: Readonly<Record<string, TierConfig>>;

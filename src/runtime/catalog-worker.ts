@@ -6,7 +6,7 @@ import { ProjectionRunner } from '../events/projection-runner.js';
 import { CatalogWriter } from '../knowledge/catalog-writer.js';
 import { CatalogProjection, SqliteCheckpointStore } from '../knowledge/catalog-projection.js';
 import { connectNats } from '../nats/connect.js';
-import { PROJECTIONS_BUCKET } from '../nats/provision.js';
+import { PROJECTIONS_BUCKET } from '../core/buckets.js';
 import { openStorage } from '../storage/open-storage.js';
 import { RecentContent } from '../storage/recent-content.js';
 import { createLogger } from './logger.js';
@@ -20,7 +20,7 @@ import type { CatalogThreadMessage, CatalogWorkerSetup } from './catalog-thread.
  */
 const port = parentPort!;
 const setup = workerData as CatalogWorkerSetup;
-const logger = createLogger(setup.logLevel, 'cim-catalog');
+const logger = createLogger(setup.logLevel, 'cim-catalog', setup.logFormat);
 
 /** How often the committed position is looked at; commits happen every 20 ms. */
 const REPORT_MS = 5;

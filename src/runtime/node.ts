@@ -18,7 +18,7 @@ import type { UnitAccess } from '../api/unit-access.js';
 import { openRemoteUnitAccess } from './ui-unit-access.js';
 import type { OperationContext } from '../api/operation.js';
 import { OPERATIONS } from '../api/operations/index.js';
-import type { ComponentName } from './components.js';
+import type { ComponentName } from '../core/components.js';
 import { openStorage } from '../storage/open-storage.js';
 import { startUnits } from './units-component.js';
 import { startPresence } from './registry-component.js';

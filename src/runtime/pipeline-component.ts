@@ -10,7 +10,7 @@ import { EVENTS_STREAM, eventFilter } from '../core/subjects.js';
 import { KvFailureLog } from '../events/kv-projection-state.js';
 import { MemoryCheckpointStore } from '../events/memory-checkpoint-store.js';
 import { ProjectionRunner } from '../events/projection-runner.js';
-import { PROJECTIONS_BUCKET } from '../nats/provision.js';
+import { PROJECTIONS_BUCKET } from '../core/buckets.js';
 import { DeadLetters } from '../pipeline/dead-letters.js';
 import { PipelineCatalog } from '../pipeline/pipeline-catalog.js';
 import { PipelineEngine } from '../pipeline/pipeline-engine.js';

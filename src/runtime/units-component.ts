@@ -41,6 +41,7 @@ export async function startUnits(
       natsUrl,
       path,
       logLevel: config.log.level,
+      logFormat: config.log.format ?? 'json',
       maxEventBytes: config.events.maxEventBytes,
       tiers: config.storage.tiers,
     },

@@ -3,7 +3,7 @@ import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { toCimError } from '../core/errors.js';
-import { CONTENT_READS_BUCKET } from '../nats/provision.js';
+import { CONTENT_READS_BUCKET } from '../core/buckets.js';
 import type { StorageManager } from './storage-manager.js';
 
 /** A read is written down at most this often per content: last-read rules count in days. */

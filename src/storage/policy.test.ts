@@ -53,3 +53,26 @@ test('a negative notReadForDays is refused naming the field', () => {
     /^InvalidInputError: bad\.yaml: rules\[0\]\.when\.notReadForDays: /,
   );
 });
+
+test('media type conditions use the one glob grammar, application/*+json included', () => {
+  const json = validatePolicy(
+    {
+      name: 'json',
+      rules: [{ from: 'hot', to: 'warm', when: { mediaTypes: ['application/*+json', 'text/*'] } }],
+    },
+    ['hot', 'warm'],
+    'json.yaml',
+  ).rules[0]!;
+  assert.equal(ruleApplies(json, { ...unit, mediaType: 'application/ld+json' }, now), true);
+  assert.equal(ruleApplies(json, { ...unit, mediaType: 'Text/Plain; charset=utf-8' }, now), true);
+  assert.equal(ruleApplies(json, { ...unit, mediaType: 'application/json' }, now), false);
+  assert.throws(
+    () =>
+      validatePolicy(
+        { name: 'bad', rules: [{ from: 'hot', to: 'warm', when: { mediaTypes: ['*/plain'] } }] },
+        ['hot', 'warm'],
+        'bad.yaml',
+      ),
+    /^InvalidInputError: bad\.yaml: rules\[0\]\.when\.mediaTypes\[0\]: expected a media type glob/,
+  );
+});

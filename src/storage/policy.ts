@@ -1,6 +1,8 @@
 import { policySchema } from '../core/catalogue/storage.js';
 import type { StoragePolicy } from '../core/catalogue/storage.js';
 import { InvalidInputError } from '../core/errors.js';
+import { isMediaGlob, matchesAnyMediaGlob } from '../core/media-glob.js';
+import { describeIssue, firstIssue } from '../core/zod-issue.js';
 
 export { policySchema } from '../core/catalogue/storage.js';
 export type { StoragePolicy } from '../core/catalogue/storage.js';
@@ -35,18 +37,19 @@ export function validatePolicy(
 ): StoragePolicy {
   const result = policySchema.safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const path = issue.path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .replace(/^\./, '');
-    const message =
-      issue.code === 'unrecognized_keys'
-        ? `unknown field ${issue.keys.join(', ')}: remove it or check the spelling`
-        : issue.message;
-    throw new InvalidInputError(`${where}: ${path ? `${path}: ` : ''}${message}.`);
+    const issue = describeIssue(firstIssue(result.error), { path: 'indexed', advise: true });
+    throw new InvalidInputError(`${where}: ${issue}.`);
   }
   result.data.rules.forEach((rule, i) => {
+    // Checked here, not in the event schema: a policy recorded before the one glob grammar
+    // still reads (its odd glob just matches nothing).
+    rule.when.mediaTypes?.forEach((glob, j) => {
+      if (!isMediaGlob(glob)) {
+        throw new InvalidInputError(
+          `${where}: rules[${i}].when.mediaTypes[${j}]: expected a media type glob such as image/* or text/plain, got ${JSON.stringify(glob)}.`,
+        );
+      }
+    });
     for (const field of ['from', 'to'] as const) {
       if (!tiers.includes(rule[field])) {
         throw new InvalidInputError(
@@ -56,12 +59,6 @@ export function validatePolicy(
     }
   });
   return result.data;
-}
-
-/** `text/*` style globs: `*` matches any run of characters. */
-function matchesGlob(glob: string, value: string): boolean {
-  const pattern = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${pattern}$`, 'i').test(value);
 }
 
 /** True when every condition of the rule holds for the unit at time `now`. */
@@ -77,8 +74,7 @@ export function ruleApplies(rule: PolicyRule, unit: PolicyUnit, now: number): bo
   }
   if (when.minBytes !== undefined && unit.size < when.minBytes) return false;
   if (when.maxBytes !== undefined && unit.size > when.maxBytes) return false;
-  const essence = unit.mediaType.split(';')[0]!.trim();
-  if (when.mediaTypes !== undefined && !when.mediaTypes.some((g) => matchesGlob(g, essence)))
+  if (when.mediaTypes !== undefined && !matchesAnyMediaGlob(when.mediaTypes, unit.mediaType))
     return false;
   if (when.tags !== undefined && !when.tags.every((t) => unit.tags.includes(t))) return false;
   if (

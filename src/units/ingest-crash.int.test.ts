@@ -10,7 +10,7 @@ import { Objm } from '@nats-io/obj';
 import { connectNats } from '../nats/connect.js';
 import { CIM_BIN, runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
-import { CONTENT_BUCKET } from '../nats/provision.js';
+import { CONTENT_BUCKET } from '../core/buckets.js';
 
 const FILES = 10;
 const FILE_BYTES = 24 * 1024 * 1024;

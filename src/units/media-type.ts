@@ -30,9 +30,20 @@ const BY_EXTENSION: Record<string, string> = {
   '.go': 'text/x-go',
   '.nix': 'text/x-nix',
   '.svg': 'image/svg+xml',
-  '.1': 'text/troff',
   '.conf': 'text/plain',
 };
+
+/**
+ * A name ending in `.1` is a man page only when its text is troff: licence texts are named by
+ * their version the same way (`LGPL-2.1`, `MPL-1.1`, `LICENSE-2.1`) and are plain text.
+ */
+const MAN_PAGE_EXTENSION = '.1';
+
+/** True when the first line is a troff request (`.TH`, `.SH`) or comment (`.\"`, `'\"`). */
+function looksLikeTroff(head: Uint8Array): boolean {
+  const firstLine = new TextDecoder('utf-8').decode(head.subarray(0, 256)).split('\n', 1)[0];
+  return /^(?:\.(?:[A-Za-z]{1,2}\b|\\")|'\\")/.test(firstLine ?? '');
+}
 
 /** True when the bytes look like text: valid UTF-8 without NUL bytes. */
 function looksLikeText(head: Uint8Array): boolean {
@@ -54,7 +65,9 @@ function looksLikeText(head: Uint8Array): boolean {
 export async function detectMediaType(head: Uint8Array, name: string): Promise<string> {
   const magic = await fileTypeFromBuffer(head);
   if (magic) return magic.mime;
-  const byName = BY_EXTENSION[extname(name).toLowerCase()];
+  const extension = extname(name).toLowerCase();
+  if (extension === MAN_PAGE_EXTENSION && looksLikeTroff(head)) return 'text/troff';
+  const byName = BY_EXTENSION[extension];
   if (byName) return byName;
   if (head.length === 0) return 'application/octet-stream';
   return looksLikeText(head) ? 'text/plain' : 'application/octet-stream';

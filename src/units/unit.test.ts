@@ -73,3 +73,27 @@ test('media types come from magic bytes, then the name, then a text check', asyn
   );
   assert.equal(await detectMediaType(Buffer.alloc(0), 'empty'), 'application/octet-stream');
 });
+
+test('plain-text licence files are text/plain, whatever their name, and man pages stay troff', async () => {
+  const mit = Buffer.from(
+    'MIT License\n\nCopyright (c) 2026 CIM\n\nPermission is hereby granted...\n',
+  );
+  const lgpl = Buffer.from(
+    '                  GNU LESSER GENERAL PUBLIC LICENSE\n                       Version 2.1, February 1999\n',
+  );
+  for (const [bytes, name] of [
+    [mit, 'LICENSE'],
+    [mit, 'LICENCE'],
+    [lgpl, 'COPYING'],
+    [lgpl, 'LGPL-2.1'],
+    [lgpl, 'COPYING.LESSER'],
+    [mit, 'MPL-1.1'],
+    [mit, 'LICENSE-2.1'],
+  ] as const) {
+    assert.equal(await detectMediaType(bytes, name), 'text/plain', name);
+  }
+  const man = Buffer.from('.TH CIM 1 "December 2026"\n.SH NAME\ncim \\- information machine\n');
+  assert.equal(await detectMediaType(man, 'cim.1'), 'text/troff');
+  const commented = Buffer.from('.\\" Manual page for cim\n.TH CIM 1\n');
+  assert.equal(await detectMediaType(commented, 'cim.1'), 'text/troff');
+});

@@ -1,7 +1,7 @@
-import type { ComponentName } from '../../runtime/components.js';
+import type { ComponentName } from '../../core/components.js';
 import { startNode } from '../../runtime/node.js';
 import type { RunningNode } from '../../runtime/node.js';
-import { createLogger } from '../../runtime/logger.js';
+import { chooseLogFormat, createLogger } from '../../runtime/logger.js';
 import type { ConfigFlags } from '../load-config.js';
 import { loadConfig } from '../load-config.js';
 import { printJson } from '../output.js';
@@ -14,8 +14,16 @@ export async function runNode(
   components: readonly ComponentName[],
   flags: ConfigFlags & { json?: boolean },
 ): Promise<void> {
-  const config = loadConfig(flags);
-  const logger = createLogger(config.log.level);
+  const loaded = loadConfig(flags);
+  const format = chooseLogFormat({
+    json: flags.json === true,
+    configured: loaded.log.format,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+  // The chosen format travels with the configuration, so worker threads log the same way.
+  const config = { ...loaded, log: { ...loaded.log, format } };
+  const logger = createLogger(config.log.level, 'cim', format);
   // Listen for signals before anything starts: a signal that arrives before a listener exists
   // kills the process outright and leaves the server running.
   let signalled: NodeJS.Signals | undefined;

@@ -15,7 +15,7 @@ import { JetStreamTier } from '../../storage/tiers/jetstream-tier.js';
 import { startTestNats } from '../../testing/nats-harness.js';
 import type { TestNats } from '../../testing/nats-harness.js';
 import { connectNats } from '../connect.js';
-import { CONTENT_BUCKET } from '../provision.js';
+import { CONTENT_BUCKET } from '../../core/buckets.js';
 import { installedClientVersions } from './client-pins.js';
 import type { FastPathMode } from './install.js';
 import { installFastPath } from './install.js';

@@ -3,6 +3,7 @@ import { CID } from 'multiformats/cid';
 import { z } from 'zod';
 import { contentCid } from '../../core/cid.js';
 import { IntegrityError } from '../../core/errors.js';
+import { describeIssue, firstIssue } from '../../core/zod-issue.js';
 import type { ArchivedEvent } from '../../events/archived-history.js';
 
 /** Format tag of a segment object; a reader refuses any other. */
@@ -94,9 +95,8 @@ function decoded<T>(bytes: Uint8Array, schema: z.ZodType<T>, what: string, cid: 
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
     throw new IntegrityError(
-      `The ${what} ${cid} is not in the format ${what === 'archive segment' ? SEGMENT_FORMAT : INDEX_FORMAT} (${issue?.path.join('.') || 'top'}: ${issue?.message ?? 'invalid'}).`,
+      `The ${what} ${cid} is not in the format ${what === 'archive segment' ? SEGMENT_FORMAT : INDEX_FORMAT} (${describeIssue(firstIssue(parsed.error))}).`,
     );
   }
   return parsed.data;

@@ -5,7 +5,7 @@ import { Objm, setSha256Backend } from '@nats-io/obj';
 import type { ObjectStore } from '@nats-io/obj';
 import { isContentCid } from '../../core/cid.js';
 import { IntegrityError, InvalidInputError, UnavailableError } from '../../core/errors.js';
-import { CONTENT_BUCKET } from '../../nats/provision.js';
+import { CONTENT_BUCKET } from '../../core/buckets.js';
 import type { ByteSource, GetOptions, PutResult, VerifiedContent } from '../content-store.js';
 import { AckPublisher, DirectReader, ReplyMux } from '../../nats/fast-path/index.js';
 import { streamReplicas } from '../../nats/stream-replicas.js';

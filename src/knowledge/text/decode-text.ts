@@ -1,6 +1,12 @@
 import { isUtf8 } from 'node:buffer';
-import { MalformedContentError } from './errors.js';
-import { mediaTypeCharset, mediaTypeEssence } from './media-type.js';
+import { mediaTypeEssence } from '../../core/media-glob.js';
+import { MalformedContentError } from './malformed-content.js';
+
+/** The `charset` parameter of a media type, lowercased and unquoted, or undefined. */
+function mediaTypeCharset(mediaType: string): string | undefined {
+  const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(mediaType);
+  return match?.[1]?.toLowerCase();
+}
 
 /** How far into an HTML page a <meta charset> is looked for, as browsers do (WHATWG: 1024). */
 const META_PRESCAN_BYTES = 1024;

@@ -6,7 +6,8 @@ import { InvalidInputError } from '../core/errors.js';
  * `pipeline` keeps pipeline definitions (as events) and runs them;
  * `registry` answers who runs where and removes records of components that stopped beating;
  * `ui` serves HTTP (the API and the web app), reaching other components over NATS when
- * they run elsewhere. More arrive with their issues (storage, hub).
+ * they run elsewhere. More arrive with their issues (storage, hub). The list is in core because
+ * deployment (inventories, Nix modules) names components too, and only runtime starts them.
  */
 export const COMPONENTS = ['events', 'units', 'registry', 'pipeline', 'ui'] as const;
 

@@ -5,7 +5,7 @@ import {
   PROJECTIONS_BUCKET,
   REGISTRY_BUCKET,
   STEP_RESULTS_BUCKET,
-} from '../nats/provision.js';
+} from './buckets.js';
 
 /**
  * The subjects a leaf node keeps to itself, in both directions of its link to the hub.

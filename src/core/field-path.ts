@@ -1,6 +1,7 @@
 /**
- * How pipeline errors point at a field and show the value found there, so every message reads
- * the same whether it comes from the schema, the DAG checks or the step-key encoder.
+ * How refusals point at a field and show the value found there, so every message reads the same
+ * whether it comes from a schema (see zod-issue.ts), a pipeline's DAG checks or its step-key
+ * encoder.
  */
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

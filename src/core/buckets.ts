@@ -1,0 +1,23 @@
+/**
+ * The names of CIM's JetStream buckets, in core because provisioning (nats), the components that
+ * use them and the deployment that isolates a leaf's copies (deploy, cluster) all name them.
+ * The event stream's name is beside its subjects (subjects.ts).
+ */
+
+/** Object store bucket holding content, object name = content CID. */
+export const CONTENT_BUCKET = 'cim-content';
+
+/** KV bucket holding projection checkpoints and recorded projection failures. */
+export const PROJECTIONS_BUCKET = 'cim-projections';
+
+/** KV bucket where running components and plugin services register and heartbeat. */
+export const REGISTRY_BUCKET = 'cim-registry';
+
+/** KV bucket of pipeline step results, by step key. */
+export const STEP_RESULTS_BUCKET = 'cim-step-results';
+
+/** KV bucket of units pipelines gave up on, `<pipeline>.<unitCid>`. */
+export const DEAD_LETTERS_BUCKET = 'cim-dead-letters';
+
+/** KV bucket of when each content was last read by a user, `<contentCid>` → ISO time. */
+export const CONTENT_READS_BUCKET = 'cim-content-reads';
