@@ -7,7 +7,7 @@ import { startTestNats } from '../testing/nats-harness.js';
 import type { TestNats } from '../testing/nats-harness.js';
 import { startNode } from '../runtime/node.js';
 import type { RunningNode } from '../runtime/node.js';
-import { COMPONENTS } from '../runtime/components.js';
+import { COMPONENTS } from '../core/components.js';
 import { resolveConfig } from '../core/config.js';
 import { silentLogger } from '../runtime/logger.js';
 import { newId } from '../core/ids.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { named } from './registry.js';
+import { policySchema } from '../../core/storage-policy.js';
 
 /** A storage tier's figures; `objects`, `bytes` and `units` are null when it could not be listed. */
 export const tierStatusSchema = named(
@@ -83,33 +84,8 @@ export const verifyStatusSchema = named(
   z.object({ run: verifyRunSchema.nullable() }),
 );
 
-/**
- * A lifecycle policy as recorded, every default applied (src/core/catalogue/storage.ts validates
- * it; that module needs the event catalogue, so the reply's shape is written out here).
- */
-export const storagePolicySchema = named(
-  'StoragePolicy',
-  z.object({
-    name: z.string(),
-    rules: z.array(
-      z.object({
-        from: z.string(),
-        to: z.string(),
-        when: z.object({
-          olderThanDays: z.number().exactOptional(),
-          notReadForDays: z.number().exactOptional(),
-          minBytes: z.number().int().exactOptional(),
-          maxBytes: z.number().int().exactOptional(),
-          mediaTypes: z.array(z.string()).exactOptional(),
-          tags: z.array(z.string()).exactOptional(),
-          contexts: z.array(z.string()).exactOptional(),
-        }),
-        keepCopy: z.boolean(),
-      }),
-    ),
-    rehydrate: z.boolean(),
-  }),
-);
+/** A lifecycle policy as recorded, every default applied (the schema its event is read by). */
+export const storagePolicySchema = named('StoragePolicy', policySchema);
 
 /** One run of a lifecycle policy. */
 export const policyRunSchema = named(
