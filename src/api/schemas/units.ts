@@ -1,27 +1,17 @@
 import { z } from 'zod';
 import { problemSchema } from './problem.js';
 import { named } from './registry.js';
+import { unitSchema as unitRecordSchema } from '../../core/unit-schema.js';
 
-/** A unit as the catalog lists it: its metadata, its document and version, and where it is. */
+/** A unit as the catalog lists it: its record, its document and version, and where it is. */
 export const unitSchema = named(
   'Unit',
-  z.object({
+  unitRecordSchema.extend({
     unitCid: z.string(),
     documentId: z.string(),
     version: z.number().int(),
     position: z.number().int(),
     latest: z.boolean(),
-    content: z.string(),
-    mediaType: z.string(),
-    size: z.number().int(),
-    name: z.string(),
-    source: z.string(),
-    createdAt: z.string(),
-    tags: z.array(z.string()),
-    context: z.string().nullable(),
-    derivedFrom: z.array(z.string()),
-    producedBy: z.object({ processor: z.string(), parameters: z.string() }).nullable(),
-    previous: z.string().nullable(),
   }),
 );
 
