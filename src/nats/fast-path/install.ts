@@ -41,8 +41,9 @@ let mode: FastPathMode | undefined;
  * they patch are at the versions they were written for (`CLIENT_PINS`). Otherwise nothing is
  * patched, CIM runs on the plain client path (the same results, slower) and one warning names
  * each package, the version found and the one expected (from the main thread only: a worker
- * thread has its own copy of the client, patched or not, but its process has warned). The first call decides for the process;
- * later calls return the same mode. `connectNats` calls it before connecting.
+ * thread has its own copy of the client, patched or not, but its process has warned). The first
+ * call decides for the process; later calls return the same mode. `connectNats` calls it before
+ * connecting.
  */
 export function installFastPath(options: FastPathOptions = {}): FastPathMode {
   if (mode !== undefined) return mode;
