@@ -5,6 +5,7 @@ import type { JsonValue, RecordedEvent } from './envelope.js';
 import { MalformedEventError } from './errors.js';
 import { defineEvent } from './event-type.js';
 import type { EventData } from './event-type.js';
+import { recordedEvent } from '../testing/recorded-event.js';
 
 const ThingNamed = defineEvent(
   'ThingNamed',
@@ -12,24 +13,7 @@ const ThingNamed = defineEvent(
 );
 
 function recorded(type: string, data: JsonValue, position = 7): RecordedEvent {
-  return {
-    event: {
-      id: '0190f1b2-0000-7000-8000-000000000000',
-      type,
-      version: 1,
-      occurredAt: '2026-01-01T00:00:00.000Z',
-      actor: 'tester',
-      correlationId: 'c',
-      causationId: null,
-      prev: null,
-      domain: 'things',
-      aggregate: 'Thing',
-      aggregateId: 't1',
-      data,
-    },
-    cid: 'baguqeera',
-    position,
-  };
+  return recordedEvent(type, data, { position });
 }
 
 test('a draft carries the type, the data and the chosen fields, and nothing else', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { JsonValue, RecordedEvent } from '../envelope.js';
 import { assertEventFields } from '../envelope.js';
 import { EVENT_CATALOGUE, eventTypeOf } from './catalogue.js';
+import { recordedEvent } from '../../testing/recorded-event.js';
 
 test('docs/contracts.md lists exactly the event types of the catalogue', () => {
   const doc = readFileSync(join(process.cwd(), 'docs', 'contracts.md'), 'utf8');
@@ -134,24 +135,7 @@ const samples: Record<string, { good: JsonValue; bad: JsonValue }> = {
 };
 
 function recorded(type: string, data: JsonValue): RecordedEvent {
-  return {
-    event: {
-      id: '0190f1b2-0000-7000-8000-000000000000',
-      type,
-      version: 1,
-      occurredAt: '2026-01-01T00:00:00.000Z',
-      actor: 'tester',
-      correlationId: 'c',
-      causationId: null,
-      prev: null,
-      domain: 'd',
-      aggregate: 'A',
-      aggregateId: 'a',
-      data,
-    },
-    cid: 'baguqeera',
-    position: 1,
-  };
+  return recordedEvent(type, data, { domain: 'd' });
 }
 
 test('every catalogued type reads back what its writers record and refuses malformed data', () => {
