@@ -1,7 +1,9 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { uniqueKeys } from '../nats/kv-keys.js';
+import { bucketKeys } from '../nats/bucket-keys.js';
 import { DEAD_LETTERS_BUCKET } from '../core/buckets.js';
 
 /** A unit a pipeline gave up on, with why. */
@@ -18,10 +20,13 @@ export interface DeadLetter {
 
 /** The dead-letter list in the bucket `cim-dead-letters`, key `<pipeline>.<unitCid>`. */
 export class DeadLetters {
-  private constructor(private readonly kv: KV) {}
+  private constructor(
+    private readonly kv: KV,
+    private readonly jsm: JetStreamManager,
+  ) {}
 
   static async open(nc: NatsConnection): Promise<DeadLetters> {
-    return new DeadLetters(await new Kvm(nc).open(DEAD_LETTERS_BUCKET));
+    return new DeadLetters(await new Kvm(nc).open(DEAD_LETTERS_BUCKET), await jetstreamManager(nc));
   }
 
   async put(letter: DeadLetter): Promise<void> {
@@ -35,7 +40,7 @@ export class DeadLetters {
   /** Every dead letter of a pipeline, oldest position first. */
   async list(pipeline: string): Promise<DeadLetter[]> {
     const out: DeadLetter[] = [];
-    for (const key of await uniqueKeys(this.kv, `${pipeline}.>`)) {
+    for (const key of await bucketKeys(this.jsm, DEAD_LETTERS_BUCKET, `${pipeline}.>`)) {
       const entry = await this.kv.get(key);
       if (entry && entry.operation === 'PUT') out.push(entry.json<DeadLetter>());
     }

@@ -161,3 +161,30 @@ test('a component rewriting its record while the registry is listed is listed on
     await registry.remove('busy');
   }
 });
+
+test('components that all beat while the registry is listed are all listed, every time', async () => {
+  // A listing that stops at the first key it sees twice misses a key whose newer record replaced
+  // the one it was about to read (seen in CI: the pipeline component missing from `cim status`).
+  const names = ['events', 'pipeline', 'registry', 'ui', 'units'];
+  let beating = true;
+  const beats = names.map(async (name) => {
+    while (beating) {
+      await registry.put(record(`beating-${name}`, ['component:beating']));
+      await sleep(1);
+    }
+  });
+  try {
+    for (let round = 0; round < 100; round++) {
+      const ids = (await registry.list({ capability: 'component:beating' })).map((c) => c.id);
+      assert.deepEqual(
+        ids,
+        names.map((name) => `beating-${name}`),
+        `round ${round}: every beating component listed once`,
+      );
+    }
+  } finally {
+    beating = false;
+    await Promise.all(beats);
+    for (const name of names) await registry.remove(`beating-${name}`);
+  }
+});

@@ -1,8 +1,10 @@
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { KV, KvEntry } from '@nats-io/kv';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { ComponentRecord, RegisteredComponent } from './component-record.js';
-import { uniqueKeys } from '../nats/kv-keys.js';
+import { bucketKeys } from '../nats/bucket-keys.js';
 import { REGISTRY_BUCKET } from '../core/buckets.js';
 import { componentRecordSchema, isAlive } from './component-record.js';
 
@@ -23,11 +25,17 @@ export interface RegistryWatch {
  * ttl, so one that dies without a word drops out on time even before anything cleans up.
  */
 export class ComponentRegistry {
-  private constructor(readonly kv: KV) {}
+  private constructor(
+    readonly kv: KV,
+    private readonly jsm: JetStreamManager,
+  ) {}
 
   /** Opens the bucket (provisioned by `provision`). */
   static async open(nc: NatsConnection): Promise<ComponentRegistry> {
-    return new ComponentRegistry(await new Kvm(nc).open(REGISTRY_BUCKET));
+    return new ComponentRegistry(
+      await new Kvm(nc).open(REGISTRY_BUCKET),
+      await jetstreamManager(nc),
+    );
   }
 
   /** Writes (or refreshes) a record: this is a heartbeat. */
@@ -43,7 +51,7 @@ export class ComponentRegistry {
   /** Every live component, by id; records that are expired or malformed are left out. */
   async list(options: { capability?: string; now?: number } = {}): Promise<RegisteredComponent[]> {
     const now = options.now ?? Date.now();
-    const keys = await uniqueKeys(this.kv);
+    const keys = await bucketKeys(this.jsm, REGISTRY_BUCKET);
     const entries = await Promise.all(keys.map((key) => this.kv.get(key)));
     return entries
       .map((entry) => (entry ? fromEntry(entry) : undefined))
@@ -57,7 +65,7 @@ export class ComponentRegistry {
   /** Deletes records whose heartbeat stopped; returns their ids. */
   async sweep(now = Date.now()): Promise<string[]> {
     const gone: string[] = [];
-    for (const key of await uniqueKeys(this.kv)) {
+    for (const key of await bucketKeys(this.jsm, REGISTRY_BUCKET)) {
       const entry = await this.kv.get(key);
       const component = entry ? fromEntry(entry) : undefined;
       if (entry && entry.operation === 'PUT' && (!component || !isAlive(component, now))) {
