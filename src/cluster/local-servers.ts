@@ -146,13 +146,17 @@ export async function serverHealth(
     const cluster = server.topology.cluster;
     if (!response.ok || cluster === undefined) return { ok: response.ok, detail };
     // /healthz can pass before the JetStream meta group knows every member; replicated streams
-    // cannot be placed until it does ("no suitable peers for placement").
+    // cannot be placed until its leader does ("no suitable peers for placement"). Only the
+    // leader's count is checked, as nats-server's own cluster tests do: a follower's count is a
+    // copy of the leader's peer list that can arrive late (one CI run waited a minute on a
+    // member reporting 2 of 3 while a leader was elected).
     const jsz = await fetch(`${server.monitorUrl}/jsz`, { signal: AbortSignal.timeout(2000) });
     const meta = (
       (await jsz.json()) as { meta_cluster?: { leader?: string; cluster_size?: number } }
     ).meta_cluster;
     const members = cluster.routes.length + 1;
-    if (!meta?.leader || (meta.cluster_size ?? 0) < members)
+    const leading = meta?.leader === server.topology.serverName;
+    if (!meta?.leader || (leading && (meta.cluster_size ?? 0) < members))
       return {
         ok: false,
         detail: `JetStream meta group not formed (leader ${meta?.leader || 'none'}, ${meta?.cluster_size ?? 0} of ${members} members known)`,
