@@ -83,6 +83,11 @@ test('backfill over 5,000 existing units, then again: the second run computes no
     [first.units, first.completed, first.deadLettered, first.computedSteps, first.reusedSteps],
     [UNITS, UNITS, 0, UNITS * steps, 0],
   );
+  /** The position of the stream's last event. */
+  const end = async () =>
+    ((await (await fetch(`${node.ready.ui}/api/events?after=0&limit=1`)).json()) as { end: number })
+      .end;
+  const endBefore = await end();
   const second = await cimJson<BatchReport>(
     node.ready.ui,
     'pipeline',
@@ -94,6 +99,7 @@ test('backfill over 5,000 existing units, then again: the second run computes no
     [second.units, second.completed, second.computedSteps, second.reusedSteps],
     [UNITS, UNITS, 0, UNITS * steps],
   );
+  assert.equal(await end(), endBefore, 'a backfill that finds every run recorded writes nothing');
   process.stderr.write(
     `backfill of ${UNITS} units: first ${first.seconds.toFixed(1)} s, second ${second.seconds.toFixed(1)} s\n`,
   );

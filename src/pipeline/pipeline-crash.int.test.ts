@@ -129,7 +129,7 @@ test(
     const events = await allEvents(url);
     for (const source of sources) {
       const completed = events.filter(
-        (e) => e.aggregateId === `slow_${source}` && e.type === 'StepCompleted',
+        (e) => e.aggregateId === `slow_${source}` && e.type === 'StepsCompleted',
       );
       assert.equal(completed.length, 1, `unit ${source}: its step completed exactly once`);
     }

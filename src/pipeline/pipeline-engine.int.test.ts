@@ -110,7 +110,7 @@ test('the example pipeline runs on PDF, HTML and Markdown: text searchable, tags
   const ingested = events.find((e) => e.type === 'UnitIngested' && e.data.unitCid === pdf)!;
   const chain = events.filter((e) => e.correlationId === ingested.correlationId);
   const types = new Set(chain.map((e) => e.type));
-  for (const type of ['UnitIngested', 'StepStarted', 'StepCompleted', 'UnitAnnotated'])
+  for (const type of ['UnitIngested', 'StepsCompleted', 'UnitAnnotated'])
     assert.ok(types.has(type), `the ingest's correlation id reaches ${type}`);
   assert.ok(
     chain.some((e) => e.type === 'UnitIngested' && e.data.unitCid === text.unitCid),

@@ -260,7 +260,6 @@ export class PipelineEngine {
     outcome: Extract<UnitRunOutcome, { status: 'failed' }>,
     attempts: number,
   ): Promise<void> {
-    this.countersOf(pipeline).deadLettered++;
     const letter: DeadLetter = {
       pipeline,
       unitCid,
@@ -272,6 +271,8 @@ export class PipelineEngine {
     };
     this.deps.logger.warn(letter, 'unit sent to the dead-letter list');
     await this.deps.deadLetters.put(letter);
+    // Counted once it is on the list, so a status that counts it also lists it.
+    this.countersOf(pipeline).deadLettered++;
   }
 
   /** One attempt at a unit; a failure outside any step (NATS, the store) is a failed outcome too. */

@@ -1,13 +1,8 @@
 import semver from 'semver';
 import type { Logger } from 'pino';
 import { dagCborCid } from '../core/cid.js';
-import { StepCompleted, StepFailed, StepStarted } from '../core/catalogue/runs.js';
-import type {
-  StepCompletedData,
-  StepFailedData,
-  StepResult,
-  StepStartedData,
-} from '../core/catalogue/runs.js';
+import { StepCompleted, StepFailed, StepsCompleted } from '../core/catalogue/runs.js';
+import type { StepFailedData, StepResult, StepsCompletedData } from '../core/catalogue/runs.js';
 import type { RecordedEvent } from '../core/envelope.js';
 import type { AggregateRef } from '../core/subjects.js';
 import type { CimError } from '../core/errors.js';
@@ -69,11 +64,13 @@ export type UnitRunOutcome =
 /**
  * Runs one unit through a pipeline's steps in DAG order. The run is the aggregate
  * `pipelines.Run.<pipeline>_<unitCid>`: steps it already completed are skipped, so a redelivery
- * after a crash repeats nothing that was recorded, and every append carries the run's version,
- * so two deliveries of the same unit cannot both record a step. A step whose key (processor,
- * version, parameters, input) has a stored result reuses it without running the processor.
- * What the steps found about the unit (tags, text, relations) is recorded as one
- * `UnitAnnotated`, just before the run's last step is recorded as completed.
+ * after a crash repeats nothing that was recorded. A step whose key (processor, version,
+ * parameters, input) has a stored result reuses it without running the processor; a computed
+ * result is stored under its key at once, so a crash before the run is recorded costs no
+ * recomputation either. The attempt's steps are recorded as one `StepsCompleted` (followed by a
+ * `StepFailed` when a step fails), appended with the run's expected version, so two deliveries of
+ * the same unit cannot both record them. What the steps found about the unit (tags, text,
+ * relations) is recorded as one `UnitAnnotated` just before.
  */
 export async function runUnit(
   deps: UnitRunDeps,
@@ -88,57 +85,44 @@ export async function runUnit(
     aggregateId: runId(pipeline.name, target.unitCid),
   };
   // A first delivery is almost always a new run: it starts without reading, and the server's
-  // version check on the first append says when the run has history after all.
-  let read = attempt > 1;
-  let history = read ? await deps.events.readAggregate(ref) : [];
+  // version check on its append says when the run has history after all.
+  let history = attempt > 1 ? await deps.events.readAggregate(ref) : undefined;
   for (;;) {
     try {
       return await execute(deps, pipeline, target, ref, history, attempt, lastAttempt);
     } catch (err) {
-      if (!(err instanceof VersionConflictError) || read) throw err;
-      read = true;
+      if (!(err instanceof VersionConflictError) || history) throw err;
       history = await deps.events.readAggregate(ref);
     }
   }
 }
 
-async function execute(
-  deps: UnitRunDeps,
-  pipeline: PipelineDefinition,
-  target: UnitToRun,
-  ref: AggregateRef,
-  history: readonly RecordedEvent[],
-  attempt: number,
-  lastAttempt: boolean,
-): Promise<UnitRunOutcome> {
-  let version = history.at(-1)?.event.version ?? 0;
+/** A step of the run with its processor and its key. */
+interface PlannedStep {
+  readonly step: PipelineStep;
+  readonly found: RunnableProcessor;
+  readonly key: string;
+}
+
+/** Step results by step key in a run's history, from both the old and the current events. */
+function completedSteps(history: readonly RecordedEvent[]): Map<string, StepResult> {
   const done = new Map<string, StepResult>();
   for (const recorded of history) {
-    if (StepCompleted.is(recorded)) {
+    if (StepsCompleted.is(recorded)) {
+      for (const item of StepsCompleted.parse(recorded).steps) done.set(item.stepKey, item.result);
+    } else if (StepCompleted.is(recorded)) {
       const data = StepCompleted.parse(recorded);
       done.set(data.stepKey, data.result);
     }
   }
-  const record = async (draft: EventDraft) => {
-    const result = await deps.events.append(ref, [draft], {
-      expectedVersion: version,
-      actor: `pipeline:${pipeline.name}`,
-      correlationId: target.correlationId,
-      causationId: target.causationId,
-    });
-    version = result.version;
-  };
-  // Every step that needs the bytes gets them from one read.
-  let bytes: Promise<Uint8Array> | undefined;
-  const content = () => (bytes ??= readAll(deps.content, target.unit.content));
-  const steps = topologicalOrder(pipeline.steps);
+  return done;
+}
+
+/** Every step in DAG order with its key; keys depend on earlier keys only, not on results. */
+async function plan(deps: UnitRunDeps, pipeline: PipelineDefinition, target: UnitToRun) {
   const keys = new Map<string, string>();
-  const results = new Map<string, StepResult>();
-  let computed = 0;
-  let reused = 0;
-  let recorded = false;
-  let annotated = false;
-  for (const [index, step] of steps.entries()) {
+  const planned: PlannedStep[] = [];
+  for (const step of topologicalOrder(pipeline.steps)) {
     const found = await findProcessor(deps, step);
     const inputCid =
       step.after.length === 0
@@ -151,45 +135,85 @@ async function execute(
       inputCid,
     });
     keys.set(step.id, key);
+    planned.push({ step, found, key });
+  }
+  return planned;
+}
+
+async function execute(
+  deps: UnitRunDeps,
+  pipeline: PipelineDefinition,
+  target: UnitToRun,
+  ref: AggregateRef,
+  known: readonly RecordedEvent[] | undefined,
+  attempt: number,
+  lastAttempt: boolean,
+): Promise<UnitRunOutcome> {
+  const steps = await plan(deps, pipeline, target);
+  let history = known;
+  let done = completedSteps(history ?? []);
+  // Stored results of the steps the run has not recorded, looked up together.
+  const lookUp = () =>
+    Promise.all(steps.map((p) => (done.has(p.key) ? undefined : deps.results.get(p.key))));
+  let cached = await lookUp();
+  if (history === undefined && cached.every((result) => result !== undefined)) {
+    // Every result is stored: most likely this run is recorded already (a second backfill).
+    // Its history says so before anything is written twice.
+    history = await deps.events.readAggregate(ref);
+    done = completedSteps(history);
+    cached = await lookUp();
+  }
+  let version = history?.at(-1)?.event.version ?? 0;
+  const record = async (drafts: EventDraft[]) => {
+    const result = await deps.events.append(ref, drafts, {
+      expectedVersion: version,
+      actor: `pipeline:${pipeline.name}`,
+      correlationId: target.correlationId,
+      causationId: target.causationId,
+    });
+    version = result.version;
+  };
+  // Every step that needs the bytes gets them from one read.
+  let bytes: Promise<Uint8Array> | undefined;
+  const content = () => (bytes ??= readAll(deps.content, target.unit.content));
+  const results = new Map<string, StepResult>();
+  const completed: StepsCompletedData['steps'][number][] = [];
+  const stored: Promise<void>[] = [];
+  let computed = 0;
+  let reused = 0;
+  /** Records what this attempt completed, with `failure` after it when a step failed. */
+  const finish = async (failure?: EventDraft) => {
+    const drafts: EventDraft[] = [];
+    if (completed.length > 0) {
+      if (failure === undefined) await annotate(deps, pipeline, target, results);
+      drafts.push(
+        StepsCompleted.draft({
+          pipeline: pipeline.name,
+          unitCid: target.unitCid,
+          attempt,
+          steps: completed,
+        }),
+      );
+    }
+    if (failure) drafts.push(failure);
+    await Promise.all(stored);
+    if (drafts.length > 0) await record(drafts);
+  };
+  for (const [index, { step, found, key }] of steps.entries()) {
     const previous = done.get(key);
     if (previous) {
       results.set(step.id, previous);
       reused++;
       continue;
     }
-    const completed = async (result: StepResult, wasReused: boolean) => {
-      results.set(step.id, result);
-      recorded = true;
-      if (index === steps.length - 1) {
-        await annotate(deps, pipeline, target, results);
-        annotated = true;
-      }
-      const data: StepCompletedData = {
-        pipeline: pipeline.name,
-        step: step.id,
-        stepKey: key,
-        unitCid: target.unitCid,
-        reused: wasReused,
-        result,
-      };
-      await record(StepCompleted.draft(data));
-    };
-    const cached = await deps.results.get(key);
-    if (cached) {
-      await completed(cached, true);
+    const hit = cached[index];
+    if (hit) {
+      results.set(step.id, hit);
+      completed.push({ step: step.id, stepKey: key, reused: true, result: hit });
       reused++;
       continue;
     }
     const processorLabel = `${step.processor}@${found.definition.version}`;
-    const started: StepStartedData = {
-      pipeline: pipeline.name,
-      step: step.id,
-      processor: processorLabel,
-      stepKey: key,
-      unitCid: target.unitCid,
-      attempt,
-    };
-    await record(StepStarted.draft(started));
     const text = await upstreamText(deps.content, step, results);
     const unit = {
       unitCid: target.unitCid,
@@ -230,15 +254,16 @@ async function execute(
         final: lastAttempt,
         error: run.error.message,
       };
-      await record(StepFailed.draft(failed));
+      await finish(StepFailed.draft(failed));
       return { status: 'failed', step: step.id, error: run.error, computed, reused };
     }
     const result = await persist(deps, pipeline, step, target, processorLabel, run.output);
-    await Promise.all([deps.results.put(key, result), completed(result, false)]);
+    stored.push(deps.results.put(key, result));
+    results.set(step.id, result);
+    completed.push({ step: step.id, stepKey: key, reused: false, result });
     computed++;
   }
-  // A step added to a pipeline whose last step had already run still has its findings recorded.
-  if (recorded && !annotated) await annotate(deps, pipeline, target, results);
+  await finish();
   return { status: 'completed', computed, reused };
 }
 

@@ -85,11 +85,15 @@ test('a plugin written in plain JavaScript, in its own process, registers and ru
     'the service’s tags reached the catalog',
   );
   const events = (await (await fetch(`${node.ready.ui}/api/events?after=0&limit=1000`)).json()) as {
-    events: { type: string; data: { step?: string; result?: { metadata: { words?: number } } } }[];
+    events: {
+      type: string;
+      data: { steps?: { step: string; result: { metadata: { words?: number } } }[] };
+    }[];
   };
   const words = events.events
-    .filter((e) => e.type === 'StepCompleted' && e.data.step === 'words')
-    .map((e) => e.data.result!.metadata.words)
+    .filter((e) => e.type === 'StepsCompleted')
+    .flatMap((e) => e.data.steps!.filter((s) => s.step === 'words'))
+    .map((s) => s.result.metadata.words)
     .sort();
   assert.deepEqual(words, [3, 8]);
 });

@@ -98,6 +98,15 @@ const samples: Record<string, { good: JsonValue; bad: JsonValue }> = {
     good: { ...run, reused: false, result },
     bad: { ...run, reused: false, result: { ...result, metadata: null } },
   },
+  StepsCompleted: {
+    good: {
+      pipeline: run.pipeline,
+      unitCid: run.unitCid,
+      attempt: 1,
+      steps: [{ step: run.step, stepKey: run.stepKey, reused: false, result }],
+    },
+    bad: { pipeline: run.pipeline, unitCid: run.unitCid, attempt: 1, steps: [] },
+  },
   StepFailed: {
     good: { ...run, attempt: 2, final: false, error: 'timed out' },
     bad: { ...run, attempt: 2, error: 'timed out' },

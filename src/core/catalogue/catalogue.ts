@@ -1,7 +1,7 @@
 import type { EventType } from '../event-type.js';
 import { EventArchivePurged, EventArchiveSealed } from './archive.js';
 import { PipelineApplied, PipelinePaused, PipelineResumed } from './pipelines.js';
-import { StepCompleted, StepFailed, StepStarted } from './runs.js';
+import { StepCompleted, StepFailed, StepStarted, StepsCompleted } from './runs.js';
 import { ContentTiered, StoragePolicyApplied } from './storage.js';
 import { UnitAnnotated, UnitIngested } from './units.js';
 
@@ -17,6 +17,7 @@ export const EVENT_CATALOGUE: readonly EventType[] = [
   PipelineResumed,
   StepStarted,
   StepCompleted,
+  StepsCompleted,
   StepFailed,
   ContentTiered,
   StoragePolicyApplied,

@@ -25,7 +25,7 @@ export type StepResult = z.output<typeof stepResultSchema>;
 
 /**
  * A step of a run (`pipelines.Run.<pipeline>_<unitCid>`) began computing; a reused result
- * records no start.
+ * recorded no start. Written until 2026-12-01; runs since record {@link StepsCompleted}.
  */
 export const StepStarted = defineEvent(
   'StepStarted',
@@ -40,7 +40,10 @@ export const StepStarted = defineEvent(
 );
 export type StepStartedData = EventData<typeof StepStarted>;
 
-/** A step has its result: computed now, or reused from an earlier run with the same key. */
+/**
+ * A step has its result: computed now, or reused from an earlier run with the same key. Written
+ * until 2026-12-01 (one per step); runs since record {@link StepsCompleted}, and both are read.
+ */
 export const StepCompleted = defineEvent(
   'StepCompleted',
   z.object({
@@ -53,6 +56,32 @@ export const StepCompleted = defineEvent(
   }),
 );
 export type StepCompletedData = EventData<typeof StepCompleted>;
+
+/**
+ * Steps of a run have their results, computed in this attempt or reused from an earlier run
+ * with the same key, in the order they ran: recorded once per attempt (with a `StepFailed` after
+ * it when a later step failed), since one event per step made a run's provenance most of what
+ * the pipeline wrote per unit.
+ */
+export const StepsCompleted = defineEvent(
+  'StepsCompleted',
+  z.object({
+    pipeline: z.string(),
+    unitCid: z.string(),
+    attempt: z.number().int(),
+    steps: z
+      .array(
+        z.object({
+          step: z.string(),
+          stepKey: z.string(),
+          reused: z.boolean(),
+          result: stepResultSchema,
+        }),
+      )
+      .min(1),
+  }),
+);
+export type StepsCompletedData = EventData<typeof StepsCompleted>;
 
 /** A step failed; `final` when no retry follows and the unit went to the dead-letter list. */
 export const StepFailed = defineEvent(
