@@ -114,6 +114,18 @@ test('bad input is a 400/413 problem and writes nothing', async () => {
     413,
     'too_large',
   );
+  const wrongData = await expectProblem(
+    await post('/api/events', {
+      ...appendBody(id, 0),
+      events: [{ type: 'UnitAnnotated', data: { unitCid: 'bafy', tags: 'x' } }],
+    }),
+    400,
+    'invalid_input',
+  );
+  assert.match(
+    String(wrongData['detail']),
+    /events\.0\.data: is not the data of a UnitAnnotated event \(tags: .*\): CIM defines that type/,
+  );
   const malformed = await fetch(`${base}/api/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

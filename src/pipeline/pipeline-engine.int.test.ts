@@ -11,6 +11,8 @@ import { FRAGILE_PLUGIN } from '../testing/fragile-plugin.js';
 import { minimalPdf } from '../testing/pdf-fixture.js';
 import type { IngestLine } from '../cli/commands/ingest-upload.js';
 import type { CatalogUnit, SearchHit } from '../knowledge/catalog.js';
+import { connectNats } from '../nats/connect.js';
+import { JetStreamEventStore } from '../events/jetstream-event-store.js';
 
 const EXAMPLE = fileURLToPath(
   new URL('../../../examples/pipelines/documents.yaml', import.meta.url),
@@ -206,12 +208,19 @@ test('a malformed UnitIngested is one counted failure: the pipeline passes it ov
     'name: sturdy\ntrigger: { events: [UnitIngested], tags: [sturdy] }\nsteps:\n  - id: meta\n    processor: extract-metadata\n',
   );
   await cimJson(url, 'pipeline', 'apply', pipelineFile);
-  // Any client may append any data under any type; the engine must not trust it.
-  await cimJson(
-    url,
-    ...['events', 'append', '--domain', 'units', '--aggregate', 'Document', '--id', 'dmalformed'],
-    ...['--type', 'UnitIngested', '--data', '{"unitCid":"bafynot","unit":{"tags":"sturdy"}}'],
-  );
+  // The API refuses it, but any client on NATS can write any data under any type: the engine
+  // must not trust it.
+  const nc = await connectNats(node.ready.nats);
+  try {
+    const store = await JetStreamEventStore.open(nc, { maxEventBytes: 1_000_000 });
+    await store.append(
+      { domain: 'units', aggregate: 'Document', aggregateId: 'dmalformed' },
+      [{ type: 'UnitIngested', data: { unitCid: 'bafynot', unit: { tags: 'sturdy' } } }],
+      { expectedVersion: 0, actor: 'rogue-writer' },
+    );
+  } finally {
+    await nc.close();
+  }
   const dir = join(root, 'sturdy');
   mkdirSync(dir);
   writeFileSync(join(dir, 'after.txt'), 'the unit after the malformed event');

@@ -7,7 +7,9 @@ import {
   eventsVerifyReportSchema,
   jsonValueSchema,
 } from '../schemas/events.js';
+import { eventTypeOf } from '../../core/catalogue/catalogue.js';
 import type { RecordedEvent } from '../../core/envelope.js';
+import { describeIssue, firstIssue } from '../../core/zod-issue.js';
 import { verifyEvents } from '../../events/verify.js';
 
 const token = z.string().min(1).max(128);
@@ -52,6 +54,26 @@ export const listEvents = defineOperation({
   },
 });
 
+/**
+ * Data under a type CIM defines must match that type's schema: CIM's readers would skip such an
+ * event as malformed, so it is refused here, where the writer can still be told. Other types
+ * take any JSON.
+ */
+function refuseMalformedCatalogued(
+  input: { events: readonly { type: string; data: unknown }[] },
+  ctx: z.RefinementCtx,
+): void {
+  for (const [index, event] of input.events.entries()) {
+    const result = eventTypeOf(event.type)?.schema.safeParse(event.data);
+    if (result === undefined || result.success) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['events', index, 'data'],
+      message: `is not the data of a ${event.type} event (${describeIssue(firstIssue(result.error))}): CIM defines that type, see docs/contracts.md, or use a type of your own`,
+    });
+  }
+}
+
 /** `POST /api/events`: append events to one aggregate with an expected version. */
 export const appendEvents = defineOperation({
   component: 'events',
@@ -81,7 +103,8 @@ export const appendEvents = defineOperation({
       correlationId: z.string().min(1).max(128).optional(),
       causationId: z.string().min(1).max(128).optional(),
     })
-    .strict(),
+    .strict()
+    .superRefine(refuseMalformedCatalogued),
   output: appendReplySchema,
   async handle(input, ctx) {
     const result = await ctx.store.append(
