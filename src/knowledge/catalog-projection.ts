@@ -6,7 +6,7 @@ import type { RecentContent } from '../storage/recent-content.js';
 import { readContent } from '../storage/read-content.js';
 import { assertUnitCid } from '../units/unit.js';
 import { UnitAnnotated, UnitIngested } from '../core/catalogue/units.js';
-import type { UnitIngestedData } from '../core/catalogue/units.js';
+import type { UnitAnnotatedData, UnitIngestedData } from '../core/catalogue/units.js';
 import { UNITS_DOMAIN } from '../units/unit-events.js';
 import type { CatalogWriter } from './catalog-writer.js';
 import { extractText, isIndexableText, MAX_INDEXED_TEXT } from './text-extract.js';
@@ -32,12 +32,26 @@ export class SqliteCheckpointStore implements CheckpointStore {
 }
 
 /**
+ * What `prepare` found for an event: its data, parsed once, and the text to index (empty when
+ * there is none or the unit is catalogued already).
+ */
+export type CatalogPrepared =
+  | { readonly kind: 'ingested'; readonly data: UnitIngestedData; readonly text: string }
+  | {
+      readonly kind: 'annotated';
+      readonly data: UnitAnnotatedData;
+      /** Undefined when the text was not read: the unit keeps the text it has. */
+      readonly text: string | undefined;
+    }
+  | { readonly kind: 'other' };
+
+/**
  * Builds the catalog and search index from `UnitIngested` events: checks each unit record
  * against its CID, and indexes the text of text formats read (verified) from the content store.
  * An event whose data does not match the catalogue's schema throws MalformedEventError, which
  * the runner records as that event's failure.
  */
-export class CatalogProjection implements Projection<string> {
+export class CatalogProjection implements Projection<CatalogPrepared> {
   readonly name = 'catalog';
   readonly filter = { domain: UNITS_DOMAIN };
 
@@ -48,30 +62,34 @@ export class CatalogProjection implements Projection<string> {
     private readonly recent?: RecentContent,
   ) {}
 
-  /** Reads and extracts the unit's text ahead of time: the slow part, and it needs no order. */
-  async prepare(recorded: RecordedEvent): Promise<string> {
-    if (UnitAnnotated.is(recorded)) return this.annotationText(recorded);
-    if (!UnitIngested.is(recorded)) return '';
-    const data = UnitIngested.parse(recorded);
-    if (this.catalog.get(data.unitCid)) return '';
-    return this.text(data);
-  }
-
-  handle(recorded: RecordedEvent, text: string | undefined): void {
+  /** Parses the event and reads and extracts its text ahead of time: the slow part, unordered. */
+  async prepare(recorded: RecordedEvent): Promise<CatalogPrepared> {
     if (UnitAnnotated.is(recorded)) {
       const data = UnitAnnotated.parse(recorded);
+      return { kind: 'annotated', data, text: await this.annotationText(data) };
+    }
+    if (!UnitIngested.is(recorded)) return { kind: 'other' };
+    const data = UnitIngested.parse(recorded);
+    const text = this.catalog.get(data.unitCid) ? '' : await this.text(data);
+    return { kind: 'ingested', data, text };
+  }
+
+  /** Applies an event; without what `prepare` found (it failed), the event is parsed here. */
+  handle(recorded: RecordedEvent, prepared: CatalogPrepared | undefined): void {
+    const found = prepared ?? parsed(recorded);
+    if (found.kind === 'annotated') {
+      const { data } = found;
       this.catalog.annotate(data.unitCid, {
         tags: data.tags,
-        text: data.textCid === null ? undefined : text,
+        text: data.textCid === null ? undefined : found.text,
         relations: data.relations,
       });
       return;
     }
-    if (!UnitIngested.is(recorded)) return;
-    const data = UnitIngested.parse(recorded);
+    if (found.kind !== 'ingested') return;
+    const { data } = found;
     assertUnitCid(data.unit, data.unitCid);
     if (this.catalog.get(data.unitCid)) return;
-    const body = text ?? '';
     this.catalog.addUnit(
       {
         ...data.unit,
@@ -81,7 +99,7 @@ export class CatalogProjection implements Projection<string> {
         position: recorded.position,
         latest: true,
       },
-      body,
+      found.text,
     );
   }
 
@@ -100,15 +118,16 @@ export class CatalogProjection implements Projection<string> {
   }
 
   /** Text extracted by a pipeline for a unit, read (verified) from the content store. */
-  private async annotationText(recorded: RecordedEvent): Promise<string> {
-    const data = UnitAnnotated.parse(recorded);
+  private async annotationText(data: UnitAnnotatedData): Promise<string> {
     if (data.textCid === null) return '';
     const bytes = await readContent(this.content, data.textCid);
     return bytes ? bytes.toString('utf8').slice(0, MAX_INDEXED_TEXT) : '';
   }
 
   /** Applies a run of events in one transaction: SQLite and FTS5 pay per commit, not per row. */
-  handleBatch(batch: readonly { event: RecordedEvent; prepared: string | undefined }[]): void {
+  handleBatch(
+    batch: readonly { event: RecordedEvent; prepared: CatalogPrepared | undefined }[],
+  ): void {
     this.catalog.write(() => {
       for (const { event, prepared } of batch) this.handle(event, prepared);
     });
@@ -117,4 +136,15 @@ export class CatalogProjection implements Projection<string> {
   reset(): void {
     this.catalog.reset();
   }
+}
+
+/** An event's data parsed without reading anything: what `handle` needs when `prepare` failed. */
+function parsed(recorded: RecordedEvent): CatalogPrepared {
+  if (UnitAnnotated.is(recorded)) {
+    return { kind: 'annotated', data: UnitAnnotated.parse(recorded), text: undefined };
+  }
+  if (UnitIngested.is(recorded)) {
+    return { kind: 'ingested', data: UnitIngested.parse(recorded), text: '' };
+  }
+  return { kind: 'other' };
 }
