@@ -60,13 +60,13 @@ export interface BenchNats {
   stop(): Promise<void>;
 }
 
-/** Starts and provisions a private nats-server for one suite. */
-export async function startBenchNats(): Promise<BenchNats> {
+/** Starts and provisions a private nats-server for one suite, with JetStream's `sync_interval`. */
+export async function startBenchNats(sync = 'always'): Promise<BenchNats> {
   const dir = mkdtempSync(join(tmpdir(), 'cim-bench-'));
   const server = new ManagedNatsServer({
     dataDir: dir,
     port: 0,
-    serverBin: process.env['CIM_NATS_SERVER'] ?? 'nats-server',
+    sync,
     logger: silentLogger(),
   });
   await server.start();
