@@ -70,6 +70,9 @@ let
     );
   natsTopologyForServer =
     topology
+    // {
+      inherit (cfg.nats) sync;
+    }
     // lib.optionalAttrs (natsTls != null) {
       tls =
         {
@@ -311,7 +314,21 @@ in
         type = types.package;
         default = pkgs.nats-server;
         defaultText = literalExpression "pkgs.nats-server";
-        description = "The nats-server run by `cim-nats` (2.10 or newer: CIM needs it for clusters).";
+        description = "The nats-server run by `cim-nats` (2.10.23 or newer: decision 0014).";
+      };
+
+      sync = mkOption {
+        type = types.either (types.enum [ "always" ]) (types.strMatching "[1-9][0-9]*(ms|s|m|h)");
+        default = "always";
+        example = "2m";
+        description = ''
+          JetStream's `sync_interval` for `cim-nats` and for the components' managed servers
+          (`settings.nats.sync`). `always` (the default) flushes every write to disk before it is
+          acknowledged, so a power cut or kernel crash loses no acknowledged event or unit; a
+          duration such as `2m` (nats-server's own default) flushes on a timer and acknowledges at
+          once, several times faster for small writes, and a crash loses what was acknowledged
+          since the last flush. See docs/operations.md, "Durability".
+        '';
       };
 
       topology = mkOption {
@@ -344,7 +361,8 @@ in
         description = ''
           This server's place in the NATS topology, the input of nix/lib/nats-config.nix (and of
           CIM's TypeScript renderer, which gives the same text): `serverName`, `clientListen`
-          ("HOST:PORT"), `monitorListen`?, `storeDir`, `domain`?, `maxPayload`?,
+          ("HOST:PORT"), `monitorListen`?, `storeDir`, `domain`?, `maxPayload`?, (`sync` is
+          set from `nats.sync`),
           `cluster`? { name, listen, routes }, `leafListen`?, `leafAdvertise`? ("HOST:PORT"),
           `leafRemotes`? [ { url or urls, credentialsFile?, denyImports?, denyExports? } ],
           `tls`? { certFile, keyFile, caFile? }. A CIM leaf denies CIM's subjects on its remote
@@ -402,6 +420,7 @@ in
           url = mkIf (cfg.natsUrl != null) (mkDefault cfg.natsUrl);
           # Used only when no URL is set (a managed server): the store's binary, not $PATH's.
           serverBin = mkDefault "${cfg.nats.package}/bin/nats-server";
+          sync = mkDefault cfg.nats.sync;
         };
         storage.tiers = mkDefault cfg.tiers;
       };

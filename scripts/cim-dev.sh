@@ -72,9 +72,10 @@ need_nix_tools() {
 # Every nats-server CIM runs (the single node, cluster members, leaves) must be >= 2.10.23: 2.9
 # (Debian 12's) lost acknowledged messages after a leader kill on these machines and rejects
 # `sync_interval`, and Jepsen found whole streams lost on crashes in 2.10.20-2.10.22 (decision
-# 0014). When the system's server is older, Debian 13's package (a static binary) is downloaded
-# with apt-get using a private source list and state folder built from this system's own Debian
-# mirror, and unpacked into .tools/ -- the system's apt configuration is never changed.
+# 0014). When the system's server is older, the package of Debian testing (forky: 2.15.1 when
+# chosen; a Go binary needing only libc 2.34+, which Debian 12 has) is downloaded with apt-get
+# using a private source list and state folder built from this system's own Debian mirror, and
+# unpacked into .tools/ -- the system's apt configuration is never changed.
 TOOLS_NATS=.tools/nats-server/nats-server
 MIN_NATS=2.10.23
 nats_recent_enough() {
@@ -95,19 +96,19 @@ need_fetched_nats() {
   [ -x "$TOOLS_NATS" ] && nats_recent_enough "$TOOLS_NATS" && return
   command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
     die "CIM needs nats-server $MIN_NATS or newer and this system's is older: put one at $TOOLS_NATS (or on PATH) and run this again."
-  say "fetching nats-server $MIN_NATS+ (Debian 13's package) into .tools/..."
+  say "fetching nats-server $MIN_NATS+ (Debian testing's package) into .tools/..."
   local work mirror arch
   work=$(mktemp -d)
   mirror=$(debian_mirror)
   arch=$(dpkg --print-architecture)
   mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/deb"
-  printf 'deb [arch=%s signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s trixie main\n' "$arch" "$mirror" >"$work/sources.list"
+  printf 'deb [arch=%s signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s forky main\n' "$arch" "$mirror" >"$work/sources.list"
   local opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o "Dir::Etc::SourceParts=$work/none"
     -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o Debug::NoLocking=1
     -o APT::Sandbox::User="$(id -un)" -qq)
   if ! (apt-get "${opts[@]}" update >/dev/null && cd "$work/deb" && apt-get "${opts[@]}" download nats-server >/dev/null); then
     rm -rf "$work"
-    die "could not download Debian 13's nats-server from $mirror: put a nats-server $MIN_NATS+ binary at $TOOLS_NATS (or on PATH) and run this again."
+    die "could not download Debian testing's nats-server from $mirror: put a nats-server $MIN_NATS+ binary at $TOOLS_NATS (or on PATH) and run this again."
   fi
   dpkg-deb -x "$work"/deb/nats-server_*.deb "$work/root"
   mkdir -p "$(dirname "$TOOLS_NATS")"

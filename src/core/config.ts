@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidConfigError } from './errors.js';
 import { describeIssue, firstIssue } from './zod-issue.js';
+import { DEFAULT_SYNC_POLICY, syncPolicySchema } from './sync-policy.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -72,17 +73,7 @@ export const configSchema = z
          * write to disk before it is acknowledged; a duration (`2m`, nats-server's default) flushes
          * on a timer and acknowledges at once, so a power cut loses what was acknowledged since.
          */
-        sync: z
-          .union([
-            z.literal('always'),
-            z
-              .string()
-              .regex(
-                /^[1-9][0-9]*(ms|s|m|h)$/,
-                'nats.sync is "always" or a duration such as "2m" (ms, s, m or h)',
-              ),
-          ])
-          .default('always'),
+        sync: syncPolicySchema.default(DEFAULT_SYNC_POLICY),
       })
       .strict()
       .prefault({}),
