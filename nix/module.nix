@@ -314,7 +314,7 @@ in
         type = types.package;
         default = pkgs.nats-server;
         defaultText = literalExpression "pkgs.nats-server";
-        description = "The nats-server run by `cim-nats` (2.10.23 or newer: decision 0014).";
+        description = "The nats-server run by `cim-nats` (2.10.23 or newer: decision 0015).";
       };
 
       sync = mkOption {

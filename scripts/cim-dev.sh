@@ -72,7 +72,7 @@ need_nix_tools() {
 # Every nats-server CIM runs (the single node, cluster members, leaves) must be >= 2.10.23: 2.9
 # (Debian 12's) lost acknowledged messages after a leader kill on these machines and rejects
 # `sync_interval`, and Jepsen found whole streams lost on crashes in 2.10.20-2.10.22 (decision
-# 0014). When the system's server is older, the package of Debian testing (forky: 2.15.1 when
+# 0015). When the system's server is older, the package of Debian testing (forky: 2.15.1 when
 # chosen; a Go binary needing only libc 2.34+, which Debian 12 has) is downloaded with apt-get
 # using a private source list and state folder built from this system's own Debian mirror, and
 # unpacked into .tools/ -- the system's apt configuration is never changed.

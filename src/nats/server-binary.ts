@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '../core/errors.js';
 
 /**
- * The oldest nats-server CIM runs on, single node, cluster member or leaf (see decision 0014):
+ * The oldest nats-server CIM runs on, single node, cluster member or leaf (see decision 0015):
  * 2.9 lost acknowledged messages after a leader kill in our tests and rejects `sync_interval`,
  * and Jepsen found whole streams lost on crashes in 2.10.20 to 2.10.22.
  */
