@@ -361,8 +361,7 @@ in
         description = ''
           This server's place in the NATS topology, the input of nix/lib/nats-config.nix (and of
           CIM's TypeScript renderer, which gives the same text): `serverName`, `clientListen`
-          ("HOST:PORT"), `monitorListen`?, `storeDir`, `domain`?, `maxPayload`?, (`sync` is
-          set from `nats.sync`),
+          ("HOST:PORT"), `monitorListen`?, `storeDir`, `domain`?, `maxPayload`?,
           `cluster`? { name, listen, routes }, `leafListen`?, `leafAdvertise`? ("HOST:PORT"),
           `leafRemotes`? [ { url or urls, credentialsFile?, denyImports?, denyExports? } ],
           `tls`? { certFile, keyFile, caFile? }. A CIM leaf denies CIM's subjects on its remote
@@ -370,6 +369,7 @@ in
           leaf's events would otherwise also be stored by the hub's own streams.
           `storeDir` must be below /var/lib (it is the StateDirectory of `cim-nats`). TLS files
           and leaf credentials are handed over by LoadCredential, so they may be root-only.
+          The sync policy is `nats.sync`, not a topology field.
         '';
       };
     };

@@ -45,6 +45,7 @@ export interface InitFlags {
   readonly tlsKey?: string;
   readonly tlsCa?: string;
   readonly hub?: boolean;
+  readonly sync?: string;
   readonly force?: boolean;
   readonly json?: boolean;
 }
@@ -131,6 +132,7 @@ export async function init(flags: InitFlags): Promise<void> {
     ports: await portsOf(nodes, host, flags.port, hub),
     ...(hub ? { domain: 'hub' } : {}),
     ...(tls === undefined ? {} : { tls }),
+    ...(flags.sync === undefined ? {} : { sync: flags.sync }),
   });
   const server = findNatsServer();
   if (existsSync(join(dir, MANIFEST_FILE))) {

@@ -51,6 +51,7 @@ export async function init(options: {
   host?: string;
   port?: string;
   monitorPort?: string;
+  sync?: string;
   force?: boolean;
   json?: boolean;
 }): Promise<void> {
@@ -78,6 +79,7 @@ export async function init(options: {
     monitorPort: port('--monitor-port', options.monitorPort ?? '8222'),
     domain: options.domain,
     hubUrls,
+    ...(options.sync === undefined ? {} : { sync: options.sync }),
   });
   writeManifest(dir, manifest);
   const leaf = manifest.servers[0]!;
