@@ -12,7 +12,11 @@ import { silentLogger } from '../src/runtime/logger.js';
 import type { Figure } from './harness.js';
 import { figure, median, note, startBenchNats, timed } from './harness.js';
 
-const EVENTS = 50_000;
+/**
+ * Appends per side and round under the lazy policy; under `always` a fifth (a fifth the time at
+ * a seventh the rate: every append waits for an fsync).
+ */
+const LAZY_EVENTS = 50_000;
 const AGGREGATES = 10_000;
 const IN_FLIGHT = 1_000;
 const READ_IN_FLIGHT = 64;
@@ -20,7 +24,7 @@ const READ_IN_FLIGHT = 64;
 const READS = 1_500;
 const READ_ROUNDS = 3;
 /** Appends made before each timed run, so both sides are measured with their code compiled. */
-const WARM_UP = 10_000;
+const WARM_UP = 5_000;
 const APPEND_ROUNDS = 3;
 
 /** Checkpoints in memory: the rebuild measures replay, not KV writes the raw consumer skips. */
@@ -63,9 +67,15 @@ async function directGets(jsm: JetStreamManager, subject: string): Promise<numbe
   return read;
 }
 
-/** The `events` suite: append, rebuild and aggregate-read, each against a raw-NATS baseline. */
-export async function eventsSuite(): Promise<{ figures: Figure[]; serverVersion: string }> {
-  const nats = await startBenchNats();
+/**
+ * The `events` suite: append, rebuild and aggregate-read, each against a raw-NATS baseline on the
+ * same server, whose JetStream sync policy is `sync`.
+ */
+export async function eventsSuite(
+  sync: string,
+): Promise<{ figures: Figure[]; serverVersion: string }> {
+  const nats = await startBenchNats(sync);
+  const events = sync === 'always' ? LAZY_EVENTS / 5 : LAZY_EVENTS;
   try {
     const { nc } = nats;
     const js = jetstream(nc);
@@ -90,20 +100,20 @@ export async function eventsSuite(): Promise<{ figures: Figure[]; serverVersion:
     const cimRates: number[] = [];
     for (let round = 0; round < APPEND_ROUNDS; round++) {
       note(`append round ${round + 1}/${APPEND_ROUNDS}: raw js.publish, then CIM append`);
-      const rawSeconds = await timed(EVENTS, IN_FLIGHT, (i) =>
+      const rawSeconds = await timed(events, IN_FLIGHT, (i) =>
         js.publish(`bench.raw.r${round}.${i % AGGREGATES}`, payload),
       );
-      rawRates.push(EVENTS / rawSeconds);
+      rawRates.push(events / rawSeconds);
       // Task i appends version floor(i / AGGREGATES) + 1 of aggregate i % AGGREGATES: 1,000 in
       // flight never touch one aggregate twice at once, so every expected version is right.
-      const cimSeconds = await timed(EVENTS, IN_FLIGHT, (i) =>
+      const cimSeconds = await timed(events, IN_FLIGHT, (i) =>
         store.append(
           { domain: 'bench', aggregate: 'Thing', aggregateId: `r${round}-a${i % AGGREGATES}` },
           [{ type: 'ThingChanged', data }],
           { expectedVersion: Math.floor(i / AGGREGATES) },
         ),
       );
-      cimRates.push(EVENTS / cimSeconds);
+      cimRates.push(events / cimSeconds);
     }
     const append = figure(
       'append',
@@ -156,7 +166,7 @@ export async function eventsSuite(): Promise<{ figures: Figure[]; serverVersion:
     );
 
     const pick = (i: number) => `r0-a${(i * 7919) % AGGREGATES}`;
-    const expected = READS * (EVENTS / AGGREGATES);
+    const expected = READS * (events / AGGREGATES);
     const subjectOf = (i: number) => `${EVENTS_PREFIX}.bench.Thing.${pick(i)}`;
     // Each side reads its own aggregates in each round, so neither finds the other's in a cache.
     const rawReadRates: number[] = [];

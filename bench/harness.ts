@@ -60,13 +60,16 @@ export interface BenchNats {
   stop(): Promise<void>;
 }
 
-/** Starts and provisions a private nats-server for one suite. */
-export async function startBenchNats(): Promise<BenchNats> {
+/**
+ * Starts and provisions a private nats-server for one suite, with JetStream's `sync_interval`
+ * `sync` (`always`, CIM's default, unless a suite measures another).
+ */
+export async function startBenchNats(sync = 'always'): Promise<BenchNats> {
   const dir = mkdtempSync(join(tmpdir(), 'cim-bench-'));
   const server = new ManagedNatsServer({
     dataDir: dir,
     port: 0,
-    serverBin: process.env['CIM_NATS_SERVER'] ?? 'nats-server',
+    sync,
     logger: silentLogger(),
   });
   await server.start();
@@ -134,5 +137,5 @@ export function note(message: string): void {
 export function describeFigure(f: Figure): string {
   const verdict =
     f.target === null ? 'no target' : `target ≥ ${f.target}× ${f.met ? 'met' : 'NOT MET'}`;
-  return `${f.name.padEnd(16)} ${String(f.value).padStart(10)} ${f.unit.padEnd(13)} baseline ${String(f.baseline).padStart(10)} (${f.baselineName})  ratio ${f.ratio}  ${verdict}`;
+  return `${f.name.padEnd(30)} ${String(f.value).padStart(10)} ${f.unit.padEnd(13)} baseline ${String(f.baseline).padStart(10)} (${f.baselineName})  ratio ${f.ratio}  ${verdict}`;
 }

@@ -68,10 +68,13 @@ async function timedCim(args: string[], expectLines: number): Promise<number> {
 
 /**
  * The `ingest` suite: `cim ingest` (CLI, HTTP, hashing, object store, UnitIngested event,
- * catalog) as a user runs it, against raw object-store puts of the same bytes on the same server.
+ * catalog) as a user runs it, against raw object-store puts of the same bytes on the same server,
+ * whose JetStream sync policy is `sync`.
  */
-export async function ingestSuite(): Promise<{ figures: Figure[]; serverVersion: string }> {
-  const nats = await startBenchNats();
+export async function ingestSuite(
+  sync: string,
+): Promise<{ figures: Figure[]; serverVersion: string }> {
+  const nats = await startBenchNats(sync);
   const dir = mkdtempSync(join(tmpdir(), 'cim-bench-ingest-'));
   const node = await startCimUp(['--nats', nats.url, '--data', join(dir, 'data')]);
   try {

@@ -8,14 +8,21 @@ import { searchSuite } from './search.js';
 import { tiersSuite } from './tiers.js';
 import { uiSuite } from './ui.js';
 
-/** Every suite by name. */
-const SUITES: Record<string, () => Promise<{ figures: Figure[]; serverVersion: string }>> = {
-  events: eventsSuite,
-  ingest: ingestSuite,
-  search: searchSuite,
-  pipeline: pipelineSuite,
-  tiers: tiersSuite,
-  ui: uiSuite,
+type Suite = (sync: string) => Promise<{ figures: Figure[]; serverVersion: string }>;
+
+/**
+ * Every suite by name, with the JetStream sync policies it is measured under. The first is CIM's
+ * default (`always`: fsync before acknowledging), the one its targets are judged under; a second
+ * (`2m`, nats-server's own default) is printed beside it for reference. Within one policy every
+ * baseline runs on a server with that same policy.
+ */
+const SUITES: Record<string, { run: Suite; policies: readonly string[] }> = {
+  events: { run: eventsSuite, policies: ['always', '2m'] },
+  ingest: { run: ingestSuite, policies: ['always', '2m'] },
+  search: { run: searchSuite, policies: ['always'] },
+  pipeline: { run: pipelineSuite, policies: ['always'] },
+  tiers: { run: tiersSuite, policies: ['always'] },
+  ui: { run: uiSuite, policies: ['always'] },
 };
 
 const program = new Command('bench')
@@ -37,7 +44,16 @@ try {
   note(
     'run this alone on the machine: other work on the same cores moves CIM and its baseline unequally',
   );
-  const { figures, serverVersion } = await suite();
+  const bySync: Figure[][] = [];
+  let serverVersion = '';
+  for (const sync of suite.policies) {
+    note(`sync_interval ${sync}: every server of this pass, CIM's and the baselines', uses it`);
+    const run = await suite.run(sync);
+    serverVersion = run.serverVersion;
+    bySync.push(run.figures.map((f) => ({ ...f, name: `${f.name} [sync ${sync}]` })));
+  }
+  // Each figure, then the same figure under the other policies, one line each.
+  const figures = (bySync[0] ?? []).flatMap((_, i) => bySync.map((run) => run[i]!));
   const machine = describeMachine(serverVersion);
   if (program.opts<{ json?: boolean }>().json) {
     process.stdout.write(`${JSON.stringify({ suite: name, machine, figures })}\n`);

@@ -70,6 +70,9 @@ let
     );
   natsTopologyForServer =
     topology
+    // {
+      inherit (cfg.nats) sync;
+    }
     // lib.optionalAttrs (natsTls != null) {
       tls =
         {
@@ -311,7 +314,21 @@ in
         type = types.package;
         default = pkgs.nats-server;
         defaultText = literalExpression "pkgs.nats-server";
-        description = "The nats-server run by `cim-nats` (2.10 or newer: CIM needs it for clusters).";
+        description = "The nats-server run by `cim-nats` (2.10.23 or newer: decision 0015).";
+      };
+
+      sync = mkOption {
+        type = types.either (types.enum [ "always" ]) (types.strMatching "[1-9][0-9]*(ms|s|m|h)");
+        default = "always";
+        example = "2m";
+        description = ''
+          JetStream's `sync_interval` for `cim-nats` and for the components' managed servers
+          (`settings.nats.sync`). `always` (the default) flushes every write to disk before it is
+          acknowledged, so a power cut or kernel crash loses no acknowledged event or unit; a
+          duration such as `2m` (nats-server's own default) flushes on a timer and acknowledges at
+          once, several times faster for small writes, and a crash loses what was acknowledged
+          since the last flush. See docs/operations.md, "Durability".
+        '';
       };
 
       topology = mkOption {
@@ -352,6 +369,7 @@ in
           leaf's events would otherwise also be stored by the hub's own streams.
           `storeDir` must be below /var/lib (it is the StateDirectory of `cim-nats`). TLS files
           and leaf credentials are handed over by LoadCredential, so they may be root-only.
+          The sync policy is `nats.sync`, not a topology field.
         '';
       };
     };
@@ -402,6 +420,7 @@ in
           url = mkIf (cfg.natsUrl != null) (mkDefault cfg.natsUrl);
           # Used only when no URL is set (a managed server): the store's binary, not $PATH's.
           serverBin = mkDefault "${cfg.nats.package}/bin/nats-server";
+          sync = mkDefault cfg.nats.sync;
         };
         storage.tiers = mkDefault cfg.tiers;
       };

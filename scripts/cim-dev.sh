@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # One entry point for the README's two commands:
 #   bash scripts/cim-dev.sh up [cim up flags...]   install what is missing, build, start a leaf node
+#                                                  (a nats-server 2.10.23+ in .tools/ when the
+#                                                  system's is older, npm dependencies)
 #   bash scripts/cim-dev.sh test                   install what is missing, run every test
-#                                                  (nats-server, chromium, nix-bin, npm dependencies,
-#                                                  a nats-server 2.10+ for clusters in .tools/)
-#   bash scripts/cim-dev.sh cluster-tools          only the nats-server 2.10+ that `cim cluster` needs
+#                                                  (the same, plus the system's nats-server that
+#                                                  tests refuse, chromium, nix-bin)
+#   bash scripts/cim-dev.sh nats-tools             only the nats-server 2.10.23+ CIM runs on
+#                                                  (`cluster-tools`, its former name, still works)
 # It only installs what is absent and says exactly what to install when it cannot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,8 +40,8 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# The system's nats-server (Debian 12's 2.9): tests check CIM refuses it with the reason.
 need_nats() {
-  if [ -n "${CIM_NATS_SERVER:-}" ] && [ -x "$CIM_NATS_SERVER" ]; then return; fi
   command -v nats-server >/dev/null && return
   say "installing nats-server (Debian package)..."
   apt_install nats-server ||
@@ -66,17 +69,20 @@ need_nix_tools() {
     die "openssl is missing and could not be installed: run 'sudo apt-get install openssl' and run this again."
 }
 
-# Clusters need nats-server >= 2.10: 2.9 (Debian 12's) lost acknowledged messages after a leader
-# kill on these machines. When the system's server is older, Debian 13's package (a static binary)
-# is downloaded with apt-get using a private source list and state folder built from this system's
-# own Debian mirror, and unpacked into .tools/ -- the system's apt configuration is never changed.
-CLUSTER_NATS=.tools/nats-server/nats-server
-version_at_least_2_10() {
+# Every nats-server CIM runs (the single node, cluster members, leaves) must be >= 2.10.23: 2.9
+# (Debian 12's) lost acknowledged messages after a leader kill on these machines and rejects
+# `sync_interval`, and Jepsen found whole streams lost on crashes in 2.10.20-2.10.22 (decision
+# 0015). When the system's server is older, the package of Debian testing (forky: 2.15.1 when
+# chosen; a Go binary needing only libc 2.34+, which Debian 12 has) is downloaded with apt-get
+# using a private source list and state folder built from this system's own Debian mirror, and
+# unpacked into .tools/ -- the system's apt configuration is never changed.
+TOOLS_NATS=.tools/nats-server/nats-server
+MIN_NATS=2.10.23
+nats_recent_enough() {
   local v
-  v=$("$1" --version 2>/dev/null | sed -n 's/.*v\([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1 \2/p')
+  v=$("$1" --version 2>/dev/null | sed -n 's/.*v\([0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*\).*/\1/p')
   [ -n "$v" ] || return 1
-  set -- $v
-  [ "$1" -gt 2 ] || { [ "$1" -eq 2 ] && [ "$2" -ge 10 ]; }
+  [ "$(printf '%s\n%s\n' "$MIN_NATS" "$v" | sort -V | head -n1)" = "$MIN_NATS" ]
 }
 debian_mirror() {
   local uri
@@ -84,30 +90,31 @@ debian_mirror() {
     grep -oE '(https?|file)://[^ ]+' | grep -v -- '-security' | head -n1 || true)
   printf '%s' "${uri:-http://deb.debian.org/debian}"
 }
-need_cluster_nats() {
-  if command -v nats-server >/dev/null && version_at_least_2_10 "$(command -v nats-server)"; then return; fi
-  [ -x "$CLUSTER_NATS" ] && version_at_least_2_10 "$CLUSTER_NATS" && return
+need_fetched_nats() {
+  if [ -n "${CIM_NATS_SERVER:-}" ] && nats_recent_enough "$CIM_NATS_SERVER"; then return; fi
+  if command -v nats-server >/dev/null && nats_recent_enough "$(command -v nats-server)"; then return; fi
+  [ -x "$TOOLS_NATS" ] && nats_recent_enough "$TOOLS_NATS" && return
   command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
-    die "clusters need nats-server 2.10 or newer and this system's is older: put one at $CLUSTER_NATS (or on PATH) and run this again."
-  say "fetching nats-server 2.10+ (Debian 13's package) into .tools/ for cluster tests..."
+    die "CIM needs nats-server $MIN_NATS or newer and this system's is older: put one at $TOOLS_NATS (or on PATH) and run this again."
+  say "fetching nats-server $MIN_NATS+ (Debian testing's package) into .tools/..."
   local work mirror arch
   work=$(mktemp -d)
   mirror=$(debian_mirror)
   arch=$(dpkg --print-architecture)
   mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/deb"
-  printf 'deb [arch=%s signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s trixie main\n' "$arch" "$mirror" >"$work/sources.list"
+  printf 'deb [arch=%s signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s forky main\n' "$arch" "$mirror" >"$work/sources.list"
   local opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o "Dir::Etc::SourceParts=$work/none"
     -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o Debug::NoLocking=1
     -o APT::Sandbox::User="$(id -un)" -qq)
   if ! (apt-get "${opts[@]}" update >/dev/null && cd "$work/deb" && apt-get "${opts[@]}" download nats-server >/dev/null); then
     rm -rf "$work"
-    die "could not download Debian 13's nats-server from $mirror: put a nats-server 2.10+ binary at $CLUSTER_NATS (or on PATH) and run this again."
+    die "could not download Debian testing's nats-server from $mirror: put a nats-server $MIN_NATS+ binary at $TOOLS_NATS (or on PATH) and run this again."
   fi
   dpkg-deb -x "$work"/deb/nats-server_*.deb "$work/root"
-  mkdir -p "$(dirname "$CLUSTER_NATS")"
-  install -m 0755 "$work/root/usr/sbin/nats-server" "$CLUSTER_NATS"
+  mkdir -p "$(dirname "$TOOLS_NATS")"
+  install -m 0755 "$work/root/usr/sbin/nats-server" "$TOOLS_NATS"
   rm -rf "$work"
-  version_at_least_2_10 "$CLUSTER_NATS" || die "the downloaded nats-server at $CLUSTER_NATS is older than 2.10: put a 2.10+ binary there and run this again."
+  nats_recent_enough "$TOOLS_NATS" || die "the downloaded nats-server at $TOOLS_NATS is older than $MIN_NATS: put a $MIN_NATS+ binary there and run this again."
 }
 
 need_modules() {
@@ -123,19 +130,19 @@ cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
   up)
-    need_node; need_nats; need_modules
+    need_node; need_fetched_nats; need_modules
     npm run build --silent
     exec node bin/cim.js up "$@"
     ;;
   test)
-    need_node; need_nats; need_cluster_nats; need_chromium; need_nix_tools; need_modules
+    need_node; need_nats; need_fetched_nats; need_chromium; need_nix_tools; need_modules
     exec npm test --silent
     ;;
-  cluster-tools)
-    need_cluster_nats
-    say "cluster-grade nats-server: $(command -v nats-server >/dev/null && version_at_least_2_10 "$(command -v nats-server)" && command -v nats-server || echo "$PWD/$CLUSTER_NATS")"
+  nats-tools | cluster-tools)
+    need_fetched_nats
+    say "nats-server for CIM: $(command -v nats-server >/dev/null && nats_recent_enough "$(command -v nats-server)" && command -v nats-server || echo "$PWD/$TOOLS_NATS")"
     ;;
   *)
-    die "usage: bash scripts/cim-dev.sh up [flags] | test | cluster-tools"
+    die "usage: bash scripts/cim-dev.sh up [flags] | test | nats-tools"
     ;;
 esac

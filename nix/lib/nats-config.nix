@@ -22,6 +22,8 @@ let
     jetstream = {
       store_dir = t.storeDir;
       domain = opt "domain";
+      # Fsync before acknowledging unless the topology says otherwise (decision 0015).
+      sync_interval = if builtins.hasAttr "sync" t then t.sync else "always";
     };
     cluster =
       if cluster == null then null

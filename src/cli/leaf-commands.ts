@@ -23,6 +23,7 @@ export function registerLeafCommands(program: Command): void {
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
     .option('--port <port>', 'client port (default 4222)')
     .option('--monitor-port <port>', 'monitoring port (default 8222)')
+    .option('--sync <policy>', 'JetStream sync_interval: always (default) or a duration such as 2m')
     .option('--force', 'write over an existing configuration')
     .option('--json', 'print JSON')
     .action(leaf('init'));

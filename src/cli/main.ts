@@ -323,6 +323,7 @@ cluster
   .option('--tls-key <file>', 'PEM key of --tls-cert')
   .option('--tls-ca <file>', 'PEM CA to verify clients against')
   .option('--hub', "accept leaf nodes on leaf ports, JetStream domain 'hub'")
+  .option('--sync <policy>', 'JetStream sync_interval: always (default) or a duration such as 2m')
   .option('--force', 'write the configuration again over an existing (stopped) cluster')
   .option('--json', 'print JSON')
   .action(clusterInit);

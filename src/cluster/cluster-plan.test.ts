@@ -136,3 +136,34 @@ test('a hub member advertises the leaf address it is given', () => {
   assert.equal(manifest.servers[1]!.topology.leafAdvertise, 'proxy:2');
   assert.match(renderNatsConfig(manifest.servers[1]!.topology), /advertise: "proxy:2"/);
 });
+
+test('members and leaves fsync before acknowledging unless --sync names a duration', () => {
+  const leafInput = {
+    name: 'site-1',
+    dir: '/l',
+    host: '127.0.0.1',
+    clientPort: 5222,
+    monitorPort: 9222,
+    domain: 'site1',
+    hubUrls: ['nats-leaf://a:7422'],
+  };
+  const clusterInput = { name: 'cim', dir: '/c', nodes: 3, host: '127.0.0.1', ports };
+  for (const plan of [planCluster(clusterInput), planLeaf(leafInput)])
+    for (const s of plan.servers)
+      assert.match(renderNatsConfig(s.topology), /\n {2}sync_interval: "always"\n/, s.name);
+  for (const plan of [
+    planCluster({ ...clusterInput, sync: '2m' }),
+    planLeaf({ ...leafInput, sync: '2m' }),
+  ])
+    for (const s of plan.servers)
+      assert.match(renderNatsConfig(s.topology), /\n {2}sync_interval: "2m"\n/, s.name);
+  for (const plan of [
+    () => planCluster({ ...clusterInput, sync: 'never' }),
+    () => planLeaf({ ...leafInput, sync: '0s' }),
+  ])
+    assert.throws(
+      plan,
+      (err: unknown) =>
+        err instanceof InvalidInputError && /^--sync .* is not a sync policy/.test(err.message),
+    );
+});

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { InvalidInputError } from '../core/errors.js';
 import type { NatsTopology } from '../deploy/nats-config.js';
 import { LEAF_LOCAL_SUBJECTS } from '../core/leaf-isolation.js';
+import { DEFAULT_SYNC_POLICY, syncPolicySchema } from '../core/sync-policy.js';
 
 /** One nats-server of a local cluster or leaf, as `cim cluster init` writes it down. */
 export interface PlannedServer {
@@ -47,9 +48,21 @@ export interface ClusterPlanInput {
   /** Hub only: the HOST:PORT each member tells leaf nodes to use (a proxy or NAT in front of it). */
   readonly leafAdvertise?: readonly string[];
   readonly tls?: { certFile: string; keyFile: string; caFile?: string };
+  /** JetStream's sync policy of every member (`--sync`); unset: `always`. */
+  readonly sync?: string;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** `--sync`, checked: `always` unless given (docs/operations.md, "Durability"). */
+function syncOf(sync: string | undefined): string {
+  if (sync === undefined) return DEFAULT_SYNC_POLICY;
+  if (!syncPolicySchema.safeParse(sync).success)
+    throw new InvalidInputError(
+      `--sync ${sync} is not a sync policy: use always (fsync before acknowledging) or a duration such as 2m.`,
+    );
+  return sync;
+}
 
 function checkName(what: string, value: string): void {
   if (!NAME.test(value))
@@ -80,6 +93,7 @@ export function planCluster(input: ClusterPlanInput): ClusterManifest {
     );
   checkName('cluster name', input.name);
   if (input.domain !== undefined) checkName('JetStream domain', input.domain);
+  const sync = syncOf(input.sync);
   for (const [kind, list] of Object.entries(ports))
     if ((list as readonly number[] | undefined) && (list as readonly number[]).length !== nodes)
       throw new InvalidInputError(`${nodes} ${kind} ports are needed, one per member.`);
@@ -93,6 +107,7 @@ export function planCluster(input: ClusterPlanInput): ClusterManifest {
       clientListen: `${host}:${ports.client[i]!}`,
       monitorListen: `${host}:${ports.monitor[i]!}`,
       storeDir: files.storeDir,
+      sync,
       ...(input.domain === undefined ? {} : { domain: input.domain }),
       cluster: {
         name: input.name,
@@ -137,6 +152,8 @@ export interface LeafPlanInput {
   readonly domain: string;
   /** The hub's leaf node URLs (`nats-leaf://host:port`), all members of the hub cluster. */
   readonly hubUrls: readonly string[];
+  /** JetStream's sync policy (`--sync`); unset: `always`. */
+  readonly sync?: string;
 }
 
 /**
@@ -146,6 +163,7 @@ export interface LeafPlanInput {
 export function planLeaf(input: LeafPlanInput): ClusterManifest {
   checkName('leaf name', input.name);
   checkName('JetStream domain', input.domain);
+  const sync = syncOf(input.sync);
   if (input.hubUrls.length === 0)
     throw new InvalidInputError('A leaf node needs the hub: give at least one --hub URL.');
   const files = serverFiles(input.dir, input.name);
@@ -161,6 +179,7 @@ export function planLeaf(input: LeafPlanInput): ClusterManifest {
       clientListen: `${input.host}:${input.clientPort}`,
       monitorListen: `${input.host}:${input.monitorPort}`,
       storeDir: files.storeDir,
+      sync,
       domain: input.domain,
       leafRemotes: [
         {

@@ -82,8 +82,9 @@ async function ensureMirror(
 /**
  * Creates (or checks, idempotently) the hub's mirrors of a leaf's events and content, fetched
  * through the leaf's JetStream domain API (`$JS.<domain>.API`) whenever the leaf link is up.
- * Mirrors keep the leaf's sequences, subjects, headers and payloads, so chains verify on the
- * hub; the hub never appends to them. `replicas` is 3 on a hub cluster, 1 on a lone hub.
+ * Mirrors keep the leaf's sequences, subjects, headers (nats-server 2.12+ drops only the
+ * publisher's `Nats-Expected-*` preconditions) and payloads, so chains verify on the hub; the hub
+ * never appends to them. `replicas` is 3 on a hub cluster, 1 on a lone hub.
  */
 export async function attachLeaf(
   hub: NatsConnection,

@@ -45,7 +45,7 @@ before(async () => {
     CIM_NATS_SERVER: '/usr/sbin/nats-server',
   });
   assert.equal(refused.code, 1, 'the system nats-server 2.9 is refused for a leaf');
-  assert.match(refused.stderr, /2\.9\.\d+, too old for a cluster or leaf node/);
+  assert.match(refused.stderr, /2\.9\.\d+, older than the 2\.10\.23 CIM needs/);
   const written = await cli<{ leaf: { monitorUrl: string } }>(
     ...init,
     '--port',

@@ -111,3 +111,19 @@ test('nats.replicas is 1 to 5 and left unset means detected', () => {
     /Config file c\.json: nats\.replicas: /,
   );
 });
+
+test('nats.sync is always by default, or a duration; anything else is refused naming the field', () => {
+  const base = { defaults, env: {}, flags: {} };
+  assert.equal(resolveConfig(base).nats.sync, 'always');
+  const lazy = resolveConfig({
+    ...base,
+    file: { name: 'c.json', values: { nats: { sync: '2m' } } },
+  });
+  assert.equal(lazy.nats.sync, '2m');
+  for (const bad of ['never', '0s', '2 m', '10d', 'ALWAYS'])
+    assert.throws(
+      () => resolveConfig({ ...base, file: { name: 'c.json', values: { nats: { sync: bad } } } }),
+      /Config file c\.json: nats\.sync: .*"always" or a duration/,
+      bad,
+    );
+});

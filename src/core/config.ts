@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidConfigError } from './errors.js';
 import { describeIssue, firstIssue } from './zod-issue.js';
+import { DEFAULT_SYNC_POLICY, syncPolicySchema } from './sync-policy.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -57,13 +58,22 @@ export const configSchema = z
         url: z.string().min(1).optional(),
         /** Port of the managed server; 0 picks a free one. */
         port: z.number().int().min(0).max(65535).default(0),
-        /** Executable of the managed server. */
-        serverBin: z.string().min(1).default('nats-server'),
+        /**
+         * Executable of the managed server (refused when older than 2.10.23). Unset: the first
+         * recent enough of `nats-server` on PATH and the project's `.tools/` copy.
+         */
+        serverBin: z.string().min(1).optional(),
         /**
          * Replicas of CIM's streams and buckets. Unset: 3 when the server says it is part of a
          * cluster, else 1. Existing streams and buckets are scaled to it at start.
          */
         replicas: z.number().int().min(1).max(5).optional(),
+        /**
+         * JetStream's `sync_interval` for servers CIM starts or renders: `always` flushes every
+         * write to disk before it is acknowledged; a duration (`2m`, nats-server's default) flushes
+         * on a timer and acknowledges at once, so a power cut loses what was acknowledged since.
+         */
+        sync: syncPolicySchema.default(DEFAULT_SYNC_POLICY),
       })
       .strict()
       .prefault({}),

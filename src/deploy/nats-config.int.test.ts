@@ -9,6 +9,7 @@ import { renderNatsConfig } from './nats-config.js';
 import { EXAMPLE_TOPOLOGIES } from './nats-topologies.js';
 import { nixEval, nixInstantiate } from '../testing/nix.js';
 import { COMPONENTS } from '../core/components.js';
+import { findNatsServer } from '../nats/server-binary.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NATS_CONFIG_NIX = join(ROOT, 'nix/lib/nats-config.nix');
@@ -69,7 +70,7 @@ test('nats-server accepts every rendered example configuration', () => {
       const file = join(dir, `${name}.conf`);
       writeFileSync(file, renderNatsConfig(topology));
       // -t: check the configuration and exit, without starting the server.
-      execFileSync(process.env['CIM_NATS_SERVER'] ?? 'nats-server', ['-t', '-c', file], {
+      execFileSync(findNatsServer().path, ['-t', '-c', file], {
         stdio: 'pipe',
       });
     }

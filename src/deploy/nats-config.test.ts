@@ -12,12 +12,25 @@ test('a leaf node renders to nats-server syntax: sorted keys, quoted strings, bl
       'jetstream {',
       '  domain: "leaf1"',
       '  store_dir: "/var/lib/cim/nats"',
+      '  sync_interval: "always"',
       '}',
       'listen: "127.0.0.1:4222"',
       'server_name: "leaf-1"',
       '',
     ].join('\n'),
   );
+});
+
+test('every rendered server sets the sync policy: always unless the topology names another', () => {
+  for (const [name, topology] of Object.entries(EXAMPLE_TOPOLOGIES)) {
+    const want = topology.sync ?? 'always';
+    assert.match(
+      renderNatsConfig(topology),
+      new RegExp(`^jetstream \\{\n(  .*\n)*  sync_interval: "${want}"\n`, 'm'),
+      name,
+    );
+  }
+  assert.ok(Object.values(EXAMPLE_TOPOLOGIES).some((t) => t.sync !== undefined));
 });
 
 test('leaf remotes are a list of blocks (one url, or urls for a hub cluster); absent optional fields are left out', () => {
@@ -57,6 +70,7 @@ test('a bad topology is refused with a sentence naming the field', () => {
       'leafRemotes.0.denyImports.0',
     ],
     [{ ...EXAMPLE_TOPOLOGIES['leaf-alone'], leafAdvertise: 'no port' }, 'leafAdvertise'],
+    [{ ...EXAMPLE_TOPOLOGIES['leaf-alone'], sync: 'never' }, 'sync'],
   ] as const) {
     assert.throws(
       () => renderNatsConfig(input),

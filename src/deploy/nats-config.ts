@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidConfigError } from '../core/errors.js';
 import { firstIssue, issueField, issueProblem } from '../core/zod-issue.js';
+import { DEFAULT_SYNC_POLICY, syncPolicySchema } from '../core/sync-policy.js';
 
 const hostPort = z
   .string()
@@ -30,6 +31,8 @@ export const natsTopologySchema = z
     clientListen: hostPort,
     monitorListen: hostPort.exactOptional(),
     storeDir: plain,
+    /** JetStream's `sync_interval`; unset renders `always` (fsync before acknowledging). */
+    sync: syncPolicySchema.exactOptional(),
     /** JetStream domain: set on leaf nodes so their streams stay theirs. */
     domain: z
       .string()
@@ -97,7 +100,11 @@ export function natsConfigTree(topology: NatsTopology): { [key: string]: ConfVal
     listen: t.clientListen,
     http: t.monitorListen,
     max_payload: t.maxPayload,
-    jetstream: { store_dir: t.storeDir, domain: t.domain },
+    jetstream: {
+      store_dir: t.storeDir,
+      domain: t.domain,
+      sync_interval: t.sync ?? DEFAULT_SYNC_POLICY,
+    },
     cluster: t.cluster && {
       name: t.cluster.name,
       listen: t.cluster.listen,

@@ -17,6 +17,7 @@ export const EXAMPLE_TOPOLOGIES: Record<string, NatsTopology> = {
     clientListen: '0.0.0.0:4222',
     monitorListen: '127.0.0.1:8222',
     storeDir: '/var/lib/nats/jetstream',
+    sync: '2m',
     maxPayload: 2 * 1024 * 1024,
     cluster: {
       name: 'cim-hub',

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { PortInUseError, UnavailableError } from '../core/errors.js';
 import { assertPortFree, freePort } from './free-port.js';
+import { findNatsServer } from './server-binary.js';
 
 /** Options for {@link ManagedNatsServer}. */
 export interface ManagedNatsOptions {
@@ -20,8 +21,13 @@ export interface ManagedNatsOptions {
   readonly dataDir: string;
   /** Client port; 0 picks a free loopback port (kept across restarts). */
   readonly port: number;
-  /** The nats-server executable. */
-  readonly serverBin: string;
+  /**
+   * The nats-server executable, refused when older than CIM's minimum (server-binary.ts); unset: the
+   * first recent enough of `$CIM_NATS_SERVER`, `nats-server` on PATH and the project's `.tools/`.
+   */
+  readonly serverBin?: string | undefined;
+  /** JetStream's `sync_interval`: `always` (fsync before acknowledging) or a duration. */
+  readonly sync: string;
   readonly logger: Logger;
   /** How long to wait for the server to say it is ready, in milliseconds. */
   readonly readyTimeoutMs?: number;
@@ -58,6 +64,7 @@ export class ManagedNatsServer {
 
   /** Starts the server and resolves once it accepts clients. */
   async start(): Promise<void> {
+    const binary = findNatsServer(this.options.serverBin);
     mkdirSync(join(this.dir, 'jetstream'), { recursive: true });
     await this.stopLeftover();
     if (this.options.port === 0) this.port = await freePort(this.host);
@@ -65,7 +72,7 @@ export class ManagedNatsServer {
       this.port = this.options.port;
       await assertPortFree(this.host, this.port);
     }
-    await this.launch();
+    await this.launch(binary.path);
   }
 
   private get pidFile(): string {
@@ -81,6 +88,7 @@ export class ManagedNatsServer {
       `pid_file: ${JSON.stringify(this.pidFile)}`,
       'jetstream {',
       `  store_dir: ${JSON.stringify(join(this.dir, 'jetstream'))}`,
+      `  sync_interval: ${JSON.stringify(this.options.sync)}`,
       '}',
       '',
     ].join('\n');
@@ -88,11 +96,11 @@ export class ManagedNatsServer {
     return file;
   }
 
-  private launch(): Promise<void> {
+  private launch(bin: string): Promise<void> {
     const configFile = this.writeConfig();
     const log = createWriteStream(join(this.dir, 'nats-server.log'), { flags: 'a' });
     // Its own process group: a Ctrl-C in the terminal reaches cim, which stops the server in order.
-    const child = spawn(this.options.serverBin, ['-c', configFile], {
+    const child = spawn(bin, ['-c', configFile], {
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
     });
@@ -124,7 +132,7 @@ export class ManagedNatsServer {
         clearTimeout(timer);
         const hint =
           err.code === 'ENOENT'
-            ? `${this.options.serverBin} is not installed: run 'bash scripts/cim-dev.sh up' or 'sudo apt-get install nats-server'.`
+            ? `${bin} is not installed any more: run 'bash scripts/cim-dev.sh nats-tools' to fetch one.`
             : `nats-server could not be started (${err.message}).`;
         reject(new UnavailableError(hint, { cause: err }));
       });
@@ -144,12 +152,12 @@ export class ManagedNatsServer {
           }
           return;
         }
-        if (!this.stopping) this.restartAfterCrash(code, signal);
+        if (!this.stopping) this.restartAfterCrash(bin, code, signal);
       });
     });
   }
 
-  private restartAfterCrash(code: number | null, signal: NodeJS.Signals | null): void {
+  private restartAfterCrash(bin: string, code: number | null, signal: NodeJS.Signals | null): void {
     this.restarts++;
     const delay = Math.min(10_000, 250 * 2 ** Math.min(this.restarts - 1, 6));
     this.options.logger.warn(
@@ -159,11 +167,11 @@ export class ManagedNatsServer {
     void sleep(delay).then(async () => {
       if (this.stopping) return;
       try {
-        await this.launch();
+        await this.launch(bin);
         this.options.logger.info({ url: this.url }, 'nats-server restarted');
       } catch (err) {
         this.options.logger.error({ err }, 'nats-server restart failed');
-        if (!this.stopping) this.restartAfterCrash(null, null);
+        if (!this.stopping) this.restartAfterCrash(bin, null, null);
       }
     });
   }

@@ -65,6 +65,7 @@ export async function startNode(
         dataDir: config.dataDir,
         port: config.nats.port,
         serverBin: config.nats.serverBin,
+        sync: config.nats.sync,
         logger,
       });
       await managedNats.start();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planCluster, planLeaf } from '../cluster/cluster-plan.js';
 import type { ClusterManifest, PlannedServer } from '../cluster/cluster-plan.js';
-import { findClusterServer } from '../cluster/server-binary.js';
+import { findNatsServer } from '../nats/server-binary.js';
 import { startServer, stopServer, waitHealthy, writeManifest } from '../cluster/local-servers.js';
 import { freePorts } from '../nats/free-port.js';
 import type { TcpProxy } from './tcp-proxy.js';
@@ -78,7 +78,7 @@ export async function startTestCluster(
   } = {},
 ): Promise<TestServers> {
   const nodes = options.nodes ?? 3;
-  const serverBin = findClusterServer().path;
+  const serverBin = findNatsServer().path;
   const dir = mkdtempSync(join(tmpdir(), 'cim-cluster-'));
   const taken = new Set<number>();
   const client = await freePorts(nodes, '127.0.0.1', taken);
@@ -103,7 +103,7 @@ export async function startTestLeaf(options: {
   domain: string;
   hubUrls: readonly string[];
 }): Promise<TestServers> {
-  const serverBin = findClusterServer().path;
+  const serverBin = findNatsServer().path;
   const dir = mkdtempSync(join(tmpdir(), 'cim-leaf-'));
   const [clientPort = 0, monitorPort = 0] = await freePorts(2);
   const manifest = planLeaf({

@@ -18,13 +18,16 @@ export interface TestNats {
   stop(): Promise<void>;
 }
 
-/** Starts a server for one test file; call `stop()` in `after`. */
-export async function startTestNats(): Promise<TestNats> {
+/**
+ * Starts a server for one test file; call `stop()` in `after`. `sync` is its JetStream
+ * `sync_interval`, `always` (what CIM's servers run with) unless a test needs another.
+ */
+export async function startTestNats(options: { sync?: string } = {}): Promise<TestNats> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cim-test-'));
   const server = new ManagedNatsServer({
     dataDir,
     port: 0,
-    serverBin: process.env['CIM_NATS_SERVER'] ?? 'nats-server',
+    sync: options.sync ?? 'always',
     logger: silentLogger(),
   });
   await server.start();

@@ -14,7 +14,7 @@ import {
   writeManifest,
 } from '../../cluster/local-servers.js';
 import { memberStatus } from '../../cluster/member-status.js';
-import { findClusterServer } from '../../cluster/server-binary.js';
+import { findNatsServer } from '../../nats/server-binary.js';
 import { freePorts } from '../../nats/free-port.js';
 import { printJson } from '../output.js';
 
@@ -45,6 +45,7 @@ export interface InitFlags {
   readonly tlsKey?: string;
   readonly tlsCa?: string;
   readonly hub?: boolean;
+  readonly sync?: string;
   readonly force?: boolean;
   readonly json?: boolean;
 }
@@ -108,7 +109,7 @@ async function portsOf(
 
 /**
  * `cim cluster init`: writes the configuration of a local JetStream cluster (one folder per
- * member) and its manifest. Refuses a nats-server older than 2.10 before writing anything, and
+ * member) and its manifest. Refuses a nats-server older than 2.10.23 before writing anything, and
  * an existing cluster unless `--force` (which rewrites the configuration and keeps the stores).
  */
 export async function init(flags: InitFlags): Promise<void> {
@@ -131,8 +132,9 @@ export async function init(flags: InitFlags): Promise<void> {
     ports: await portsOf(nodes, host, flags.port, hub),
     ...(hub ? { domain: 'hub' } : {}),
     ...(tls === undefined ? {} : { tls }),
+    ...(flags.sync === undefined ? {} : { sync: flags.sync }),
   });
-  const server = findClusterServer();
+  const server = findNatsServer();
   if (existsSync(join(dir, MANIFEST_FILE))) {
     if (flags.force !== true)
       throw new InvalidInputError(
@@ -178,7 +180,7 @@ export async function init(flags: InitFlags): Promise<void> {
 export async function up(flags: { dir?: string; json?: boolean; timeout?: string }): Promise<void> {
   const dir = clusterDir(flags.dir);
   const manifest = readManifest(dir);
-  const server = findClusterServer();
+  const server = findNatsServer();
   const timeoutS = Number(flags.timeout ?? '60');
   if (!Number.isFinite(timeoutS) || timeoutS <= 0)
     throw new InvalidInputError(`--timeout ${flags.timeout} is not a number of seconds above 0.`);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { InvalidInputError } from '../../core/errors.js';
 import { planLeaf } from '../../cluster/cluster-plan.js';
-import { findClusterServer } from '../../cluster/server-binary.js';
+import { findNatsServer } from '../../nats/server-binary.js';
 import {
   MANIFEST_FILE,
   readManifest,
@@ -51,11 +51,12 @@ export async function init(options: {
   host?: string;
   port?: string;
   monitorPort?: string;
+  sync?: string;
   force?: boolean;
   json?: boolean;
 }): Promise<void> {
   leafMirrorNames(options.domain); // refuses a bad domain with a sentence naming it
-  const server = findClusterServer();
+  const server = findNatsServer();
   const dir = leafDir(options.dir);
   if (existsSync(join(dir, MANIFEST_FILE)) && options.force !== true)
     throw new InvalidInputError(
@@ -78,6 +79,7 @@ export async function init(options: {
     monitorPort: port('--monitor-port', options.monitorPort ?? '8222'),
     domain: options.domain,
     hubUrls,
+    ...(options.sync === undefined ? {} : { sync: options.sync }),
   });
   writeManifest(dir, manifest);
   const leaf = manifest.servers[0]!;
@@ -98,7 +100,7 @@ export async function init(options: {
 /** `cim leaf up [--dir]`: starts the leaf's nats-server (detached) and waits until it is healthy. */
 export async function up(options: { dir?: string; json?: boolean }): Promise<void> {
   const manifest = readManifest(leafDir(options.dir));
-  const server = findClusterServer();
+  const server = findNatsServer();
   const pids = manifest.servers.map((s) => startServer(s, server.path));
   await waitHealthy(manifest.servers);
   const urls = manifest.servers.map((s) => s.clientUrl).join(',');

@@ -38,11 +38,25 @@ interface AckBody {
 }
 
 /**
+ * JetStream's refusal of a repeat whose first copy a stream leader holds but has not committed
+ * (no quorum yet): nats-server 2.11+ answers so (409, "duplicate message id is in process")
+ * where 2.10 answered a duplicate at sequence 0. Either is no acknowledgement: the repeat waits.
+ */
+const DUPLICATE_IN_PROCESS = 10158;
+
+function notStoredYet(): UnavailableError {
+  return new UnavailableError(
+    'JetStream holds an earlier copy of this message but has not stored it yet.',
+  );
+}
+
+/**
  * Reads a JetStream publish reply: the ack as it came, or the refusal or unavailability it
  * reports. "No responders" (no stream leader took the message) and refusals marked 503 (10008,
  * "JetStream system temporarily unavailable", while a cluster regains its footing) are
- * unavailability, which clears by itself, as a missing ack does. A duplicate at sequence 0 is
- * returned as it came: what it means is the caller's (see {@link AckPublisher}).
+ * unavailability, which clears by itself, as a missing ack does, and so is a repeat refused as
+ * "in process" (see {@link DUPLICATE_IN_PROCESS}). A duplicate at sequence 0 is returned as it
+ * came: what it means is the caller's (see {@link AckPublisher}).
  */
 export function publishReplyOf(msg: Msg): Ack {
   if (msg.headers?.hasError || msg.data.length === 0) {
@@ -56,6 +70,7 @@ export function publishReplyOf(msg: Msg): Ack {
   const body = msg.json<AckBody>();
   if (body.error?.code === 503)
     throw new UnavailableError(`JetStream answered: ${body.error.description ?? 'unavailable'}.`);
+  if (body.error?.err_code === DUPLICATE_IN_PROCESS) throw notStoredYet();
   if (body.error) {
     throw new PublishRefusedError({
       code: body.error.code ?? 0,
@@ -70,10 +85,7 @@ function ackOf(msg: Msg): Ack {
   const ack = publishReplyOf(msg);
   // A cluster's stream leader answers a repeat of a message it holds but has not committed
   // (no quorum yet) as a duplicate at sequence 0: that is no acknowledgement, the repeat waits.
-  if (ack.duplicate && !ack.seq)
-    throw new UnavailableError(
-      'JetStream holds an earlier copy of this message but has not stored it yet.',
-    );
+  if (ack.duplicate && !ack.seq) throw notStoredYet();
   return ack;
 }
 

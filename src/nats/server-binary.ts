@@ -4,8 +4,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '../core/errors.js';
 
-/** The oldest nats-server CIM runs a cluster on (see docs/scaling.md for why). */
-export const CLUSTER_MIN_VERSION = [2, 10] as const;
+/**
+ * The oldest nats-server CIM runs on, single node, cluster member or leaf (see decision 0015):
+ * 2.9 lost acknowledged messages after a leader kill in our tests and rejects `sync_interval`,
+ * and Jepsen found whole streams lost on crashes in 2.10.20 to 2.10.22.
+ */
+export const MIN_SERVER_VERSION = '2.10.23';
 
 /** A nats-server executable and the version it reports. */
 export interface ServerBinary {
@@ -13,7 +17,7 @@ export interface ServerBinary {
   readonly version: string;
 }
 
-/** Where `bash scripts/cim-dev.sh cluster-tools` puts a 2.10+ server when the system's is older. */
+/** Where `bash scripts/cim-dev.sh nats-tools` puts a server when the system's is too old. */
 export const PROJECT_TOOLS_SERVER = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',
@@ -29,11 +33,16 @@ export function parseServerVersion(output: string): string | undefined {
   return /v?(\d+\.\d+\.\d+)/.exec(output)?.[1];
 }
 
-/** True when `version` (x.y.z) is at least {@link CLUSTER_MIN_VERSION}. */
-export function isClusterGrade(version: string): boolean {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  const [wantMajor, wantMinor] = CLUSTER_MIN_VERSION;
-  return major > wantMajor || (major === wantMajor && minor >= wantMinor);
+/** True when `version` (x.y.z) is at least {@link MIN_SERVER_VERSION}. */
+export function isSupportedVersion(version: string): boolean {
+  const have = version.split('.').map(Number);
+  const want = MIN_SERVER_VERSION.split('.').map(Number);
+  for (let i = 0; i < want.length; i++) {
+    const a = have[i] ?? 0;
+    const b = want[i] ?? 0;
+    if (a !== b) return a > b;
+  }
+  return true;
 }
 
 function versionOf(path: string): string | undefined {
@@ -46,16 +55,16 @@ function versionOf(path: string): string | undefined {
 }
 
 const WHY =
-  'nats-server 2.9 lost acknowledged messages after a leader kill in our tests and 2.10 did not';
-const HOW =
-  "run 'bash scripts/cim-dev.sh cluster-tools' to fetch Debian 13's 2.10 into .tools/, or set CIM_NATS_SERVER to a 2.10+ binary";
+  'older servers lost acknowledged messages on a leader kill or a crash, and 2.9 rejects the sync_interval setting';
+const HOW = `run 'bash scripts/cim-dev.sh nats-tools' to fetch Debian's nats-server into .tools/, or set CIM_NATS_SERVER (nats.serverBin) to a ${MIN_SERVER_VERSION}+ binary`;
 
 /**
- * The nats-server to run cluster members and leaf nodes with. An explicit choice (`explicit`,
- * else `$CIM_NATS_SERVER`) is used or refused; otherwise the first of `nats-server` on PATH and
- * the project's `.tools/` copy that is 2.10 or newer. Refusal is an UnavailableError saying why.
+ * The nats-server to run: the managed server of `cim up`, cluster members and leaf nodes. An
+ * explicit choice (`explicit`, else `$CIM_NATS_SERVER`) is used or refused; otherwise the first of
+ * `nats-server` on PATH and the project's `.tools/` copy that is at least
+ * {@link MIN_SERVER_VERSION}. Refusal is an UnavailableError saying why, in one sentence.
  */
-export function findClusterServer(
+export function findNatsServer(
   explicit?: string,
   env: NodeJS.ProcessEnv = process.env,
 ): ServerBinary {
@@ -66,9 +75,9 @@ export function findClusterServer(
       throw new UnavailableError(
         `${chosen} does not run as nats-server (no version from --version): ${HOW}.`,
       );
-    if (!isClusterGrade(version))
+    if (!isSupportedVersion(version))
       throw new UnavailableError(
-        `${chosen} is nats-server ${version}, too old for a cluster or leaf node: ${WHY}; ${HOW}.`,
+        `${chosen} is nats-server ${version}, older than the ${MIN_SERVER_VERSION} CIM needs (${WHY}): ${HOW}.`,
       );
     return { path: chosen, version };
   }
@@ -77,12 +86,12 @@ export function findClusterServer(
     if (candidate !== 'nats-server' && !existsSync(candidate)) continue;
     const version = versionOf(candidate);
     if (version === undefined) continue;
-    if (isClusterGrade(version)) return { path: candidate, version };
+    if (isSupportedVersion(version)) return { path: candidate, version };
     seen.push(`${candidate} is ${version}`);
   }
   throw new UnavailableError(
     seen.length === 0
       ? `No nats-server is installed: ${HOW}.`
-      : `No nats-server 2.10 or newer was found (${seen.join(', ')}): ${WHY}; ${HOW}.`,
+      : `No nats-server ${MIN_SERVER_VERSION} or newer was found (${seen.join(', ')}; ${WHY}): ${HOW}.`,
   );
 }
