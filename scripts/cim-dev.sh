@@ -5,7 +5,8 @@
 #                                                  system's is older, npm dependencies)
 #   bash scripts/cim-dev.sh test                   install what is missing, run every test
 #                                                  (the same, plus the system's nats-server that
-#                                                  tests refuse, chromium, nix-bin)
+#                                                  tests refuse, chromium, nix-bin, fuse3 and the
+#                                                  power-loss file system)
 #   bash scripts/cim-dev.sh nats-tools             only the nats-server 2.10.23+ CIM runs on
 #                                                  (`cluster-tools`, its former name, still works)
 # It only installs what is absent and says exactly what to install when it cannot.
@@ -117,6 +118,24 @@ need_fetched_nats() {
   nats_recent_enough "$TOOLS_NATS" || die "the downloaded nats-server at $TOOLS_NATS is older than $MIN_NATS: put a $MIN_NATS+ binary there and run this again."
 }
 
+# The power-loss test runs the node's store on a FUSE file system of our own
+# (src/testing/power-loss-fs/), compiled here against Debian's libfuse3; fuse3's fusermount3 mounts it.
+POWER_LOSS_FS=.tools/power-loss-fs/power-loss-fs
+need_power_loss_fs() {
+  [ -e /dev/fuse ] ||
+    die "/dev/fuse is missing: the power-loss test needs FUSE (load the fuse module, or give the container --device /dev/fuse --cap-add SYS_ADMIN) and run this again."
+  if ! command -v fusermount3 >/dev/null || ! command -v gcc >/dev/null || [ ! -f /usr/include/fuse3/fuse.h ] || [ ! -f /usr/include/stdio.h ]; then
+    say "installing fuse3, libfuse3-dev and gcc (Debian packages, for the power-loss file system)..."
+    apt_install fuse3 libfuse3-dev gcc libc6-dev ||
+      die "fuse3, libfuse3-dev or gcc is missing and could not be installed: run 'sudo apt-get install fuse3 libfuse3-dev gcc' and run this again."
+  fi
+  if [ ! -x "$POWER_LOSS_FS" ] || [ -n "$(find src/testing/power-loss-fs -newer "$POWER_LOSS_FS" -type f)" ]; then
+    say "compiling the power-loss file system into .tools/..."
+    sh src/testing/power-loss-fs/build.sh "$POWER_LOSS_FS" ||
+      die "could not compile src/testing/power-loss-fs: see the compiler's message above."
+  fi
+}
+
 need_modules() {
   local stamp=node_modules/.cim-lock-stamp
   if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
@@ -135,7 +154,7 @@ case "$cmd" in
     exec node bin/cim.js up "$@"
     ;;
   test)
-    need_node; need_nats; need_fetched_nats; need_chromium; need_nix_tools; need_modules
+    need_node; need_nats; need_fetched_nats; need_chromium; need_nix_tools; need_power_loss_fs; need_modules
     exec npm test --silent
     ;;
   nats-tools | cluster-tools)

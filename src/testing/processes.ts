@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CimUp } from './cli.js';
 
@@ -33,4 +33,31 @@ export async function crash(node: CimUp): Promise<void> {
   const pids = [node.ready.pid, ...(node.ready.natsPid === null ? [] : [node.ready.natsPid])];
   for (const pid of pids) process.kill(pid, 'SIGKILL');
   await waitGone(pids);
+}
+
+/**
+ * `pid` and every process below it (children, theirs...), from /proc. Read before killing: a
+ * killed parent's children are adopted elsewhere and no longer show below it.
+ */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // The name in parentheses may hold spaces; the parent's PID is the second field after it.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const tree: number[] = [];
+  for (const queue = [pid]; queue.length > 0;) {
+    const next = queue.shift()!;
+    tree.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return tree;
 }
