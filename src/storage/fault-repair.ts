@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import { ContentLost, ContentRepaired } from '../core/catalogue/storage.js';
+import { IntegrityError, toCimError } from '../core/errors.js';
+import type { EventStore } from '../events/event-store.js';
+import type { ExpectedContent } from './content-inventory.js';
+import { contentRef } from './storage-events.js';
+import { drain } from './tier-verify.js';
+import type { LostContent, VerifyFault, VerifyReport } from './tier-verify.js';
+import type { VerifiedContent } from './content-store.js';
+import type { StorageTier } from './tiers/storage-tier.js';
+
+/** What settling a report's faults may touch. */
+export interface RepairDeps {
+  readonly tiers: readonly StorageTier[];
+  readonly events: Pick<EventStore, 'append' | 'last'>;
+  readonly logger: Logger;
+}
+
+/**
+ * For every content a verification found missing or damaged somewhere: looks for an intact copy
+ * in the other tiers (read and hashed); with `repair`, writes it over each missing or damaged
+ * copy, reads that back and records `ContentRepaired`. Content no tier holds intact is lost: it
+ * is logged as an error naming its units, recorded once as `ContentLost`, and listed in the
+ * report. A content whose copies could not all be asked about (a tier unreachable) is not
+ * called lost.
+ */
+export async function settleFaults(
+  deps: RepairDeps,
+  report: VerifyReport,
+  expected: ReadonlyMap<string, ExpectedContent> | undefined,
+  repair: boolean,
+): Promise<VerifyReport> {
+  const byCid = new Map<string, VerifyFault[]>();
+  for (const fault of report.faults) {
+    if (fault.cid === '') continue;
+    byCid.set(fault.cid, [...(byCid.get(fault.cid) ?? []), fault]);
+  }
+  const lost: LostContent[] = [];
+  for (const [cid, faults] of byCid) {
+    const faulty = new Set(faults.map((f) => f.tier));
+    const source = await intactCopy(deps.tiers, cid, faulty);
+    const entry = expected?.get(cid);
+    if (source === 'unknown') continue;
+    if (source === undefined) {
+      if (faults.some((f) => f.kind === 'unreadable')) continue;
+      const gone: LostContent = {
+        cid,
+        size: entry?.size ?? 0,
+        tiers: [...faulty],
+        names: entry?.names ?? [],
+        units: entry?.units ?? 0,
+      };
+      lost.push(gone);
+      await recordLoss(deps, gone);
+      continue;
+    }
+    if (!repair) continue;
+    for (const fault of faults) {
+      if (fault.kind === 'unreadable') continue;
+      const target = deps.tiers.find((t) => t.name === fault.tier);
+      if (!target) continue;
+      try {
+        await rewrite(target, cid, source.tier, source.content, fault.kind === 'damaged');
+        fault.repairedFrom = source.tier.name;
+        await deps.events.append(
+          contentRef(cid),
+          [
+            ContentRepaired.draft({
+              cid,
+              size: source.content.size,
+              tier: target.name,
+              from: source.tier.name,
+              fault: fault.kind,
+            }),
+          ],
+          { expectedVersion: 'any', actor: 'storage:scrub' },
+        );
+        deps.logger.warn(
+          { cid, tier: target.name, from: source.tier.name, fault: fault.kind },
+          `content ${cid} was ${fault.kind} in tier ${target.name}: repaired from tier ${source.tier.name}`,
+        );
+      } catch (err) {
+        deps.logger.error(
+          { cid, tier: target.name, err: toCimError(err).message },
+          `content ${cid} could not be repaired in tier ${target.name}`,
+        );
+      }
+    }
+  }
+  return { ...report, lost };
+}
+
+/**
+ * The first intact copy of `cid` outside `faulty` (read and hashed), undefined when every tier
+ * answered without one, 'unknown' when some tier could not be asked.
+ */
+async function intactCopy(
+  tiers: readonly StorageTier[],
+  cid: string,
+  faulty: ReadonlySet<string>,
+): Promise<{ tier: StorageTier; content: VerifiedContent } | undefined | 'unknown'> {
+  let unknown = false;
+  for (const tier of tiers) {
+    if (faulty.has(tier.name)) continue;
+    try {
+      const content = await tier.get(cid);
+      if (!content) continue;
+      await drain(content.stream());
+      return { tier, content };
+    } catch (err) {
+      if (!(err instanceof IntegrityError)) unknown = true;
+    }
+  }
+  return unknown ? 'unknown' : undefined;
+}
+
+/** Writes the intact copy into `target` (first removing a damaged one there) and reads it back. */
+async function rewrite(
+  target: StorageTier,
+  cid: string,
+  from: StorageTier,
+  content: VerifiedContent,
+  damaged: boolean,
+): Promise<void> {
+  if (damaged) await target.delete(cid);
+  await target.put(cid, content.size, () => content.stream(), { sourceVerified: true });
+  const back = await target.get(cid);
+  if (!back || (await drain(back.stream())) !== content.size) {
+    throw new IntegrityError(
+      `Tier ${target.name} does not give back ${cid} copied from ${from.name}.`,
+    );
+  }
+}
+
+/** Logs the loss naming its units and records it, unless the last event about it says so. */
+async function recordLoss(deps: RepairDeps, gone: LostContent): Promise<void> {
+  const units = gone.names.join(', ') + (gone.units > gone.names.length ? ', …' : '');
+  deps.logger.error(
+    { cid: gone.cid, tiers: gone.tiers, names: gone.names, units: gone.units },
+    `content LOST: no tier holds an intact copy of ${gone.cid} (${gone.units} unit(s): ${units})`,
+  );
+  const last = await deps.events.last(contentRef(gone.cid));
+  if (last && ContentLost.is(last)) return;
+  await deps.events.append(
+    contentRef(gone.cid),
+    [ContentLost.draft({ ...gone, tiers: [...gone.tiers], names: [...gone.names] })],
+    {
+      expectedVersion: 'any',
+      actor: 'storage:scrub',
+    },
+  );
+}
