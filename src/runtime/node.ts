@@ -119,7 +119,10 @@ export async function startNode(
       nats: { url: natsUrl, serverVersion: report.serverVersion, features: report.features },
       components,
       startedAt: new Date().toISOString(),
-      readMarks: () => readMarks(nc),
+      readMarks: async () => [
+        ...(await readMarks(nc)),
+        ...(units ? units.context.catalog.checkpoints() : []),
+      ],
     };
     const local = OPERATIONS.filter(
       (op) => (components as readonly string[]).includes(op.component) || op.component === 'node',

@@ -90,7 +90,7 @@ export async function startUnits(
     verifications,
     storage.manager,
     store,
-    () => readMarks(nc),
+    async () => [...(await readMarks(nc)), ...catalog.checkpoints()],
     join(config.dataDir, UNCLEAN_MARKER),
     logger,
   );

@@ -1,13 +1,19 @@
 import type { Logger } from 'pino';
 import { ContentLost, ContentRepaired } from '../core/catalogue/storage.js';
-import { IntegrityError, toCimError } from '../core/errors.js';
+import { IntegrityError, UnavailableError, toCimError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { ExpectedContent } from './content-inventory.js';
 import { contentRef } from './storage-events.js';
-import { drain } from './tier-verify.js';
+import { drain, eachLimited } from './tier-verify.js';
 import type { LostContent, VerifyFault, VerifyReport } from './tier-verify.js';
 import type { VerifiedContent } from './content-store.js';
 import type { StorageTier } from './tiers/storage-tier.js';
+
+/** An intact copy, read and hashed, and the tier holding it. */
+interface IntactCopy {
+  readonly tier: StorageTier;
+  readonly content: VerifiedContent;
+}
 
 /** What settling a report's faults may touch. */
 export interface RepairDeps {
@@ -35,59 +41,77 @@ export async function settleFaults(
     if (fault.cid === '') continue;
     byCid.set(fault.cid, [...(byCid.get(fault.cid) ?? []), fault]);
   }
+  // Losses are found and reported first, so they are known before repairs (which take longer).
   const lost: LostContent[] = [];
-  for (const [cid, faults] of byCid) {
-    const faulty = new Set(faults.map((f) => f.tier));
-    const source = await intactCopy(deps.tiers, cid, faulty);
-    const entry = expected?.get(cid);
-    if (source === 'unknown') continue;
-    if (source === undefined) {
-      if (faults.some((f) => f.kind === 'unreadable')) continue;
-      const gone: LostContent = {
-        cid,
-        size: entry?.size ?? 0,
-        tiers: [...faulty],
-        names: entry?.names ?? [],
-        units: entry?.units ?? 0,
-      };
-      lost.push(gone);
-      await recordLoss(deps, gone);
-      continue;
+  const repairable: { cid: string; faults: VerifyFault[]; source: IntactCopy }[] = [];
+  await eachLimited(byCid, async ([cid, faults]) => {
+    const source = await intactCopy(deps.tiers, cid, new Set(faults.map((f) => f.tier)));
+    if (source === 'unknown') return;
+    if (source !== undefined) {
+      repairable.push({ cid, faults, source });
+      return;
     }
-    if (!repair) continue;
-    for (const fault of faults) {
-      if (fault.kind === 'unreadable') continue;
-      const target = deps.tiers.find((t) => t.name === fault.tier);
-      if (!target) continue;
-      try {
-        await rewrite(target, cid, source.tier, source.content, fault.kind === 'damaged');
-        fault.repairedFrom = source.tier.name;
-        await deps.events.append(
-          contentRef(cid),
-          [
-            ContentRepaired.draft({
-              cid,
-              size: source.content.size,
-              tier: target.name,
-              from: source.tier.name,
-              fault: fault.kind,
-            }),
-          ],
-          { expectedVersion: 'any', actor: 'storage:scrub' },
-        );
-        deps.logger.warn(
-          { cid, tier: target.name, from: source.tier.name, fault: fault.kind },
-          `content ${cid} was ${fault.kind} in tier ${target.name}: repaired from tier ${source.tier.name}`,
-        );
-      } catch (err) {
+    if (faults.some((f) => f.kind === 'unreadable')) return;
+    const entry = expected?.get(cid);
+    const gone: LostContent = {
+      cid,
+      size: entry?.size ?? 0,
+      tiers: faults.map((f) => f.tier),
+      names: entry?.names ?? [],
+      units: entry?.units ?? 0,
+    };
+    lost.push(gone);
+    await recordLoss(deps, gone);
+  });
+  if (repair) await repairAll(deps, repairable);
+  return { ...report, lost };
+}
+
+/**
+ * Replaces each faulty copy from its intact source. A tier that refuses a repair as unavailable
+ * (its server unreachable, or stalled on a damaged store) gets no more repairs in this run: the
+ * next scrub tries again.
+ */
+async function repairAll(
+  deps: RepairDeps,
+  repairable: readonly { cid: string; faults: VerifyFault[]; source: IntactCopy }[],
+): Promise<void> {
+  const refused = new Set<string>();
+  const jobs = repairable.flatMap(({ cid, faults, source }) =>
+    faults.filter((f) => f.kind !== 'unreadable').map((fault) => ({ cid, fault, source })),
+  );
+  await eachLimited(jobs, async ({ cid, fault, source }) => {
+    const target = deps.tiers.find((t) => t.name === fault.tier);
+    if (!target || refused.has(target.name) || fault.kind === 'unreadable') return;
+    const from = source.tier.name;
+    try {
+      await rewrite(target, cid, source.tier, source.content, fault.kind === 'damaged');
+      fault.repairedFrom = from;
+      const data = { cid, size: source.content.size, tier: target.name, from, fault: fault.kind };
+      await deps.events.append(contentRef(cid), [ContentRepaired.draft(data)], {
+        expectedVersion: 'any',
+        actor: 'storage:scrub',
+      });
+      deps.logger.warn(
+        data,
+        `content ${cid} was ${fault.kind} in tier ${target.name}: repaired from tier ${from}`,
+      );
+    } catch (err) {
+      const message = toCimError(err).message;
+      if (err instanceof UnavailableError) {
+        refused.add(target.name);
         deps.logger.error(
-          { cid, tier: target.name, err: toCimError(err).message },
+          { tier: target.name, err: message },
+          `tier ${target.name} cannot take repairs now; the next scrub tries again`,
+        );
+      } else {
+        deps.logger.error(
+          { cid, tier: target.name, err: message },
           `content ${cid} could not be repaired in tier ${target.name}`,
         );
       }
     }
-  }
-  return { ...report, lost };
+  });
 }
 
 /**
@@ -98,7 +122,7 @@ async function intactCopy(
   tiers: readonly StorageTier[],
   cid: string,
   faulty: ReadonlySet<string>,
-): Promise<{ tier: StorageTier; content: VerifiedContent } | undefined | 'unknown'> {
+): Promise<IntactCopy | undefined | 'unknown'> {
   let unknown = false;
   for (const tier of tiers) {
     if (faulty.has(tier.name)) continue;

@@ -57,7 +57,10 @@ export async function drain(stream: AsyncIterable<Uint8Array>): Promise<number> 
 }
 
 /** Runs `work` over `items`, a few at once. */
-async function eachLimited<T>(items: Iterable<T>, work: (item: T) => Promise<void>): Promise<void> {
+export async function eachLimited<T>(
+  items: Iterable<T>,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   const inFlight = new Set<Promise<void>>();
   for (const item of items) {
     while (inFlight.size >= VERIFY_CONCURRENCY) await Promise.race(inFlight);
