@@ -1,4 +1,5 @@
 import { after, test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -26,7 +27,7 @@ import type { Health } from '../api/schemas/health.js';
 const BEFORE = 100;
 const DURING = 3000;
 /** The node is killed once this many of the files ingested after the flip are reported stored. */
-const KILL_AFTER = 1500;
+const KILL_AFTER = 1000;
 const root = mkdtempSync(join(tmpdir(), 'cim-bit-rot-'));
 const nodes = new Set<CimUp>();
 
@@ -151,7 +152,7 @@ async function countEvents(url: string, domain: string, type: string): Promise<n
  * ingests DURING files and kills the node part-way; restarts it and returns what it says within a
  * minute of the start, with every unit reported stored.
  */
-async function corruptAndCrash(name: string, storage: Record<string, unknown>) {
+async function corruptAndCrash(t: TestContext, name: string, storage: Record<string, unknown>) {
   const dir = join(root, name);
   const data = join(dir, 'node');
   const config = join(dir, 'cim.json');
@@ -161,6 +162,7 @@ async function corruptAndCrash(name: string, storage: Record<string, unknown>) {
   writeFiles(join(dir, 'before'), 'b', BEFORE, digests);
   writeFiles(join(dir, 'during'), 'd', DURING, digests);
 
+  const began = Date.now();
   const first = await start(data, config);
   const stored: Line[] = [];
   const onLine = (line: Line) => {
@@ -180,9 +182,11 @@ async function corruptAndCrash(name: string, storage: Record<string, unknown>) {
   assert.ok(stored.length < BEFORE + DURING, `${stored.length} stored before the kill`);
 
   const startedAt = Date.now();
+  t.diagnostic(`ingest until the kill: ${startedAt - began} ms, ${stored.length} stored`);
   const node = await start(data, config);
   const url = node.ready.ui;
   const run = await reconciliation(url, startedAt + 60_000);
+  t.diagnostic(`restart to reconciled: ${Date.now() - startedAt} ms`);
   assert.equal(run.state, 'done', run.error ?? '');
   const report = run.report!;
   const lost = new Map(report.lost.map((l) => [l.cid, l]));
@@ -203,8 +207,8 @@ async function corruptAndCrash(name: string, storage: Record<string, unknown>) {
 test(
   'a byte flipped in the hot store, then kill -9 during an ingest: every unit reported stored reads back or is reported lost by name within a minute',
   { timeout: 300_000 },
-  async () => {
-    const { node, url, report, stored, exact } = await corruptAndCrash('single', {});
+  async (t) => {
+    const { node, url, report, stored, exact } = await corruptAndCrash(t, 'single', {});
     assert.ok(report.lost.length > 0, 'the corruption cost content (the test bites)');
     assert.equal(exact + report.lost.length, stored.length, 'each unit is one or the other');
     const health = (await (await fetch(`${url}/api/health`)).json()) as Health;
@@ -231,9 +235,9 @@ test(
 test(
   'with a safety copy in a second tier, the same corruption and crash lose nothing: every copy is repaired',
   { timeout: 300_000 },
-  async () => {
+  async (t) => {
     const safe = join(root, 'safe-tier');
-    const { node, url, report, stored, exact } = await corruptAndCrash('safety', {
+    const { node, url, report, stored, exact } = await corruptAndCrash(t, 'safety', {
       tiers: { safe: { kind: 'folder', path: safe } },
       safetyCopy: { to: 'safe' },
     });
