@@ -12,6 +12,8 @@ import { VerifyRuns } from '../storage/verify-runs.js';
 import { Scrubber } from '../storage/scrubber.js';
 import { expectedContent } from '../storage/content-inventory.js';
 import { readMarks } from '../events/read-marks.js';
+import { lastPositionMatching } from '../events/last-position.js';
+import { UNITS_DOMAIN } from '../units/unit-events.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PolicyRunner } from '../storage/policy-runner.js';
 import { UnitService } from '../units/unit-service.js';
@@ -79,9 +81,14 @@ export async function startUnits(
   );
   await policies.start(config.storage.policyIntervalSeconds * 1000);
   const inventory = async () => {
-    // What the catalog holds once it has read the whole stream (or after a minute, whatever it
-    // has: a catalog stuck behind must not stop the check).
-    const caughtUp = thread.waitFor(await store.lastPosition());
+    // What the catalog holds once it has read the last unit event (or after a minute, whatever
+    // it has: a catalog stuck behind must not stop the check).
+    const lastUnitEvent = await lastPositionMatching(
+      store,
+      { domain: UNITS_DOMAIN },
+      await store.lastPosition(),
+    );
+    const caughtUp = thread.waitFor(lastUnitEvent);
     await Promise.race([caughtUp, sleep(CATCH_UP_MS, undefined, { ref: false })]);
     return expectedContent(catalog, store, safety);
   };
