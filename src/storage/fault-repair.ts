@@ -15,6 +15,13 @@ interface IntactCopy {
   readonly content: VerifiedContent;
 }
 
+/** A content with faulty copies, and the tier holding an intact one. */
+interface Repairable {
+  readonly cid: string;
+  readonly faults: VerifyFault[];
+  readonly source: StorageTier;
+}
+
 /** What settling a report's faults may touch. */
 export interface RepairDeps {
   readonly tiers: readonly StorageTier[];
@@ -43,12 +50,14 @@ export async function settleFaults(
   }
   // Losses are found and reported first, so they are known before repairs (which take longer).
   const lost: LostContent[] = [];
-  const repairable: { cid: string; faults: VerifyFault[]; source: IntactCopy }[] = [];
+  // Only where the intact copy is: holding every copy read until the repairs would hold up to
+  // 8 MiB per faulty content in memory.
+  const repairable: Repairable[] = [];
   await eachLimited(byCid, async ([cid, faults]) => {
     const source = await intactCopy(deps.tiers, cid, new Set(faults.map((f) => f.tier)));
     if (source === 'unknown') return;
     if (source !== undefined) {
-      repairable.push({ cid, faults, source });
+      repairable.push({ cid, faults, source: source.tier });
       return;
     }
     if (faults.some((f) => f.kind === 'unreadable')) return;
@@ -72,10 +81,7 @@ export async function settleFaults(
  * (its server unreachable, or stalled on a damaged store) gets no more repairs in this run: the
  * next scrub tries again.
  */
-async function repairAll(
-  deps: RepairDeps,
-  repairable: readonly { cid: string; faults: VerifyFault[]; source: IntactCopy }[],
-): Promise<void> {
+async function repairAll(deps: RepairDeps, repairable: readonly Repairable[]): Promise<void> {
   const refused = new Set<string>();
   const jobs = repairable.flatMap(({ cid, faults, source }) =>
     faults.filter((f) => f.kind !== 'unreadable').map((fault) => ({ cid, fault, source })),
@@ -83,11 +89,14 @@ async function repairAll(
   await eachLimited(jobs, async ({ cid, fault, source }) => {
     const target = deps.tiers.find((t) => t.name === fault.tier);
     if (!target || refused.has(target.name) || fault.kind === 'unreadable') return;
-    const from = source.tier.name;
+    const from = source.name;
     try {
-      await rewrite(target, cid, source.tier, source.content, fault.kind === 'damaged');
+      // Read (and verified) again: the copy may have gone since it was found intact.
+      const content = await source.get(cid);
+      if (!content) throw new IntegrityError(`Tier ${from} no longer holds ${cid}.`);
+      await rewrite(target, cid, source, content, fault.kind === 'damaged');
       fault.repairedFrom = from;
-      const data = { cid, size: source.content.size, tier: target.name, from, fault: fault.kind };
+      const data = { cid, size: content.size, tier: target.name, from, fault: fault.kind };
       await deps.events.append(contentRef(cid), [ContentRepaired.draft(data)], {
         expectedVersion: 'any',
         actor: 'storage:scrub',
