@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { StorageManager } from '../storage/storage-manager.js';
+import type { Scrubber } from '../storage/scrubber.js';
 
 /** The Prometheus metrics of one process, exposed at `GET /metrics`. */
 export class Metrics {
@@ -24,9 +25,10 @@ export class Metrics {
 
   /**
    * Per-tier storage figures: objects and bytes as last listed (`cim storage status`) and kept
-   * current by moves, bytes moved in and read faults since the process started.
+   * current by moves, bytes moved in and read faults since the process started; and what the
+   * last scrub, reconciliation or verification of every tier found.
    */
-  watchStorage(storage: StorageManager): void {
+  watchStorage(storage: StorageManager, scrubber?: Scrubber): void {
     const perTier = (
       name: string,
       help: string,
@@ -63,6 +65,48 @@ export class Metrics {
       'cim_storage_read_faults',
       'Reads that found a missing or corrupted copy in a tier and fell back, since start.',
       (t) => storage.readFaults(t),
+    );
+    if (scrubber) this.watchScrub(scrubber);
+  }
+
+  private watchScrub(scrubber: Scrubber): void {
+    const gauge = (name: string, help: string, value: () => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const v = value();
+          if (v !== undefined) this.set(v);
+        },
+      });
+    gauge(
+      'cim_storage_lost_contents',
+      'Contents no tier held an intact copy of at the last check of every tier.',
+      () => scrubber.health().lost,
+    );
+    gauge(
+      'cim_storage_unrepaired_faults',
+      'Missing, damaged or unreadable copies not repaired at the last check of every tier.',
+      () => scrubber.health().unrepaired,
+    );
+    gauge(
+      'cim_storage_repaired_copies',
+      'Copies repaired from another tier by the last check of every tier.',
+      () => scrubber.health().repaired,
+    );
+    gauge(
+      'cim_events_scrub_problems',
+      'Problems the last scrub found in the event stream.',
+      () => scrubber.lastEventsScrub?.report?.problemCount,
+    );
+    gauge(
+      'cim_storage_last_check_timestamp_seconds',
+      'When the last check of every tier finished (Unix time).',
+      () => {
+        const at = scrubber.health().lastCheck?.at;
+        return at === undefined ? undefined : Date.parse(at) / 1000;
+      },
     );
   }
 }

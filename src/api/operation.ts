@@ -9,6 +9,8 @@ import type { EventArchive } from '../storage/archive/event-archive.js';
 import type { EventArchiver } from '../storage/archive/event-archiver.js';
 import type { ContentReads } from '../storage/content-reads.js';
 import type { VerifyRuns } from '../storage/verify-runs.js';
+import type { Scrubber } from '../storage/scrubber.js';
+import type { ReadMark } from '../events/verify.js';
 import type { PolicyRunner } from '../storage/policy-runner.js';
 import type { ProjectionRunner } from '../events/projection-runner.js';
 import type { ComponentRegistry } from '../registry/component-registry.js';
@@ -32,6 +34,8 @@ export interface UnitsContext {
   readonly reads: ContentReads;
   /** Storage verifications run in the background. */
   readonly verifications: VerifyRuns;
+  /** The scheduled scrub and the reconciliation after an unclean stop, and what they found. */
+  readonly scrubber: Scrubber;
   /** The event archive and the runs that seal (and purge) old events into it. */
   readonly archive: EventArchive;
   readonly archiver: EventArchiver;
@@ -63,6 +67,8 @@ export interface OperationContext {
   readonly pipelines: PipelinesContext | undefined;
   /** The component registry (a KV bucket every process can read). */
   readonly registry: ComponentRegistry;
+  /** Readers' checkpoints the event stream must still reach (see `cim events verify`). */
+  readonly readMarks?: () => Promise<ReadMark[]>;
 }
 
 /** What names and places an operation: its component, its name, and its HTTP route. */

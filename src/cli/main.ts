@@ -275,8 +275,11 @@ clientCommand(
 clientCommand(
   storage
     .command('verify')
-    .description('re-hash every object and report faults (exit code 1 when any)')
-    .option('--tier <tier>', 'only this tier'),
+    .description(
+      're-hash every object and every copy the history places in a tier, report faults and lost content (exit code 1 when any)',
+    )
+    .option('--tier <tier>', 'only this tier')
+    .option('--repair', 'replace each faulty copy from an intact one in another tier'),
 ).action(storageVerify);
 
 const policy = storage

@@ -176,11 +176,39 @@ export const configSchema = z
           })
           .strict()
           .optional(),
+        /**
+         * Scrubbing: every `intervalSeconds` (0: never on a schedule) every copy of every tier
+         * and the event stream are re-hashed; after an unclean stop, the start reconciles what
+         * the history says is stored against the tiers. Faults are repaired from another copy.
+         */
+        scrub: z
+          .object({
+            intervalSeconds: z
+              .number()
+              .int()
+              .min(0)
+              .max(365 * 86_400)
+              .default(7 * 86_400),
+            afterUncleanStart: z.boolean().default(true),
+          })
+          .strict()
+          .prefault({}),
+        /** Copy new content to tier `to` as soon as it is stored, before it is acknowledged. */
+        safetyCopy: z
+          .object({
+            to: z.string().regex(TIER_NAME, 'a tier name is lowercase letters, digits and dashes'),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .refine((s) => s.eventArchive === undefined || s.eventArchive.to in s.tiers, {
         message: 'the event archive goes to a tier configured in storage.tiers',
         path: ['eventArchive', 'to'],
+      })
+      .refine((s) => s.safetyCopy === undefined || s.safetyCopy.to in s.tiers, {
+        message: 'the safety copy goes to a tier configured in storage.tiers',
+        path: ['safetyCopy', 'to'],
       })
       .prefault({}),
     /** Plugins to load: paths (relative to the working directory) or npm package names. */

@@ -75,6 +75,15 @@ export class CatalogReader {
     return row ? fromRow(row) : undefined;
   }
 
+  /** The catalog's checkpoints: the last stream position each of its projections has read. */
+  checkpoints(): { name: string; position: number }[] {
+    const rows = this.stmt('SELECT projection, position FROM checkpoints').all() as {
+      projection: string;
+      position: number;
+    }[];
+    return rows.map((r) => ({ name: `catalog ${r.projection}`, position: r.position }));
+  }
+
   /** How many units (all versions) have each content CID. */
   unitsPerContent(): Map<string, number> {
     const rows = this.stmt(

@@ -25,6 +25,7 @@ import { startPresence } from './registry-component.js';
 import { startPipelines } from './pipeline-component.js';
 import { ComponentRegistry } from '../registry/component-registry.js';
 import { CIM_VERSION } from './version.js';
+import { readMarks } from '../events/read-marks.js';
 
 /** A running CIM process. */
 export interface RunningNode {
@@ -119,6 +120,10 @@ export async function startNode(
       nats: { url: natsUrl, serverVersion: report.serverVersion, features: report.features },
       components,
       startedAt: new Date().toISOString(),
+      readMarks: async () => [
+        ...(await readMarks(nc)),
+        ...(units ? units.context.catalog.checkpoints() : []),
+      ],
     };
     const local = OPERATIONS.filter(
       (op) => (components as readonly string[]).includes(op.component) || op.component === 'node',
@@ -142,7 +147,7 @@ export async function startNode(
     let httpUrl: string | undefined;
     if (serveHttp) {
       const metrics = new Metrics();
-      if (units) metrics.watchStorage(units.context.storage);
+      if (units) metrics.watchStorage(units.context.storage, units.context.scrubber);
       const dispatcher = new Dispatcher(ctx, nc);
       let unitAccess: UnitAccess;
       if (units) {

@@ -9,10 +9,21 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { EventArchiver } from '../storage/archive/event-archiver.js';
 import { ContentReads } from '../storage/content-reads.js';
 import { VerifyRuns } from '../storage/verify-runs.js';
+import { Scrubber } from '../storage/scrubber.js';
+import { expectedContent } from '../storage/content-inventory.js';
+import { readMarks } from '../events/read-marks.js';
+import { lastPositionMatching } from '../events/last-position.js';
+import { UNITS_DOMAIN } from '../units/unit-events.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PolicyRunner } from '../storage/policy-runner.js';
 import { UnitService } from '../units/unit-service.js';
 import type { UnitsContext } from '../api/operation.js';
 import { CatalogThread } from './catalog-thread.js';
+
+/** Present while the units component runs; left behind by a crash, it asks for a reconciliation. */
+const UNCLEAN_MARKER = 'units.running';
+/** How long a verification waits for the catalog to read the whole stream. */
+const CATCH_UP_MS = 60_000;
 
 /** The running units component: its services and how to stop it. */
 export interface UnitsComponent {
@@ -33,7 +44,11 @@ export async function startUnits(
   config: Config,
   logger: Logger,
 ): Promise<UnitsComponent> {
-  const storage = await openStorage(nc, store, config.storage.tiers, logger, { checkTiers: true });
+  const safety = config.storage.safetyCopy?.to;
+  const storage = await openStorage(nc, store, config.storage.tiers, logger, {
+    checkTiers: true,
+    ...(safety !== undefined && { safetyTier: safety }),
+  });
   const content = storage.manager;
   const path = join(config.dataDir, 'read-models', 'catalog.sqlite');
   const thread = await CatalogThread.start(
@@ -65,7 +80,31 @@ export async function startUnits(
     reads.lastRead(cid),
   );
   await policies.start(config.storage.policyIntervalSeconds * 1000);
-  const verifications = new VerifyRuns(storage.manager, logger);
+  const inventory = async () => {
+    // What the catalog holds once it has read the last unit event (or after a minute, whatever
+    // it has: a catalog stuck behind must not stop the check).
+    const lastUnitEvent = await lastPositionMatching(
+      store,
+      { domain: UNITS_DOMAIN },
+      await store.lastPosition(),
+    );
+    const caughtUp = thread.waitFor(lastUnitEvent);
+    await Promise.race([caughtUp, sleep(CATCH_UP_MS, undefined, { ref: false })]);
+    return expectedContent(catalog, store, safety);
+  };
+  const verifications = new VerifyRuns(storage.manager, logger, inventory);
+  const scrubber = new Scrubber(
+    verifications,
+    storage.manager,
+    store,
+    async () => [...(await readMarks(nc)), ...catalog.checkpoints()],
+    join(config.dataDir, UNCLEAN_MARKER),
+    logger,
+  );
+  scrubber.start({
+    intervalMs: config.storage.scrub.intervalSeconds * 1000,
+    afterUncleanStart: config.storage.scrub.afterUncleanStart,
+  });
   const archiver = new EventArchiver(
     store,
     storage.archive,
@@ -94,11 +133,13 @@ export async function startUnits(
       policies,
       reads,
       verifications,
+      scrubber,
       archive: storage.archive,
       archiver,
     },
     async stop() {
       await archiver.stop();
+      await scrubber.stop();
       await verifications.settled();
       await policies.stop();
       await reads.settled();

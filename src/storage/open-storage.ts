@@ -26,7 +26,7 @@ export async function openStorage(
   events: EventStore,
   tiers: Readonly<Record<string, TierConfig>>,
   logger: Logger,
-  options: { checkTiers?: boolean } = {},
+  options: { checkTiers?: boolean; safetyTier?: string } = {},
 ): Promise<OpenedStorage> {
   const hot = await JetStreamTier.open(nc);
   const below = await openTiers(tiers);
@@ -41,7 +41,7 @@ export async function openStorage(
       ),
     );
   }
-  const manager = new StorageManager([hot, ...below], events, logger);
+  const manager = new StorageManager([hot, ...below], events, logger, options.safetyTier);
   const archive = new EventArchive(events, manager);
   events.useArchive(archive);
   return { manager, archive };

@@ -17,7 +17,8 @@ import type {
 import { contentRef } from './storage-events.js';
 import type { StorageTier } from './tiers/storage-tier.js';
 import { drain, verifyTiers } from './tier-verify.js';
-import type { VerifyReport } from './tier-verify.js';
+import type { VerifyOptions, VerifyReport } from './tier-verify.js';
+import { settleFaults } from './fault-repair.js';
 
 /** A tier as `cim storage status` shows it. */
 export interface TierStatus {
@@ -70,11 +71,15 @@ export class StorageManager implements ContentStore {
   private listedAt = 0;
   private listing: Promise<TierStatus[]> | undefined;
 
-  /** `tiers` in order, hot first: content is written to the first. */
+  /**
+   * `tiers` in order, hot first: content is written to the first, and with `safetyTier`, copied
+   * to that tier too before the write returns.
+   */
   constructor(
     readonly tiers: readonly [StorageTier, ...StorageTier[]],
     private readonly events: EventStore,
     private readonly logger: Logger,
+    readonly safetyTier?: string,
   ) {}
 
   /** The tier named `name`, or undefined. */
@@ -110,9 +115,32 @@ export class StorageManager implements ContentStore {
     return this.tiers.filter((_, i) => held[i]).map((t) => t.name);
   }
 
-  /** Writes the content to the hot tier (see {@link ContentStore.put}). */
-  put(cid: string, size: number, source: ByteSource, options?: PutOptions): Promise<PutResult> {
-    return this.tiers[0].put(cid, size, source, options);
+  /**
+   * Writes the content to the hot tier (see {@link ContentStore.put}); with a safety tier, new
+   * content is then read back from hot (hashed) and written there, so it is acknowledged only
+   * once two tiers hold it.
+   */
+  async put(
+    cid: string,
+    size: number,
+    source: ByteSource,
+    options?: PutOptions,
+  ): Promise<PutResult> {
+    const result = await this.tiers[0].put(cid, size, source, options);
+    if (result.stored && this.safetyTier !== undefined) await this.safetyCopy(cid);
+    return result;
+  }
+
+  /** Copies content from hot to the safety tier, verified there. */
+  private async safetyCopy(cid: string): Promise<void> {
+    const target = this.requireTier(this.safetyTier!);
+    const copy = await this.tiers[0].get(cid, { streamed: true });
+    if (!copy)
+      throw new IntegrityError(`Tier ${this.tiers[0].name} does not show ${cid} just written.`);
+    const written = await target.put(cid, copy.size, () => copy.stream(), { sourceVerified: true });
+    if (written.stored && written.verifiedBy === undefined) {
+      await this.readBack(target, cid, copy.size);
+    }
   }
 
   /**
@@ -322,12 +350,23 @@ export class StorageManager implements ContentStore {
   }
 
   /**
-   * Reads and hashes every object of one tier (or of all), reporting each one that is
-   * missing, unreadable or corrupted; `onProgress` is called after each object.
+   * Verifies one tier (or all; see {@link verifyTiers}): every object listed and every copy the
+   * history places there, reporting each one that is missing, unreadable or corrupted, and each
+   * content no tier holds intact as lost; with `repair`, a faulty copy is replaced from an intact
+   * one in another tier.
    */
-  verify(tierName?: string, onProgress?: (checked: number) => void): Promise<VerifyReport> {
+  async verify(
+    tierName?: string,
+    options: VerifyOptions & { repair?: boolean } = {},
+  ): Promise<VerifyReport> {
     const tiers = tierName === undefined ? this.tiers : [this.requireTier(tierName)];
-    return verifyTiers(tiers, onProgress);
+    const report = await verifyTiers(tiers, options);
+    return settleFaults(
+      { tiers: this.tiers, events: this.events, logger: this.logger },
+      report,
+      options.expected,
+      options.repair ?? false,
+    );
   }
 
   /** Closes every tier. */

@@ -139,6 +139,6 @@ export const verifyEventsOperation = defineOperation({
   input: z.object({}).strict(),
   output: eventsVerifyReportSchema,
   async handle(_input, ctx) {
-    return verifyEvents(ctx.store);
+    return verifyEvents(ctx.store, { readMarks: (await ctx.readMarks?.()) ?? [] });
   },
 });

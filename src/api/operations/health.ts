@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { defineOperation } from '../operation.js';
 import { healthSchema } from '../schemas/health.js';
 
-/** `GET /api/health`: 200 with `status: "ok"` once every component of this process is ready. */
+/**
+ * `GET /api/health`: 200 with `status: "ok"` once every component of this process is ready; where
+ * the units component runs, `storage` says what the last scrub or verification found.
+ */
 export const health = defineOperation({
   component: 'node',
   name: 'health',
@@ -16,6 +19,7 @@ export const health = defineOperation({
       version: ctx.version,
       startedAt: ctx.startedAt,
       components: ctx.components.map((name) => ({ name, status: 'ok' as const })),
+      ...(ctx.units && { storage: ctx.units.scrubber.health() }),
       nats: {
         url: ctx.nats.url,
         serverVersion: ctx.nats.serverVersion,

@@ -88,12 +88,13 @@ export const tierContent = defineOperation({
 export const verifyStorage = defineOperation({
   component: 'units',
   name: 'storage-verify',
-  summary: 'Start re-hashing every object of a tier (or all tiers); follow it with GET.',
+  summary:
+    'Start re-hashing every object of a tier (or all tiers), and every copy the history places there; follow it with GET.',
   http: { method: 'POST', path: '/api/storage/verify', status: 202 },
-  input: z.object({ tier: tierName.optional() }),
+  input: z.object({ tier: tierName.optional(), repair: z.boolean().default(false) }),
   output: verifyStartedSchema,
-  async handle({ tier }, ctx) {
-    return { run: unitsOf(ctx).verifications.start(tier) };
+  async handle({ tier, repair }, ctx) {
+    return { run: unitsOf(ctx).verifications.start(tier, { repair }) };
   },
 });
 

@@ -57,6 +57,8 @@ export const chainProblemSchema = named(
       'subject_mismatch',
       'version_gap',
       'prev_mismatch',
+      'position_gap',
+      'truncated',
     ]),
     detail: z.string(),
   }),

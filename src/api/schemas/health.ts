@@ -21,6 +21,17 @@ export const healthSchema = named(
     version: z.string(),
     startedAt: z.string(),
     components: z.array(z.object({ name: z.string(), status: z.literal('ok') })),
+    /** Faults found by the last whole-node storage check (scrub, reconciliation or verify). */
+    storage: z
+      .object({
+        state: z.enum(['ok', 'faults', 'unchecked']),
+        lost: z.number().int(),
+        unrepaired: z.number().int(),
+        repaired: z.number().int(),
+        eventProblems: z.number().int(),
+        lastCheck: z.object({ kind: z.string(), at: z.string() }).nullable(),
+      })
+      .optional(),
     nats: z.object({
       url: z.string(),
       serverVersion: z.string(),

@@ -56,7 +56,27 @@ export const storageVerifyReportSchema = named(
         faults: z.number().int(),
       }),
     ),
-    faults: z.array(z.object({ tier: z.string(), cid: z.string(), error: z.string() })),
+    faults: z.array(
+      z.object({
+        tier: z.string(),
+        cid: z.string(),
+        error: z.string(),
+        kind: z.enum(['missing', 'damaged', 'unreadable']),
+        repairedFrom: z.string().optional(),
+      }),
+    ),
+    /** Contents the history says are stored, or null when it was not consulted. */
+    expected: z.number().int().nullable(),
+    /** Contents no tier holds intact, with the names of their units. */
+    lost: z.array(
+      z.object({
+        cid: z.string(),
+        size: z.number().int(),
+        tiers: z.array(z.string()),
+        names: z.array(z.string()),
+        units: z.number().int(),
+      }),
+    ),
   }),
 );
 
@@ -65,6 +85,7 @@ export const verifyRunSchema = named(
   'VerifyRun',
   z.object({
     tier: z.string().nullable(),
+    kind: z.enum(['verify', 'scrub', 'reconcile']),
     state: z.enum(['running', 'done', 'failed']),
     checked: z.number().int(),
     expected: z.number().int().nullable(),

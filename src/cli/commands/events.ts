@@ -1,3 +1,4 @@
+import { readMarks } from '../../events/read-marks.js';
 import type {
   AppendReply,
   EventPage,
@@ -78,6 +79,7 @@ export async function verify(options: {
         );
       }
       report = await verifyEvents(store, {
+        readMarks: await readMarks(nc),
         onProgress: (n) => {
           if (process.stderr.isTTY) process.stderr.write(`\rverified ${n} events…`);
         },

@@ -57,14 +57,21 @@ export async function tier(
 }
 
 /**
- * `cim storage verify [--tier NAME]`: the node re-hashes every object in the background; this
- * follows it with a progress bar and prints the report; exit code 1 when any object is wrong.
+ * `cim storage verify [--tier NAME] [--repair]`: the node re-hashes every object, and every copy
+ * the history places in a tier, in the background; this
+ * follows it with a progress bar and prints the report (faults, lost content by name); exit code
+ * 1 when any object is wrong.
  */
-export async function verify(options: ClientOptions & { tier?: string }): Promise<void> {
+export async function verify(
+  options: ClientOptions & { tier?: string; repair?: boolean },
+): Promise<void> {
   const base = nodeUrl(options.url);
   let { run } = await callNode<VerifyStarted>(base, '/api/storage/verify', {
     method: 'POST',
-    body: options.tier === undefined ? {} : { tier: options.tier },
+    body: {
+      ...(options.tier !== undefined && { tier: options.tier }),
+      ...(options.repair === true && { repair: true }),
+    },
   });
   const bar =
     process.stderr.isTTY && !options.json
@@ -96,9 +103,18 @@ export async function verify(options: ClientOptions & { tier?: string }): Promis
         `${t.name.padEnd(10)} ${String(t.checked).padStart(8)} checked ${mb(t.bytes).padStart(12)}  ${t.faults} fault(s)\n`,
       );
     }
-    for (const f of report.faults) process.stdout.write(`fault ${f.tier} ${f.cid}: ${f.error}\n`);
+    for (const f of report.faults) {
+      const repaired = f.repairedFrom === undefined ? '' : ` (repaired from ${f.repairedFrom})`;
+      process.stdout.write(`fault ${f.tier} ${f.cid}: ${f.error}${repaired}\n`);
+    }
+    for (const l of report.lost) {
+      const more = l.units > l.names.length ? ', …' : '';
+      process.stdout.write(
+        `LOST ${l.cid}: no tier holds an intact copy; ${l.units} unit(s): ${l.names.join(', ')}${more}\n`,
+      );
+    }
   }
-  if (report.faults.length > 0) process.exitCode = 1;
+  if (report.faults.length > 0 || report.lost.length > 0) process.exitCode = 1;
 }
 
 /** The text of a policy file; an unreadable file is one sentence. */

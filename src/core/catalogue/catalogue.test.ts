@@ -131,6 +131,14 @@ const samples: Record<string, { good: JsonValue; bad: JsonValue }> = {
       policy: null,
     },
   },
+  ContentLost: {
+    good: { cid: contentCid, size: 5, tiers: ['hot'], names: ['a.txt'], units: 1 },
+    bad: { cid: contentCid, size: 5, tiers: 'hot', names: ['a.txt'], units: 1 },
+  },
+  ContentRepaired: {
+    good: { cid: contentCid, size: 5, tier: 'hot', from: 'safe', fault: 'missing' },
+    bad: { cid: contentCid, size: 5, tier: 'hot', from: 'safe', fault: 'gone' },
+  },
   StoragePolicyApplied: {
     good: {
       name: 'age-out',

@@ -2,7 +2,7 @@ import type { EventType } from '../event-type.js';
 import { EventArchivePurged, EventArchiveSealed } from './archive.js';
 import { PipelineApplied, PipelinePaused, PipelineResumed } from './pipelines.js';
 import { StepCompleted, StepFailed, StepStarted, StepsCompleted } from './runs.js';
-import { ContentTiered, StoragePolicyApplied } from './storage.js';
+import { ContentLost, ContentRepaired, ContentTiered, StoragePolicyApplied } from './storage.js';
 import { UnitAnnotated, UnitIngested } from './units.js';
 
 /**
@@ -20,6 +20,8 @@ export const EVENT_CATALOGUE: readonly EventType[] = [
   StepsCompleted,
   StepFailed,
   ContentTiered,
+  ContentLost,
+  ContentRepaired,
   StoragePolicyApplied,
   EventArchiveSealed,
   EventArchivePurged,
