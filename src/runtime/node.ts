@@ -25,6 +25,7 @@ import { startPresence } from './registry-component.js';
 import { startPipelines } from './pipeline-component.js';
 import { ComponentRegistry } from '../registry/component-registry.js';
 import { CIM_VERSION } from './version.js';
+import { assertNotRestoring } from './restore-node.js';
 
 /** A running CIM process. */
 export interface RunningNode {
@@ -48,6 +49,7 @@ export async function startNode(
   components: readonly ComponentName[],
   logger: Logger,
 ): Promise<RunningNode> {
+  assertNotRestoring(config.dataDir);
   const serveHttp = components.includes('ui');
   if (serveHttp && config.http.port !== 0) await assertPortFree(config.http.host, config.http.port);
   const undo: (() => Promise<unknown>)[] = [];

@@ -7,6 +7,8 @@ import { CatalogReader } from '../knowledge/catalog-reader.js';
 import { openStorage } from '../storage/open-storage.js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { EventArchiver } from '../storage/archive/event-archiver.js';
+import { BackupRunner } from '../storage/backup/backup-runner.js';
+import { scheduleMs } from '../core/config.js';
 import { ContentReads } from '../storage/content-reads.js';
 import { VerifyRuns } from '../storage/verify-runs.js';
 import { PolicyRunner } from '../storage/policy-runner.js';
@@ -84,6 +86,13 @@ export async function startUnits(
       config.storage.policyIntervalSeconds * 1000,
     );
   }
+  const backups = new BackupRunner(nc, store, storage.manager, logger);
+  if (config.backup) {
+    backups.schedule(
+      { to: config.backup.to, incremental: config.backup.incremental },
+      scheduleMs(config.backup.schedule),
+    );
+  }
   return {
     context: {
       service,
@@ -96,8 +105,10 @@ export async function startUnits(
       verifications,
       archive: storage.archive,
       archiver,
+      backups,
     },
     async stop() {
+      await backups.stop();
       await archiver.stop();
       await verifications.settled();
       await policies.stop();

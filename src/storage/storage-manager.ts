@@ -232,6 +232,32 @@ export class StorageManager implements ContentStore {
     if (written.stored) this.adjust(to, 1, bytes.length);
   }
 
+  /**
+   * Copies content from tier `from` into tier `to` and verifies the copy where it landed (the
+   * tier's ETag, else a read-back), recording nothing: a copy that is not a placement of the
+   * content, such as a backup's. Undefined when `from` does not hold the content (any more).
+   */
+  async copyVerified(
+    cid: string,
+    from: string,
+    to: string,
+  ): Promise<{ readonly size: number; readonly stored: boolean } | undefined> {
+    const source = this.requireTier(from);
+    const target = this.requireTier(to);
+    const object = await source.get(cid, { streamed: true });
+    if (!object) return undefined;
+    // The source's stream verifies itself; the caller listed the target and found no copy.
+    const written = await target.put(cid, object.size, () => object.stream(), {
+      sourceVerified: true,
+      skipLookup: true,
+    });
+    if (written.stored && written.verifiedBy === undefined) {
+      await this.readBack(target, cid, object.size);
+    }
+    if (written.stored) this.adjust(to, 1, object.size);
+    return { size: object.size, stored: written.stored };
+  }
+
   /** The whole content, verified, from the first tier with an intact copy (see {@link get}). */
   async readBytes(cid: string): Promise<Uint8Array | undefined> {
     const found = await this.get(cid);
