@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeFigure, describeMachine, note } from './harness.js';
 import type { Figure } from './harness.js';
+import { backupSuite } from './backup.js';
 import { eventsSuite } from './events.js';
 import { ingestSuite } from './ingest.js';
 import { pipelineSuite } from './pipeline.js';
@@ -16,6 +17,7 @@ const SUITES: Record<string, () => Promise<{ figures: Figure[]; serverVersion: s
   pipeline: pipelineSuite,
   tiers: tiersSuite,
   ui: uiSuite,
+  backup: backupSuite,
 };
 
 const program = new Command('bench')

@@ -219,9 +219,10 @@ export class StorageManager implements ContentStore {
 
   /**
    * Writes `bytes` as `cid` into tier `to` and verifies the copy there (the tier's ETag, else a
-   * read-back) before returning; a tier that already held it is trusted as it is.
+   * read-back) before returning; a tier that already held it is trusted as it is. True when it
+   * was written, false when the tier held it already.
    */
-  async putVerified(to: string, cid: string, bytes: Uint8Array): Promise<void> {
+  async putVerified(to: string, cid: string, bytes: Uint8Array): Promise<boolean> {
     const target = this.requireTier(to);
     const written = await target.put(cid, bytes.length, async function* () {
       yield bytes;
@@ -230,6 +231,7 @@ export class StorageManager implements ContentStore {
       await this.readBack(target, cid, bytes.length);
     }
     if (written.stored) this.adjust(to, 1, bytes.length);
+    return written.stored;
   }
 
   /**

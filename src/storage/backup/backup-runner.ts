@@ -221,8 +221,7 @@ export class BackupRunner {
 
   /** Stores `bytes` as `cid` in the backup tier, verified there; counts what was written. */
   private async put(run: BackupRun, cid: string, bytes: Uint8Array): Promise<void> {
-    await this.storage.putVerified(run.request.to, cid, bytes);
-    run.bytes += bytes.length;
+    if (await this.storage.putVerified(run.request.to, cid, bytes)) run.bytes += bytes.length;
   }
 
   private async consumers(): Promise<ConsumerBackup[]> {
