@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveConfig } from './config.js';
+import { resolveConfig, scheduleMs } from './config.js';
 import { InvalidConfigError } from './errors.js';
 
 const defaults = { dataDir: '/tmp/cim-default' };
@@ -109,5 +109,28 @@ test('nats.replicas is 1 to 5 and left unset means detected', () => {
   assert.throws(
     () => resolveConfig({ ...base, file: { name: 'c.json', values: { nats: { replicas: 7 } } } }),
     /Config file c\.json: nats\.replicas: /,
+  );
+});
+
+test('backup: the schedule is a whole number of m, h or d, and the tier one of storage.tiers', () => {
+  const sources = (backup: unknown, tiers: unknown = {}) => ({
+    defaults: { dataDir: '/data' },
+    file: { name: 'cim.json', values: { backup, storage: { tiers } } },
+    env: {},
+    flags: {},
+  });
+  const tiers = { backup: { kind: 'folder', path: '/b' } };
+  const config = resolveConfig(sources({ to: 'backup', schedule: '6h' }, tiers));
+  assert.deepEqual(config.backup, { to: 'backup', schedule: '6h', incremental: true });
+  assert.equal(scheduleMs('6h'), 6 * 3_600_000);
+  assert.equal(scheduleMs('1d'), 86_400_000);
+  assert.equal(scheduleMs('30m'), 1_800_000);
+  assert.throws(
+    () => resolveConfig(sources({ to: 'backup', schedule: '6 hours' }, tiers)),
+    /backup\.schedule/,
+  );
+  assert.throws(
+    () => resolveConfig(sources({ to: 'elsewhere', schedule: '1d' }, tiers)),
+    /backup\.to/,
   );
 });

@@ -3,6 +3,9 @@ import type { BackupProblem } from './backup-reader.js';
 import { BackupReader } from './backup-reader.js';
 import { backupTier, chooseBackup, manifestChain } from './backup-shelf.js';
 
+/** Copies read and hashed at once. */
+const CHECK_CONCURRENCY = 16;
+
 /** The outcome of checking a backup without restoring it. */
 export interface BackupVerifyReport {
   readonly ok: boolean;
@@ -57,12 +60,17 @@ export async function verifyBackup(
       }
       continue;
     }
-    for (const entry of listed) {
-      if (await reader.checkCopy(entry)) {
-        objects++;
-        bytes += entry.size;
+    let next = 0;
+    const check = async () => {
+      while (next < listed.length) {
+        const entry = listed[next++]!;
+        if (await reader.checkCopy(entry)) {
+          objects++;
+          bytes += entry.size;
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: CHECK_CONCURRENCY }, check));
   }
   return {
     ok: problems.length === 0,
