@@ -210,7 +210,7 @@ export async function backupSuite(): Promise<{ figures: Figure[]; serverVersion:
       `backup: ${before.hashes.size} units byte-exact, ${restored.events} events verified, ${QUERIES.length} searches equal, backfill computed 0 steps`,
     );
     note(
-      `backup: RPO/RTO — backup ${backupSeconds.toFixed(1)} s writing ${(run.bytes / 1e6).toFixed(1)} MB in ${run.objects} content objects + segments (${run.events} events, ${run.kvEntries} KV entries); verify ${verifySeconds.toFixed(1)} s; restore ${restoreSeconds.toFixed(1)} s (${restored.objects} objects, ${(restored.bytes / 1e6).toFixed(1)} MB into hot, ${restored.tiered} left in warm/cold); fresh ingest ${ingestSeconds.toFixed(1)} s`,
+      `backup: RPO/RTO — backup ${backupSeconds.toFixed(1)} s writing ${(run.bytes / 1e6).toFixed(1)} MB in ${run.objects} content objects + segments (${run.events} events, ${run.kvEntries} KV entries); verify ${verifySeconds.toFixed(1)} s; restore ${restoreSeconds.toFixed(1)} s (phases ${JSON.stringify(restored.phases)}; ${restored.objects} objects, ${(restored.bytes / 1e6).toFixed(1)} MB into hot, ${restored.tiered} left in warm/cold); fresh ingest ${ingestSeconds.toFixed(1)} s`,
     );
     return {
       figures: [

@@ -179,6 +179,7 @@ backupReader(
     .description('rebuild a node from a backup onto a new or empty data folder'),
 )
   .requiredOption('--data <dir>', 'the data folder to restore into (new or empty)')
+  .option('--nats <url>', 'restore into this new NATS cluster instead of a server of its own')
   .option('--manifest <cid>', 'this backup instead of the newest')
   .action(restore);
 

@@ -16,6 +16,15 @@ import { JetStreamTier } from '../storage/tiers/jetstream-tier.js';
 import { openTiers } from '../storage/tiers/open-tiers.js';
 import { CatalogThread } from './catalog-thread.js';
 import { EVENTS_STREAM, eventFilter } from '../core/subjects.js';
+import {
+  CONTENT_BUCKET,
+  CONTENT_READS_BUCKET,
+  DEAD_LETTERS_BUCKET,
+  PROJECTIONS_BUCKET,
+  REGISTRY_BUCKET,
+  STEP_RESULTS_BUCKET,
+} from '../core/buckets.js';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { DirectReader } from '../nats/fast-path/index.js';
 import { UNITS_DOMAIN } from '../units/unit-events.js';
 
@@ -31,6 +40,41 @@ export function assertNotRestoring(dataDir: string): void {
   }
 }
 
+/** Every stream provisioning makes: a restore onto a server of one's own needs none of them yet. */
+const CIM_STREAMS = [
+  EVENTS_STREAM,
+  ...[
+    PROJECTIONS_BUCKET,
+    REGISTRY_BUCKET,
+    STEP_RESULTS_BUCKET,
+    DEAD_LETTERS_BUCKET,
+    CONTENT_READS_BUCKET,
+  ].map((b) => `KV_${b}`),
+  `OBJ_${CONTENT_BUCKET}`,
+];
+
+/**
+ * Refuses a server (a new cluster) that already holds any of CIM's streams; returns the streams
+ * the restore will make, to delete should it fail.
+ */
+async function assertNothingStored(nc: NatsConnection, url: string): Promise<string[]> {
+  const jsm = await jetstreamManager(nc);
+  const existing = new Set<string>();
+  for await (const name of jsm.streams.names()) existing.add(name);
+  const found = CIM_STREAMS.filter((s) => existing.has(s));
+  if (found.length > 0) {
+    throw new InvalidInputError(
+      `The NATS server at ${url} already holds ${found.join(', ')}: restore into a new cluster (nothing was written).`,
+    );
+  }
+  return CIM_STREAMS;
+}
+
+async function removeStreams(nc: NatsConnection, streams: readonly string[]): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  for (const stream of streams) await jsm.streams.delete(stream).catch(() => false);
+}
+
 /** What `cim restore` did. */
 export interface RestoreReport extends RestoreCounts {
   readonly manifest: string;
@@ -38,11 +82,14 @@ export interface RestoreReport extends RestoreCounts {
   readonly createdAt: string;
   readonly dataDir: string;
   readonly seconds: number;
+  /** Seconds each phase took: events, state (KV), content, consumers, catalog. */
+  readonly phases: Readonly<Record<string, number>>;
 }
 
 /**
  * Rebuilds a node from a backup in tier `from` onto an empty data folder: a managed nats-server
- * on the folder, the events, KV state, content and consumers written back (each object and event
+ * on the folder (or, with `nats.url`, a new cluster holding nothing of CIM's yet, provisioned
+ * with its replicas), the events, KV state, content and consumers written back (each object and event
  * verified as it is read), then the catalog rebuilt from the restored events. Anything that fails
  * removes everything written, so the folder is either a whole node or empty again; a kill midway
  * leaves the {@link RESTORING_MARKER}, which `cim up` refuses.
@@ -55,11 +102,6 @@ export async function restoreNode(
 ): Promise<RestoreReport> {
   const started = Date.now();
   const dir = config.dataDir;
-  if (config.nats.url !== undefined) {
-    throw new InvalidInputError(
-      'cim restore starts its own NATS server on the data folder: drop --nats.',
-    );
-  }
   if (existsSync(dir) && readdirSync(dir).length > 0) {
     throw new InvalidInputError(
       `The data folder ${dir} is not empty: restore into a new or empty folder (nothing was written).`,
@@ -69,6 +111,8 @@ export async function restoreNode(
   let nats: ManagedNatsServer | undefined;
   let nc: NatsConnection | undefined;
   let created = false;
+  /** On a server of one's own (a cluster), what to delete should the restore fail. */
+  let provisioned: string[] = [];
   try {
     const found = tiers.find((t) => t.name === options.from);
     if (!found) {
@@ -85,30 +129,46 @@ export async function restoreNode(
       join(dir, RESTORING_MARKER),
       `cim restore from tier ${tier.name}, manifest ${head}, started ${new Date(started).toISOString()}\n`,
     );
-    nats = new ManagedNatsServer({
-      dataDir: dir,
-      port: 0,
-      serverBin: config.nats.serverBin,
-      logger,
-    });
-    await nats.start();
-    nc = await connectNats(nats.url, { name: 'cim restore', logger });
+    let natsUrl = config.nats.url;
+    if (natsUrl === undefined) {
+      nats = new ManagedNatsServer({
+        dataDir: dir,
+        port: 0,
+        serverBin: config.nats.serverBin,
+        logger,
+      });
+      await nats.start();
+      natsUrl = nats.url;
+    }
+    nc = await connectNats(natsUrl, { name: 'cim restore', logger });
+    if (config.nats.url !== undefined) provisioned = await assertNothingStored(nc, natsUrl);
     await provision(nc, {
       duplicateWindowSeconds: config.events.duplicateWindowSeconds,
       replicas: replicasFor(nc, config.nats.replicas),
     });
     const hot = await JetStreamTier.open(nc);
     const reader = new BackupReader(tier, chain);
+    const phases: Record<string, number> = {};
+    let phase = 'events';
+    let phaseStarted = Date.now();
+    const progress = (next: string, counts: RestoreCounts) => {
+      if (next !== phase) {
+        phases[phase] = (Date.now() - phaseStarted) / 1000;
+        phase = next;
+        phaseStarted = Date.now();
+      }
+      onProgress(next, counts);
+    };
     const counts = await restoreBackup(
       nc,
       reader,
       { backup: tier, hot, others: tiers.filter((t) => t !== found) },
-      onProgress,
+      progress,
     );
-    onProgress('catalog', counts);
+    progress('catalog', counts);
     const catalog = await CatalogThread.start(
       {
-        natsUrl: nats.url,
+        natsUrl,
         path: join(dir, 'read-models', 'catalog.sqlite'),
         logLevel: config.log.level,
         logFormat: config.log.format ?? 'json',
@@ -123,10 +183,11 @@ export async function restoreNode(
     });
     await catalog.waitFor(lastUnitEvent?.seq ?? 0);
     await catalog.stop();
+    progress('done', counts);
     await hot.close();
     await nc.drain();
     nc = undefined;
-    await nats.stop();
+    await nats?.stop();
     nats = undefined;
     rmSync(join(dir, RESTORING_MARKER));
     return {
@@ -136,8 +197,10 @@ export async function restoreNode(
       createdAt: reader.head.createdAt,
       dataDir: dir,
       seconds: (Date.now() - started) / 1000,
+      phases,
     };
   } catch (err) {
+    if (nc && provisioned.length > 0) await removeStreams(nc, provisioned);
     await nc?.close().catch(() => undefined);
     await nats?.stop().catch(() => undefined);
     // The folder was empty: everything in it is this restore's, and none of it is to be kept.
