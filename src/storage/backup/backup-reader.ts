@@ -162,7 +162,7 @@ export class BackupReader {
   /** Reads and hashes one object the backup tier holds a copy of. */
   async checkCopy(entry: ContentEntry): Promise<boolean> {
     const ok = await this.guarded(entry.cid, async () => {
-      const found = await this.tier.get(entry.cid, { streamed: true });
+      const found = await this.tier.get(entry.cid);
       if (!found) throw new IntegrityError(`is missing from tier ${this.tier.name}`);
       const bytes = await drain(found.stream());
       if (bytes !== entry.size) throw new IntegrityError(`is ${bytes} bytes, not ${entry.size}`);

@@ -155,7 +155,8 @@ export async function restoreBackup(
     const copy = async () => {
       while (i < objects.length) {
         const entry = objects[i++]!;
-        const found = await tiers.backup.get(entry.cid, { streamed: true });
+        // Not streamed: content up to 8 MiB is then read (and verified) in one request.
+        const found = await tiers.backup.get(entry.cid);
         if (!found) {
           throw new IntegrityError(
             `The backup's copy of ${entry.cid} is missing from tier ${tiers.backup.name}.`,
