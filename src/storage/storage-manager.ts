@@ -246,9 +246,10 @@ export class StorageManager implements ContentStore {
   ): Promise<{ readonly size: number; readonly stored: boolean } | undefined> {
     const source = this.requireTier(from);
     const target = this.requireTier(to);
-    const object = await source.get(cid, { streamed: true });
+    // Content up to 8 MiB is read whole and verified first (one pass over the source), larger
+    // content verifies itself as it streams; the caller listed the target and found no copy.
+    const object = await source.get(cid);
     if (!object) return undefined;
-    // The source's stream verifies itself; the caller listed the target and found no copy.
     const written = await target.put(cid, object.size, () => object.stream(), {
       sourceVerified: true,
       skipLookup: true,
