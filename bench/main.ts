@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeFigure, describeMachine, note } from './harness.js';
 import type { Figure } from './harness.js';
+import { backupSuite } from './backup.js';
 import { eventsSuite } from './events.js';
 import { ingestSuite } from './ingest.js';
 import { pipelineSuite } from './pipeline.js';
@@ -23,6 +24,7 @@ const SUITES: Record<string, { run: Suite; policies: readonly string[] }> = {
   pipeline: { run: pipelineSuite, policies: ['always'] },
   tiers: { run: tiersSuite, policies: ['always'] },
   ui: { run: uiSuite, policies: ['always'] },
+  backup: { run: backupSuite, policies: ['always'] },
 };
 
 const program = new Command('bench')

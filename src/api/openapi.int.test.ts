@@ -112,6 +112,7 @@ function requestFor(method: string, path: string): { url: string; init: RequestI
         events: [{ type: 'ThingHappened', data: { n: 1 } }],
       }),
     'POST /api/events/archive': () => json({ to: 'warm', through: 1 }),
+    'POST /api/backup': () => json({ to: 'warm', incremental: true }),
     'POST /api/pipelines': () => json({ text: PIPELINE }),
     'POST /api/pipelines/{name}/pause': () => json({ reason: 'checked' }),
     'POST /api/pipelines/{name}/run': () => json({ backfill: true }),

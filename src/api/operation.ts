@@ -7,6 +7,7 @@ import type { ContentStore } from '../storage/content-store.js';
 import type { StorageManager } from '../storage/storage-manager.js';
 import type { EventArchive } from '../storage/archive/event-archive.js';
 import type { EventArchiver } from '../storage/archive/event-archiver.js';
+import type { BackupRunner } from '../storage/backup/backup-runner.js';
 import type { ContentReads } from '../storage/content-reads.js';
 import type { VerifyRuns } from '../storage/verify-runs.js';
 import type { Scrubber } from '../storage/scrubber.js';
@@ -39,6 +40,8 @@ export interface UnitsContext {
   /** The event archive and the runs that seal (and purge) old events into it. */
   readonly archive: EventArchive;
   readonly archiver: EventArchiver;
+  /** Backups of the node into a tier, by hand or on the schedule of `backup`. */
+  readonly backups: BackupRunner;
 }
 
 /** The pipeline component's services, present where that component runs. */

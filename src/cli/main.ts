@@ -25,6 +25,10 @@ const tail = lazy(async () => (await import('./commands/events.js')).tail);
 const verify = lazy(async () => (await import('./commands/events.js')).verify);
 const append = lazy(async () => (await import('./commands/events.js')).append);
 const archive = lazy(async () => (await import('./commands/archive.js')).archive);
+const backup = lazy(async () => (await import('./commands/backup.js')).backup);
+const backupLs = lazy(async () => (await import('./commands/backup.js')).ls);
+const backupVerify = lazy(async () => (await import('./commands/backup.js')).verify);
+const restore = lazy(async () => (await import('./commands/backup.js')).restore);
 const ingest = lazy(async () => (await import('./commands/ingest.js')).ingest);
 const ls = lazy(async () => (await import('./commands/units.js')).ls);
 const show = lazy(async () => (await import('./commands/units.js')).show);
@@ -138,6 +142,46 @@ clientCommand(events.command('append').description('append one event to an aggre
   .option('--expected-version <n|any>', 'version the aggregate must be at', 'any')
   .option('--event-id <uuidv7>', 'event id, to make a retry idempotent')
   .action(append);
+
+const backupCommand = clientCommand(
+  program
+    .command('backup')
+    .description(
+      'back the node up into a tier: events, KV state, content and consumers, with a manifest',
+    ),
+)
+  .option('--to <tier>', 'the tier the backup goes to (an S3 or folder tier of its own)')
+  .option('--incremental', 'add to the newest backup in the tier instead of a full one')
+  .option('--status', 'show the latest backup run instead of starting one')
+  .action(backup);
+/** Adds the flags of commands that read a backup from a tier themselves, with no node. */
+const backupReader = (cmd: Command) =>
+  cmd
+    .requiredOption('--from <tier>', 'the tier holding the backup (named in the config file)')
+    .option('--config <file>', 'JSON config file naming the tier (default $CIM_CONFIG)')
+    .option('--json', 'print JSON');
+backupReader(
+  backupCommand.command('ls').description('the backups a tier holds, oldest first'),
+).action((_options: unknown, cmd: Command) => backupLs(cmd.optsWithGlobals()));
+backupReader(
+  backupCommand
+    .command('verify')
+    .description(
+      'check a backup without restoring it: every object, CID and chain (exit code 1 on a fault)',
+    ),
+)
+  .option('--manifest <cid>', 'this backup instead of the newest')
+  // `--json` may land on `backup` itself, which takes it too.
+  .action((_options: unknown, cmd: Command) => backupVerify(cmd.optsWithGlobals()));
+backupReader(
+  program
+    .command('restore')
+    .description('rebuild a node from a backup onto a new or empty data folder'),
+)
+  .requiredOption('--data <dir>', 'the data folder to restore into (new or empty)')
+  .option('--nats <url>', 'restore into this new NATS cluster instead of a server of its own')
+  .option('--manifest <cid>', 'this backup instead of the newest')
+  .action(restore);
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 /** Adds the filter flags of listing and search. */

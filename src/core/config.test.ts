@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveConfig } from './config.js';
+import { resolveConfig, scheduleMs } from './config.js';
 import { InvalidConfigError } from './errors.js';
 
 const defaults = { dataDir: '/tmp/cim-default' };
@@ -126,4 +126,27 @@ test('nats.sync is always by default, or a duration; anything else is refused na
       /Config file c\.json: nats\.sync: .*"always" or a duration/,
       bad,
     );
+});
+
+test('backup: the schedule is a whole number of m, h or d, and the tier one of storage.tiers', () => {
+  const sources = (backup: unknown, tiers: unknown = {}) => ({
+    defaults: { dataDir: '/data' },
+    file: { name: 'cim.json', values: { backup, storage: { tiers } } },
+    env: {},
+    flags: {},
+  });
+  const tiers = { backup: { kind: 'folder', path: '/b' } };
+  const config = resolveConfig(sources({ to: 'backup', schedule: '6h' }, tiers));
+  assert.deepEqual(config.backup, { to: 'backup', schedule: '6h', incremental: true });
+  assert.equal(scheduleMs('6h'), 6 * 3_600_000);
+  assert.equal(scheduleMs('1d'), 86_400_000);
+  assert.equal(scheduleMs('30m'), 1_800_000);
+  assert.throws(
+    () => resolveConfig(sources({ to: 'backup', schedule: '6 hours' }, tiers)),
+    /backup\.schedule/,
+  );
+  assert.throws(
+    () => resolveConfig(sources({ to: 'elsewhere', schedule: '1d' }, tiers)),
+    /backup\.to/,
+  );
 });

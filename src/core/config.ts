@@ -211,6 +211,20 @@ export const configSchema = z
         path: ['safetyCopy', 'to'],
       })
       .prefault({}),
+    /**
+     * Back the node up into tier `to` every `schedule` (`30m`, `6h`, `1d`), incrementally unless
+     * `incremental` is false. Absent: only `cim backup` backs up.
+     */
+    backup: z
+      .object({
+        to: z.string().regex(TIER_NAME, 'a tier name is lowercase letters, digits and dashes'),
+        schedule: z
+          .string()
+          .regex(/^[1-9][0-9]*(m|h|d)$/, 'a schedule is a whole number of m, h or d, such as 1d'),
+        incremental: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
     /** Plugins to load: paths (relative to the working directory) or npm package names. */
     plugins: z.array(z.string().min(1).max(4096)).max(200).default([]),
     log: z
@@ -226,6 +240,13 @@ export const configSchema = z
 
 /** The validated configuration every component receives. */
 export type Config = z.infer<typeof configSchema>;
+
+/** A backup schedule (`30m`, `6h`, `1d`) in milliseconds. */
+export function scheduleMs(schedule: string): number {
+  const unit = schedule.at(-1);
+  const n = Number(schedule.slice(0, -1));
+  return n * (unit === 'd' ? 86_400_000 : unit === 'h' ? 3_600_000 : 60_000);
+}
 
 /** A partial configuration as one layer (file, environment, flags) supplies it. */
 export type ConfigLayer = Record<string, unknown>;
@@ -306,6 +327,12 @@ export function resolveConfig(sources: ConfigSources): Config {
   if (!result.success) {
     const issue = describeIssue(firstIssue(result.error), { advise: true });
     throw new InvalidConfigError(`Configuration: ${issue}.`);
+  }
+  const backup = result.data.backup;
+  if (backup !== undefined && !(backup.to in result.data.storage.tiers)) {
+    throw new InvalidConfigError(
+      `Configuration: backup.to: backups go to a tier configured in storage.tiers, and ${JSON.stringify(backup.to)} is not one.`,
+    );
   }
   return result.data;
 }

@@ -26,6 +26,7 @@ import { startPipelines } from './pipeline-component.js';
 import { ComponentRegistry } from '../registry/component-registry.js';
 import { CIM_VERSION } from './version.js';
 import { readMarks } from '../events/read-marks.js';
+import { assertNotRestoring } from './restore-node.js';
 
 /** A running CIM process. */
 export interface RunningNode {
@@ -49,6 +50,7 @@ export async function startNode(
   components: readonly ComponentName[],
   logger: Logger,
 ): Promise<RunningNode> {
+  assertNotRestoring(config.dataDir);
   const serveHttp = components.includes('ui');
   if (serveHttp && config.http.port !== 0) await assertPortFree(config.http.host, config.http.port);
   const undo: (() => Promise<unknown>)[] = [];

@@ -7,6 +7,8 @@ import { CatalogReader } from '../knowledge/catalog-reader.js';
 import { openStorage } from '../storage/open-storage.js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { EventArchiver } from '../storage/archive/event-archiver.js';
+import { BackupRunner } from '../storage/backup/backup-runner.js';
+import { scheduleMs } from '../core/config.js';
 import { ContentReads } from '../storage/content-reads.js';
 import { VerifyRuns } from '../storage/verify-runs.js';
 import { Scrubber } from '../storage/scrubber.js';
@@ -123,6 +125,13 @@ export async function startUnits(
       config.storage.policyIntervalSeconds * 1000,
     );
   }
+  const backups = new BackupRunner(nc, store, storage.manager, logger);
+  if (config.backup) {
+    backups.schedule(
+      { to: config.backup.to, incremental: config.backup.incremental },
+      scheduleMs(config.backup.schedule),
+    );
+  }
   return {
     context: {
       service,
@@ -136,8 +145,10 @@ export async function startUnits(
       scrubber,
       archive: storage.archive,
       archiver,
+      backups,
     },
     async stop() {
+      await backups.stop();
       await archiver.stop();
       await scrubber.stop();
       await verifications.settled();

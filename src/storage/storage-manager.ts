@@ -247,9 +247,10 @@ export class StorageManager implements ContentStore {
 
   /**
    * Writes `bytes` as `cid` into tier `to` and verifies the copy there (the tier's ETag, else a
-   * read-back) before returning; a tier that already held it is trusted as it is.
+   * read-back) before returning; a tier that already held it is trusted as it is. True when it
+   * was written, false when the tier held it already.
    */
-  async putVerified(to: string, cid: string, bytes: Uint8Array): Promise<void> {
+  async putVerified(to: string, cid: string, bytes: Uint8Array): Promise<boolean> {
     const target = this.requireTier(to);
     const written = await target.put(cid, bytes.length, async function* () {
       yield bytes;
@@ -258,6 +259,34 @@ export class StorageManager implements ContentStore {
       await this.readBack(target, cid, bytes.length);
     }
     if (written.stored) this.adjust(to, 1, bytes.length);
+    return written.stored;
+  }
+
+  /**
+   * Copies content from tier `from` into tier `to` and verifies the copy where it landed (the
+   * tier's ETag, else a read-back), recording nothing: a copy that is not a placement of the
+   * content, such as a backup's. Undefined when `from` does not hold the content (any more).
+   */
+  async copyVerified(
+    cid: string,
+    from: string,
+    to: string,
+  ): Promise<{ readonly size: number; readonly stored: boolean } | undefined> {
+    const source = this.requireTier(from);
+    const target = this.requireTier(to);
+    // Content up to 8 MiB is read whole and verified first (one pass over the source), larger
+    // content verifies itself as it streams; the caller listed the target and found no copy.
+    const object = await source.get(cid);
+    if (!object) return undefined;
+    const written = await target.put(cid, object.size, () => object.stream(), {
+      sourceVerified: true,
+      skipLookup: true,
+    });
+    if (written.stored && written.verifiedBy === undefined) {
+      await this.readBack(target, cid, object.size);
+    }
+    if (written.stored) this.adjust(to, 1, object.size);
+    return { size: object.size, stored: written.stored };
   }
 
   /** The whole content, verified, from the first tier with an intact copy (see {@link get}). */

@@ -1,5 +1,6 @@
 import type { AnyOperation } from '../operation.js';
 import { archiveEvents, archiveStatus } from './archive.js';
+import { backupStatus, startBackup } from './backup.js';
 import { appendEvents, listEvents, verifyEventsOperation } from './events.js';
 import { listComponents } from './components.js';
 import { health } from './health.js';
@@ -40,6 +41,8 @@ export const OPERATIONS: readonly AnyOperation[] = [
   verifyEventsOperation,
   archiveEvents,
   archiveStatus,
+  startBackup,
+  backupStatus,
   listUnits,
   showUnit,
   unitHistory,

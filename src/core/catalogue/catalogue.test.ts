@@ -149,6 +149,20 @@ const samples: Record<string, { good: JsonValue; bad: JsonValue }> = {
   },
   EventArchiveSealed: { good: archive, bad: { ...archive, index: 3 } },
   EventArchivePurged: { good: archive, bad: { ...archive, purgedThrough: -1 } },
+  BackupCompleted: {
+    good: {
+      tier: 'backup',
+      manifest: 'bafkreimanifest',
+      previous: null,
+      eventsThrough: 120,
+      events: 120,
+      kvEntries: 40,
+      objects: 30,
+      bytes: 90_000,
+      seconds: 1.5,
+    },
+    bad: { tier: 'backup', manifest: 'bafkreimanifest', previous: null, eventsThrough: -1 },
+  },
 };
 
 function recorded(type: string, data: JsonValue): RecordedEvent {

@@ -1,5 +1,6 @@
 import type { EventType } from '../event-type.js';
 import { EventArchivePurged, EventArchiveSealed } from './archive.js';
+import { BackupCompleted } from './backup.js';
 import { PipelineApplied, PipelinePaused, PipelineResumed } from './pipelines.js';
 import { StepCompleted, StepFailed, StepStarted, StepsCompleted } from './runs.js';
 import { ContentLost, ContentRepaired, ContentTiered, StoragePolicyApplied } from './storage.js';
@@ -25,6 +26,7 @@ export const EVENT_CATALOGUE: readonly EventType[] = [
   StoragePolicyApplied,
   EventArchiveSealed,
   EventArchivePurged,
+  BackupCompleted,
 ];
 
 const byType = new Map<string, EventType>(EVENT_CATALOGUE.map((e) => [e.type, e]));

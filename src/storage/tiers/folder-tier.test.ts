@@ -109,3 +109,27 @@ test('FolderTier.check names the folder it cannot write to', async () => {
     return true;
   });
 });
+
+test('a folder tier keeps named records beside its objects, listed in order, never outside refs/', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'cim-folder-refs-'));
+  try {
+    const tier = await FolderTier.open({ name: 'backup', root });
+    assert.deepEqual(await tier.listRefs('backups/'), []);
+    await tier.putRef('backups/2026-12-02T00:00:00.000Z_b', 'second');
+    await tier.putRef('backups/2026-12-01T00:00:00.000Z_a', 'first');
+    assert.deepEqual(await tier.listRefs('backups/'), [
+      'backups/2026-12-01T00:00:00.000Z_a',
+      'backups/2026-12-02T00:00:00.000Z_b',
+    ]);
+    assert.equal(await tier.getRef('backups/2026-12-01T00:00:00.000Z_a'), 'first');
+    assert.equal(await tier.getRef('backups/none'), undefined);
+    assert.equal(
+      readFileSync(join(root, 'refs', 'backups', '2026-12-02T00:00:00.000Z_b'), 'utf8'),
+      'second',
+    );
+    await assert.rejects(tier.putRef('../escape', 'x'), /not a record name/);
+    assert.deepEqual(readdirSync(join(root, 'tmp')), [], 'no temporary file is left');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

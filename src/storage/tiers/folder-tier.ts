@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isContentCid } from '../../core/cid.js';
 import { InvalidConfigError } from '../../core/errors.js';
 import { WriteHash, expectedDigest, verifiedObject } from './content-hash.js';
@@ -12,7 +12,8 @@ import type {
   PutResult,
   VerifiedContent,
 } from '../content-store.js';
-import type { StorageTier, TierEntry, TierStat } from './storage-tier.js';
+import { assertRefName } from './storage-tier.js';
+import type { StorageTier, TierEntry, TierRefs, TierStat } from './storage-tier.js';
 
 /** Options for {@link FolderTier}. */
 export interface FolderTierConfig {
@@ -34,7 +35,7 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  * and only then links it under its final name, so a crash never leaves a half-written object
  * there; leftovers in `tmp/` are removed by {@link FolderTier.open} once they are an hour old.
  */
-export class FolderTier implements StorageTier {
+export class FolderTier implements StorageTier, TierRefs {
   private constructor(
     readonly name: string,
     private readonly root: string,
@@ -154,6 +155,34 @@ export class FolderTier implements StorageTier {
         if (info?.isFile()) yield { cid, size: info.size };
       }
     }
+  }
+
+  async putRef(name: string, text: string): Promise<void> {
+    assertRefName(name);
+    const path = join(this.root, 'refs', name);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = join(this.tmpDir, `ref.${randomBytes(6).toString('hex')}`);
+    const file = await open(temp, 'w');
+    try {
+      await file.writeFile(text);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temp, path);
+    await syncDir(dirname(path));
+  }
+
+  async getRef(name: string): Promise<string | undefined> {
+    assertRefName(name);
+    return readFile(join(this.root, 'refs', name), 'utf8').catch(ignoreMissing);
+  }
+
+  async listRefs(prefix: string): Promise<string[]> {
+    const folder = prefix.replace(/\/$/, '');
+    assertRefName(folder);
+    const files = await readdir(join(this.root, 'refs', folder)).catch(ignoreMissing);
+    return (files ?? []).map((file) => `${folder}/${file}`).sort();
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  PutObjectCommand,
   S3Client,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
@@ -21,7 +22,8 @@ import type {
   PutResult,
   VerifiedContent,
 } from '../content-store.js';
-import type { StorageTier, TierEntry, TierStat } from './storage-tier.js';
+import { assertRefName } from './storage-tier.js';
+import type { StorageTier, TierEntry, TierRefs, TierStat } from './storage-tier.js';
 
 /** How to reach an S3-compatible bucket (MinIO, Wasabi, Ceph RGW, AWS). */
 export interface S3TierConfig {
@@ -57,7 +59,7 @@ const MIN_PART_BYTES = 5 * 1024 * 1024;
  * chunk back until then), so wrong bytes never become a visible object; should one exist after a
  * refused put anyway, it is read back and deleted if bad. See `s3-upload.ts`.
  */
-export class S3Tier implements StorageTier {
+export class S3Tier implements StorageTier, TierRefs {
   readonly name: string;
   private readonly client: S3Client;
   private readonly target: S3Target;
@@ -224,6 +226,58 @@ export class S3Tier implements StorageTier {
       if (err instanceof CimError) throw err;
       throw s3Failure(err, this.target, 'listing');
     }
+  }
+
+  async putRef(name: string, text: string): Promise<void> {
+    assertRefName(name);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.config.bucket,
+          Key: `${this.config.prefix}refs/${name}`,
+          Body: text,
+          ContentType: 'text/plain; charset=utf-8',
+        }),
+      );
+    } catch (err) {
+      throw s3Failure(err, this.target, 'write');
+    }
+  }
+
+  async getRef(name: string): Promise<string | undefined> {
+    assertRefName(name);
+    try {
+      const out = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.config.bucket,
+          Key: `${this.config.prefix}refs/${name}`,
+        }),
+      );
+      return (await out.Body?.transformToString('utf8')) ?? '';
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw s3Failure(err, this.target, 'read');
+    }
+  }
+
+  async listRefs(prefix: string): Promise<string[]> {
+    assertRefName(prefix.replace(/\/$/, ''));
+    const root = `${this.config.prefix}refs/`;
+    const names: string[] = [];
+    try {
+      const pages = paginateListObjectsV2(
+        { client: this.client },
+        { Bucket: this.config.bucket, Prefix: `${root}${prefix}` },
+      );
+      for await (const page of pages) {
+        for (const object of page.Contents ?? []) {
+          if (object.Key !== undefined) names.push(object.Key.slice(root.length));
+        }
+      }
+    } catch (err) {
+      throw s3Failure(err, this.target, 'listing');
+    }
+    return names.sort();
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ContentStore } from '../content-store.js';
+import { InvalidInputError } from '../../core/errors.js';
 
 /** What a tier knows about one object without reading it. */
 export interface TierStat {
@@ -39,4 +40,38 @@ export interface StorageTier extends ContentStore {
   list(): AsyncIterable<TierEntry>;
   /** Releases what the tier opened itself; the tier is not used afterwards. */
   close(): Promise<void>;
+}
+
+/**
+ * A tier that also keeps a few small named records beside its objects: the only names in a tier
+ * that are not CIDs, so a reader holding nothing but the tier can find what to read first (a
+ * backup's manifest). S3: `<prefix>refs/<name>`; folder: `<root>/refs/<name>`. A name is a path
+ * of lowercase letters, digits, `.`, `_`, `-` and `:` parts separated by `/`.
+ */
+export interface TierRefs {
+  /** Writes (or replaces) the record `name`. */
+  putRef(name: string, text: string): Promise<void>;
+  /** The record `name`, or undefined when there is none. */
+  getRef(name: string): Promise<string | undefined>;
+  /** The names of every record under `prefix` (which ends in `/`), in lexical order. */
+  listRefs(prefix: string): Promise<string[]>;
+}
+
+const REF_NAME = /^[a-z0-9._:-]+(\/[a-z0-9._:-]+)*$/i;
+
+/** Refuses a record name outside {@link TierRefs}' grammar (no `..`, no absolute paths). */
+export function assertRefName(name: string): void {
+  if (!REF_NAME.test(name) || name.split('/').some((part) => part === '.' || part === '..')) {
+    throw new InvalidInputError(`${JSON.stringify(name)} is not a record name of a tier.`);
+  }
+}
+
+/** The tier's named records, when it keeps them (S3 and folder tiers do; hot does not). */
+export function refsOf(tier: StorageTier): (StorageTier & TierRefs) | undefined {
+  const candidate = tier as Partial<TierRefs>;
+  return typeof candidate.putRef === 'function' &&
+    typeof candidate.getRef === 'function' &&
+    typeof candidate.listRefs === 'function'
+    ? (tier as StorageTier & TierRefs)
+    : undefined;
 }
