@@ -1,6 +1,5 @@
 import { ContentTiered } from '../core/catalogue/storage.js';
 import type { EventStore } from '../events/event-store.js';
-import type { CatalogUnit } from '../knowledge/catalog.js';
 import { HOT_TIER } from './tiers/jetstream-tier.js';
 import { CONTENT_AGGREGATE, STORAGE_DOMAIN } from './storage-events.js';
 
@@ -21,9 +20,21 @@ export interface ExpectedContent {
   units: number;
 }
 
-/** Where the inventory reads units from: the catalog, a projection of the units' events. */
+/** What the inventory needs of a unit (a catalog row has it). */
+export interface InventoryUnit {
+  readonly content: string;
+  readonly size: number;
+  readonly name: string;
+  /** Stream position of the unit's event: pages continue after it. */
+  readonly position: number;
+}
+
+/**
+ * Where the inventory reads units from: the catalog, a projection of the units' events (storage
+ * sits below the knowledge layer, so it names only the fields it reads).
+ */
 export interface UnitSource {
-  scan(afterPosition: number, limit: number): CatalogUnit[];
+  scan(afterPosition: number, limit: number): InventoryUnit[];
 }
 
 /**
