@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ContentLost, ContentRepaired } from '../core/catalogue/storage.js';
+import { ContentLost, ContentRepaired, ContentTiered } from '../core/catalogue/storage.js';
 import { IntegrityError, UnavailableError, toCimError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { ExpectedContent } from './content-inventory.js';
@@ -91,6 +91,7 @@ async function repairAll(deps: RepairDeps, repairable: readonly Repairable[]): P
     if (!target || refused.has(target.name) || fault.kind === 'unreadable') return;
     const from = source.name;
     try {
+      if (fault.kind === 'missing' && (await movedAway(deps, cid, target.name))) return;
       // Read (and verified) again: the copy may have gone since it was found intact.
       const content = await source.get(cid);
       if (!content) throw new IntegrityError(`Tier ${from} no longer holds ${cid}.`);
@@ -121,6 +122,19 @@ async function repairAll(deps: RepairDeps, repairable: readonly Repairable[]): P
       }
     }
   });
+}
+
+/**
+ * True when the content's latest event moved it out of `tier` without keeping a copy there: a
+ * lifecycle policy running meanwhile (a node resuming its policies after an unclean stop runs
+ * them beside the reconciliation) deleted that copy on purpose, after the inventory expected it,
+ * and writing it back would leave a copy no event accounts for.
+ */
+async function movedAway(deps: RepairDeps, cid: string, tier: string): Promise<boolean> {
+  const last = await deps.events.last(contentRef(cid));
+  if (!last || !ContentTiered.is(last)) return false;
+  const move = ContentTiered.safeParse(last);
+  return move.ok && move.data.from === tier && !move.data.kept;
 }
 
 /**

@@ -116,7 +116,15 @@ export class VerifyRuns {
     run: VerifyRun,
     options: VerifyRunOptions,
   ): Promise<VerifyReport> {
-    const expected = await this.inventory?.();
+    // The inventory reads the history, which may itself be damaged (an archived segment in a
+    // corrupted tier): the copies the tiers list are still verified, and name the damage.
+    const expected = await this.inventory?.().catch((err: unknown) => {
+      this.logger.error(
+        { err: toCimError(err).message, kind: run.kind },
+        'the history could not be read to know what should be stored: verifying what the tiers list',
+      );
+      return undefined;
+    });
     return this.storage.verify(tier, {
       ...(expected !== undefined && { expected }),
       ...(options.presenceOnly !== undefined && { presenceOnly: options.presenceOnly }),
