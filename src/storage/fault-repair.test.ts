@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ContentTiered } from '../core/catalogue/storage.js';
+import { contentCid } from '../core/cid.js';
+import { MemoryEventStore } from '../events/memory-event-store.js';
+import { silentLogger } from '../runtime/logger.js';
+import { settleFaults } from './fault-repair.js';
+import { contentRef } from './storage-events.js';
+import type { VerifyReport } from './tier-verify.js';
+import { FolderTier } from './tiers/folder-tier.js';
+
+/** A report naming one copy missing in `warm`, as a verification would. */
+function missingInWarm(cid: string): VerifyReport {
+  return {
+    tiers: [{ name: 'warm', checked: 1, bytes: 0, faults: 1 }],
+    faults: [{ tier: 'warm', cid, kind: 'missing', error: `${cid} is missing in tier warm.` }],
+    expected: 1,
+    lost: [],
+  };
+}
+
+async function tiersWithColdCopy(bytes: Buffer) {
+  const root = mkdtempSync(join(tmpdir(), 'cim-fault-repair-'));
+  const warm = await FolderTier.open({ name: 'warm', root: join(root, 'warm') });
+  const cold = await FolderTier.open({ name: 'cold', root: join(root, 'cold') });
+  const cid = contentCid(bytes).toString();
+  await cold.put(cid, bytes.byteLength, async function* () {
+    yield bytes;
+  });
+  return { root, warm, cold, cid };
+}
+
+test('a copy missing where the history expects it is repaired from an intact copy', async () => {
+  const { root, warm, cold, cid } = await tiersWithColdCopy(Buffer.from('kept in two tiers'));
+  try {
+    const events = new MemoryEventStore();
+    const deps = { tiers: [warm, cold], events, logger: silentLogger() };
+    const report = await settleFaults(deps, missingInWarm(cid), undefined, true);
+    assert.equal(report.faults[0]?.repairedFrom, 'cold');
+    assert.equal(await warm.has(cid), true);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a copy a policy moved away after the inventory is not written back', async () => {
+  const { root, warm, cold, cid } = await tiersWithColdCopy(Buffer.from('moved down meanwhile'));
+  try {
+    const events = new MemoryEventStore();
+    await events.append(
+      contentRef(cid),
+      [
+        ContentTiered.draft({
+          cid,
+          from: 'warm',
+          to: 'cold',
+          size: 20,
+          kept: false,
+          verifiedBy: 'read-back',
+          policy: 'age-out',
+        }),
+      ],
+      { expectedVersion: 'any' },
+    );
+    const deps = { tiers: [warm, cold], events, logger: silentLogger() };
+    const report = await settleFaults(deps, missingInWarm(cid), undefined, true);
+    assert.equal(report.faults[0]?.repairedFrom, undefined);
+    assert.equal(await warm.has(cid), false, 'no copy left that no event accounts for');
+    assert.deepEqual(report.lost, []);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
