@@ -22,6 +22,22 @@ import type { ServerFeatures } from './features.js';
 /** Records in the registry older than this are removed by the server even if nobody sweeps. */
 const REGISTRY_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
+/** The KV buckets provisioning makes. */
+const KV_BUCKETS = [
+  PROJECTIONS_BUCKET,
+  STEP_RESULTS_BUCKET,
+  DEAD_LETTERS_BUCKET,
+  CONTENT_READS_BUCKET,
+  REGISTRY_BUCKET,
+] as const;
+
+/** Every stream provisioning makes: the events, the KV buckets' and the object store's. */
+export const PROVISIONED_STREAMS: readonly string[] = [
+  EVENTS_STREAM,
+  ...KV_BUCKETS.map((b) => `KV_${b}`),
+  `OBJ_${CONTENT_BUCKET}`,
+];
+
 /** Options for {@link provision}. */
 export interface ProvisionOptions {
   /** JetStream duplicate window in seconds. */
@@ -143,10 +159,7 @@ async function provisionOnce(
   // Buckets made before (an R1 node that became a cluster member) are scaled to `replicas`.
   const made = new Set(created);
   for (const [kind, name, stream] of [
-    ...[PROJECTIONS_BUCKET, STEP_RESULTS_BUCKET, DEAD_LETTERS_BUCKET, CONTENT_READS_BUCKET].map(
-      (b) => ['bucket', b, `KV_${b}`] as const,
-    ),
-    ['bucket', REGISTRY_BUCKET, `KV_${REGISTRY_BUCKET}`] as const,
+    ...KV_BUCKETS.map((b) => ['bucket', b, `KV_${b}`] as const),
     ['object store', CONTENT_BUCKET, `OBJ_${CONTENT_BUCKET}`] as const,
   ]) {
     if (made.has(`${kind} ${name}`)) continue;

@@ -6,7 +6,7 @@ import type { Config } from '../core/config.js';
 import { InvalidConfigError, InvalidInputError } from '../core/errors.js';
 import { connectNats } from '../nats/connect.js';
 import { ManagedNatsServer } from '../nats/managed-server.js';
-import { provision } from '../nats/provision.js';
+import { provision, PROVISIONED_STREAMS } from '../nats/provision.js';
 import { replicasFor } from '../nats/replicas.js';
 import { BackupReader } from '../storage/backup/backup-reader.js';
 import type { RestoreCounts } from '../storage/backup/backup-restore.js';
@@ -16,14 +16,6 @@ import { JetStreamTier } from '../storage/tiers/jetstream-tier.js';
 import { openTiers } from '../storage/tiers/open-tiers.js';
 import { CatalogThread } from './catalog-thread.js';
 import { EVENTS_STREAM, eventFilter } from '../core/subjects.js';
-import {
-  CONTENT_BUCKET,
-  CONTENT_READS_BUCKET,
-  DEAD_LETTERS_BUCKET,
-  PROJECTIONS_BUCKET,
-  REGISTRY_BUCKET,
-  STEP_RESULTS_BUCKET,
-} from '../core/buckets.js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { DirectReader } from '../nats/fast-path/index.js';
 import { UNITS_DOMAIN } from '../units/unit-events.js';
@@ -40,19 +32,6 @@ export function assertNotRestoring(dataDir: string): void {
   }
 }
 
-/** Every stream provisioning makes: a restore onto a server of one's own needs none of them yet. */
-const CIM_STREAMS = [
-  EVENTS_STREAM,
-  ...[
-    PROJECTIONS_BUCKET,
-    REGISTRY_BUCKET,
-    STEP_RESULTS_BUCKET,
-    DEAD_LETTERS_BUCKET,
-    CONTENT_READS_BUCKET,
-  ].map((b) => `KV_${b}`),
-  `OBJ_${CONTENT_BUCKET}`,
-];
-
 /**
  * Refuses a server (a new cluster) that already holds any of CIM's streams; returns the streams
  * the restore will make, to delete should it fail.
@@ -61,13 +40,13 @@ async function assertNothingStored(nc: NatsConnection, url: string): Promise<str
   const jsm = await jetstreamManager(nc);
   const existing = new Set<string>();
   for await (const name of jsm.streams.names()) existing.add(name);
-  const found = CIM_STREAMS.filter((s) => existing.has(s));
+  const found = PROVISIONED_STREAMS.filter((s) => existing.has(s));
   if (found.length > 0) {
     throw new InvalidInputError(
       `The NATS server at ${url} already holds ${found.join(', ')}: restore into a new cluster (nothing was written).`,
     );
   }
-  return CIM_STREAMS;
+  return [...PROVISIONED_STREAMS];
 }
 
 async function removeStreams(nc: NatsConnection, streams: readonly string[]): Promise<void> {
