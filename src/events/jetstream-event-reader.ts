@@ -249,7 +249,8 @@ export class JetStreamEventReader {
     }
     // The end is fixed up front: a message's `pending` count is not a safe end marker, since
     // nats-server 2.9 miscounts it once messages inside the stream were purged (the archive).
-    const last = await this.direct.get(EVENTS_STREAM, {
+    // It comes from the leader: a follower's answer may miss the newest acknowledged events.
+    const last = await this.direct.getFromLeader(EVENTS_STREAM, {
       last_by_subj: eventFilter(options.filter ?? {}),
     });
     if (!last || last.seq <= after) return;

@@ -83,7 +83,7 @@ export class JetStreamEventStore implements EventStore {
     };
     this.replies = options.replies ?? ReplyMux.of(nc);
     this.settings = { maxEventBytes: options.maxEventBytes, retry: this.retry, now: Date.now };
-    this.direct = new DirectReader(nc);
+    this.direct = new DirectReader(nc, { replicated: replicas > 1 });
     this.reader = new JetStreamEventReader(js, this.direct);
     this.defaultActor = options.defaultActor ?? 'cim';
   }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { EventStore } from '../events/event-store.js';
 import { JetStreamEventReader } from '../events/jetstream-event-reader.js';
 import { DirectReader } from '../nats/fast-path/index.js';
+import { streamReplicas } from '../nats/stream-replicas.js';
 import { EVENTS_STREAM, eventFilter } from '../core/subjects.js';
 import { KvFailureLog } from '../events/kv-projection-state.js';
 import { MemoryCheckpointStore } from '../events/memory-checkpoint-store.js';
@@ -73,7 +74,7 @@ export async function startPipelines(
   await runner.start();
   // Pipelines start only once the catalog knows their state as recorded when the node started:
   // a pipeline paused long ago must not run while its Paused event is still being replayed.
-  const lastDefinition = await new DirectReader(nc).get(EVENTS_STREAM, {
+  const lastDefinition = await new DirectReader(nc).getFromLeader(EVENTS_STREAM, {
     last_by_subj: eventFilter(catalog.filter),
   });
   if (lastDefinition) await runner.waitFor(lastDefinition.seq);
@@ -97,7 +98,10 @@ export async function startPipelines(
     ackWaitSeconds: config.pipeline.ackWaitSeconds,
     js,
     jsm,
-    reader: new JetStreamEventReader(js, new DirectReader(nc)),
+    reader: new JetStreamEventReader(
+      js,
+      new DirectReader(nc, { replicated: (await streamReplicas(nc, EVENTS_STREAM)) > 1 }),
+    ),
     catalog,
   });
   engine.start();

@@ -158,7 +158,7 @@ export async function restoreNode(
       logger,
     );
     // The catalog reports the position of the last event it reads, one of the units domain's.
-    const lastUnitEvent = await new DirectReader(nc).get(EVENTS_STREAM, {
+    const lastUnitEvent = await new DirectReader(nc).getFromLeader(EVENTS_STREAM, {
       last_by_subj: eventFilter({ domain: UNITS_DOMAIN }),
     });
     await catalog.waitFor(lastUnitEvent?.seq ?? 0);

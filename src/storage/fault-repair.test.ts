@@ -8,6 +8,7 @@ import { contentCid } from '../core/cid.js';
 import { MemoryEventStore } from '../events/memory-event-store.js';
 import { silentLogger } from '../runtime/logger.js';
 import { settleFaults } from './fault-repair.js';
+import { ContentLocks } from './content-locks.js';
 import { contentRef } from './storage-events.js';
 import type { VerifyReport } from './tier-verify.js';
 import { FolderTier } from './tiers/folder-tier.js';
@@ -37,7 +38,7 @@ test('a copy missing where the history expects it is repaired from an intact cop
   const { root, warm, cold, cid } = await tiersWithColdCopy(Buffer.from('kept in two tiers'));
   try {
     const events = new MemoryEventStore();
-    const deps = { tiers: [warm, cold], events, logger: silentLogger() };
+    const deps = { tiers: [warm, cold], events, logger: silentLogger(), locks: new ContentLocks() };
     const report = await settleFaults(deps, missingInWarm(cid), undefined, true);
     assert.equal(report.faults[0]?.repairedFrom, 'cold');
     assert.equal(await warm.has(cid), true);
@@ -46,30 +47,57 @@ test('a copy missing where the history expects it is repaired from an intact cop
   }
 });
 
+/** Records a policy's move of `cid` out of warm into cold. */
+function movedToCold(events: MemoryEventStore, cid: string) {
+  return events.append(
+    contentRef(cid),
+    [
+      ContentTiered.draft({
+        cid,
+        from: 'warm',
+        to: 'cold',
+        size: 20,
+        kept: false,
+        verifiedBy: 'read-back',
+        policy: 'age-out',
+      }),
+    ],
+    { expectedVersion: 'any' },
+  );
+}
+
 test('a copy a policy moved away after the inventory is not written back', async () => {
   const { root, warm, cold, cid } = await tiersWithColdCopy(Buffer.from('moved down meanwhile'));
   try {
     const events = new MemoryEventStore();
-    await events.append(
-      contentRef(cid),
-      [
-        ContentTiered.draft({
-          cid,
-          from: 'warm',
-          to: 'cold',
-          size: 20,
-          kept: false,
-          verifiedBy: 'read-back',
-          policy: 'age-out',
-        }),
-      ],
-      { expectedVersion: 'any' },
-    );
-    const deps = { tiers: [warm, cold], events, logger: silentLogger() };
+    await movedToCold(events, cid);
+    const deps = { tiers: [warm, cold], events, logger: silentLogger(), locks: new ContentLocks() };
     const report = await settleFaults(deps, missingInWarm(cid), undefined, true);
     assert.equal(report.faults[0]?.repairedFrom, undefined);
     assert.equal(await warm.has(cid), false, 'no copy left that no event accounts for');
     assert.deepEqual(report.lost, []);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a repair waits for a move of the same content under way, and then sees it', async () => {
+  const { root, warm, cold, cid } = await tiersWithColdCopy(Buffer.from('moving right now'));
+  try {
+    const events = new MemoryEventStore();
+    const locks = new ContentLocks();
+    const deps = { tiers: [warm, cold], events, logger: silentLogger(), locks };
+    let settling: ReturnType<typeof settleFaults> | undefined;
+    await locks.with(cid, async () => {
+      // The move holds the content's lock; the repair asked for meanwhile must not run yet.
+      settling = settleFaults(deps, missingInWarm(cid), undefined, true);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(await warm.has(cid), false, 'nothing written while the move runs');
+      await movedToCold(events, cid);
+    });
+    const report = await settling!;
+    assert.equal(report.faults[0]?.repairedFrom, undefined);
+    assert.equal(await warm.has(cid), false, 'no copy left that no event accounts for');
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -8,6 +8,7 @@ import { drain, eachLimited } from './tier-verify.js';
 import type { LostContent, VerifyFault, VerifyReport } from './tier-verify.js';
 import type { VerifiedContent } from './content-store.js';
 import type { StorageTier } from './tiers/storage-tier.js';
+import type { ContentLocks } from './content-locks.js';
 
 /** An intact copy, read and hashed, and the tier holding it. */
 interface IntactCopy {
@@ -27,6 +28,8 @@ export interface RepairDeps {
   readonly tiers: readonly StorageTier[];
   readonly events: Pick<EventStore, 'append' | 'last'>;
   readonly logger: Logger;
+  /** Held for each repair, as moves hold it: a move cannot delete a copy while it is repaired. */
+  readonly locks: ContentLocks;
 }
 
 /**
@@ -90,22 +93,25 @@ async function repairAll(deps: RepairDeps, repairable: readonly Repairable[]): P
     const target = deps.tiers.find((t) => t.name === fault.tier);
     if (!target || refused.has(target.name) || fault.kind === 'unreadable') return;
     const from = source.name;
+    const kind = fault.kind;
     try {
-      if (fault.kind === 'missing' && (await movedAway(deps, cid, target.name))) return;
-      // Read (and verified) again: the copy may have gone since it was found intact.
-      const content = await source.get(cid);
-      if (!content) throw new IntegrityError(`Tier ${from} no longer holds ${cid}.`);
-      await rewrite(target, cid, source, content, fault.kind === 'damaged');
-      fault.repairedFrom = from;
-      const data = { cid, size: content.size, tier: target.name, from, fault: fault.kind };
-      await deps.events.append(contentRef(cid), [ContentRepaired.draft(data)], {
-        expectedVersion: 'any',
-        actor: 'storage:scrub',
+      await deps.locks.with(cid, async () => {
+        if (kind === 'missing' && (await movedAway(deps, cid, target.name))) return;
+        // Read (and verified) again: the copy may have gone since it was found intact.
+        const content = await source.get(cid);
+        if (!content) throw new IntegrityError(`Tier ${from} no longer holds ${cid}.`);
+        await rewrite(target, cid, source, content, kind === 'damaged');
+        fault.repairedFrom = from;
+        const data = { cid, size: content.size, tier: target.name, from, fault: kind };
+        await deps.events.append(contentRef(cid), [ContentRepaired.draft(data)], {
+          expectedVersion: 'any',
+          actor: 'storage:scrub',
+        });
+        deps.logger.warn(
+          data,
+          `content ${cid} was ${kind} in tier ${target.name}: repaired from tier ${from}`,
+        );
       });
-      deps.logger.warn(
-        data,
-        `content ${cid} was ${fault.kind} in tier ${target.name}: repaired from tier ${from}`,
-      );
     } catch (err) {
       const message = toCimError(err).message;
       if (err instanceof UnavailableError) {
@@ -128,7 +134,8 @@ async function repairAll(deps: RepairDeps, repairable: readonly Repairable[]): P
  * True when the content's latest event moved it out of `tier` without keeping a copy there: a
  * lifecycle policy running meanwhile (a node resuming its policies after an unclean stop runs
  * them beside the reconciliation) deleted that copy on purpose, after the inventory expected it,
- * and writing it back would leave a copy no event accounts for.
+ * and writing it back would leave a copy no event accounts for. Asked with the content's lock
+ * held, so no move of it is under way.
  */
 async function movedAway(deps: RepairDeps, cid: string, tier: string): Promise<boolean> {
   const last = await deps.events.last(contentRef(cid));

@@ -19,6 +19,7 @@ import type { StorageTier } from './tiers/storage-tier.js';
 import { drain, verifyTiers } from './tier-verify.js';
 import type { VerifyOptions, VerifyReport } from './tier-verify.js';
 import { settleFaults } from './fault-repair.js';
+import { ContentLocks } from './content-locks.js';
 
 /** A tier as `cim storage status` shows it. */
 export interface TierStatus {
@@ -60,6 +61,8 @@ export type MoveOutcome =
  */
 export class StorageManager implements ContentStore {
   private readonly faults = new Map<string, number>();
+  /** Moves and repairs of one content take turns (see {@link ContentLocks}). */
+  private readonly locks = new ContentLocks();
   /** Bytes moved into each tier since start. */
   readonly movedBytes = new Map<string, number>();
   /**
@@ -194,6 +197,14 @@ export class StorageManager implements ContentStore {
     options: { keep?: boolean; from?: string; policy?: string } = {},
   ): Promise<MoveOutcome> {
     assertCid(cid);
+    return this.locks.with(cid, () => this.moveNow(cid, to, options));
+  }
+
+  private async moveNow(
+    cid: string,
+    to: string,
+    options: { keep?: boolean; from?: string; policy?: string },
+  ): Promise<MoveOutcome> {
     const target = this.requireTier(to);
     const candidates =
       options.from !== undefined
@@ -391,7 +402,7 @@ export class StorageManager implements ContentStore {
     const tiers = tierName === undefined ? this.tiers : [this.requireTier(tierName)];
     const report = await verifyTiers(tiers, options);
     return settleFaults(
-      { tiers: this.tiers, events: this.events, logger: this.logger },
+      { tiers: this.tiers, events: this.events, logger: this.logger, locks: this.locks },
       report,
       options.expected,
       options.repair ?? false,

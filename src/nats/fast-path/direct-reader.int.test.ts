@@ -44,3 +44,50 @@ test('a stream that does not allow direct gets is unavailable at once', async ()
   const reader = new DirectReader(nats.nc);
   await assert.rejects(reader.get('NODIRECT', { seq: 1 }), UnavailableError);
 });
+
+/** Counts the requests made of the stream's leader (`$JS.API.STREAM.MSG.GET`) while `body` runs. */
+async function leaderReads(stream: string, body: () => Promise<void>): Promise<number> {
+  let count = 0;
+  const sub = nats.nc.subscribe(`$JS.API.STREAM.MSG.GET.${stream}`, {
+    callback: () => {
+      count++;
+    },
+  });
+  await nats.nc.flush();
+  try {
+    await body();
+    await nats.nc.flush();
+  } finally {
+    sub.unsubscribe();
+  }
+  return count;
+}
+
+test('the leader answers a read the same as a direct get, also on a stream without direct gets', async () => {
+  const reader = new DirectReader(nats.nc);
+  const lastA = await reader.getFromLeader('DIRECT', { last_by_subj: 'direct.a' });
+  assert.deepEqual([lastA?.seq, lastA?.subject, text(lastA!.data)], [3, 'direct.a', 'a2']);
+  assert.equal(await reader.getFromLeader('DIRECT', { last_by_subj: 'direct.none' }), null);
+  const wild = await reader.getFromLeader('DIRECT', { last_by_subj: 'direct.>' });
+  assert.equal(wild?.seq, 3);
+  const plain = await reader.getFromLeader('NODIRECT', { seq: 1 });
+  assert.equal(text(plain!.data), 'x');
+});
+
+test('on replicated streams a miss is asked of the leader before it is believed; a hit is not', async () => {
+  const replicated = new DirectReader(nats.nc, { replicated: true });
+  const single = new DirectReader(nats.nc);
+  assert.equal(
+    await leaderReads('DIRECT', async () => {
+      assert.equal(await replicated.get('DIRECT', { last_by_subj: 'direct.none' }), null);
+    }),
+    1,
+  );
+  assert.equal(
+    await leaderReads('DIRECT', async () => {
+      assert.equal((await replicated.get('DIRECT', { seq: 1 }))?.subject, 'direct.a');
+      assert.equal(await single.get('DIRECT', { last_by_subj: 'direct.none' }), null);
+    }),
+    0,
+  );
+});

@@ -8,7 +8,7 @@ export type { Ack } from './ack-publisher.js';
 export { AckPublisher, PublishRefusedError, publishReplyOf } from './ack-publisher.js';
 export type { WriteRetry } from './write-retry.js';
 export { retryPauseMs, unacknowledgedError, WRITE_RETRY_DEFAULTS } from './write-retry.js';
-export type { DirectMessage, DirectQuery } from './direct-reader.js';
+export type { DirectMessage, DirectQuery, DirectReaderOptions } from './direct-reader.js';
 export { DirectReader } from './direct-reader.js';
 export { OutgoingHeaders } from './outgoing-headers.js';
 export type { ObjectBucket, ObjectWriterDeps, WriteOutcome } from './object-writer.js';

@@ -9,7 +9,7 @@ export const kvStream = (bucket: string) => `KV_${bucket}`;
 /**
  * Every entry of a KV bucket's stream after revision `after`, up to its last message when called,
  * in revision order: values, and the markers deleted or purged keys keep. The end is the last
- * message's sequence, read first (a message's pending count is no safe end marker once messages
+ * message's sequence, read first from the stream's leader (a message's pending count is no safe end marker once messages
  * inside the stream were removed, as every rewrite of a key removes one).
  */
 export async function* kvEntries(
@@ -19,7 +19,7 @@ export async function* kvEntries(
 ): AsyncIterable<KvEntry> {
   const stream = kvStream(bucket);
   const prefix = `$KV.${bucket}.`;
-  const last = await new DirectReader(nc).get(stream, { last_by_subj: `${prefix}>` });
+  const last = await new DirectReader(nc).getFromLeader(stream, { last_by_subj: `${prefix}>` });
   if (!last || last.seq <= after) return;
   const consumer = await jetstream(nc).consumers.get(stream, {
     ...(after > 0
@@ -45,7 +45,7 @@ export async function* kvEntries(
 
 /** The revision of the bucket's last entry (0 when it never held one). */
 export async function lastRevision(nc: NatsConnection, bucket: string): Promise<number> {
-  const last = await new DirectReader(nc).get(kvStream(bucket), {
+  const last = await new DirectReader(nc).getFromLeader(kvStream(bucket), {
     last_by_subj: `$KV.${bucket}.>`,
   });
   return last?.seq ?? 0;

@@ -77,7 +77,7 @@ export class JetStreamTier implements StorageTier {
       deadlineMs: WRITE_TIMEOUT_MS,
     });
     this.writer = { publisher, jsm, bucket: BUCKET };
-    this.direct = new DirectReader(nc);
+    this.direct = new DirectReader(nc, { replicated: replicas > 1 });
   }
 
   /** Opens the bucket (provisioning creates it). */
