@@ -10,6 +10,7 @@ const MAY_IMPORT = {
   nats: ['core'],
   events: ['core', 'nats'],
   registry: ['core', 'nats'],
+  auth: ['core', 'nats', 'events'],
   storage: ['core', 'nats', 'events'],
   units: ['core', 'nats', 'events', 'storage', 'registry'],
   knowledge: ['core', 'nats', 'events', 'storage', 'registry', 'units'],
@@ -23,14 +24,17 @@ const MAY_IMPORT = {
   api: [
     ...['core', 'nats', 'events', 'storage', 'registry', 'units', 'knowledge', 'plugins'],
     ...['processors', 'pipeline'],
+    'auth',
   ],
   runtime: [
     ...['core', 'nats', 'events', 'storage', 'registry', 'units', 'knowledge', 'plugins'],
     ...['processors', 'pipeline', 'api'],
+    'auth',
   ],
   cli: [
     ...['core', 'nats', 'events', 'storage', 'registry', 'units', 'knowledge', 'plugins'],
     ...['processors', 'pipeline', 'api', 'runtime', 'cluster', 'deploy'],
+    'auth',
   ],
 };
 
