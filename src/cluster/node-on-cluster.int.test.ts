@@ -73,7 +73,7 @@ test(
       const file = join(root, name);
       writeFileSync(file, `${name}: a note written while the cluster lost a member\n`);
       const result = await runCim(['ingest', file, '--json', '--url', url]);
-      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.code, 0, `${result.stderr} ${result.stdout}`);
     };
     await ingest('before.txt');
     const failover = Date.now();

@@ -47,15 +47,15 @@ test('a copy missing where the history expects it is repaired from an intact cop
   }
 });
 
-/** Records a policy's move of `cid` out of warm into cold. */
-function movedToCold(events: MemoryEventStore, cid: string) {
+/** Records a policy's move of `cid` from tier `from` into `to`. */
+function moved(events: MemoryEventStore, cid: string, from: string, to: string) {
   return events.append(
     contentRef(cid),
     [
       ContentTiered.draft({
         cid,
-        from: 'warm',
-        to: 'cold',
+        from,
+        to,
         size: 20,
         kept: false,
         verifiedBy: 'read-back',
@@ -65,6 +65,9 @@ function movedToCold(events: MemoryEventStore, cid: string) {
     { expectedVersion: 'any' },
   );
 }
+
+/** Records a policy's move of `cid` out of warm into cold. */
+const movedToCold = (events: MemoryEventStore, cid: string) => moved(events, cid, 'warm', 'cold');
 
 test('a copy a policy moved away after the inventory is not written back', async () => {
   const { root, warm, cold, cid } = await tiersWithColdCopy(Buffer.from('moved down meanwhile'));
@@ -98,6 +101,28 @@ test('a repair waits for a move of the same content under way, and then sees it'
     const report = await settling!;
     assert.equal(report.faults[0]?.repairedFrom, undefined);
     assert.equal(await warm.has(cid), false, 'no copy left that no event accounts for');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a copy moved on through several tiers since the inventory is not written back where it was', async () => {
+  const { root, warm, cold, cid } = await tiersWithColdCopy(Buffer.from('warm, cold, then deep'));
+  try {
+    const events = new MemoryEventStore();
+    // The inventory expected the copy in warm; the policy then moved it warm → cold → deep: the
+    // latest move is not out of warm, yet warm is no place for it any more.
+    await moved(events, cid, 'warm', 'cold');
+    await moved(events, cid, 'cold', 'deep');
+    const deps = { tiers: [warm, cold], events, logger: silentLogger(), locks: new ContentLocks() };
+    const report = await settleFaults(deps, missingInWarm(cid), undefined, true);
+    assert.equal(report.faults[0]?.repairedFrom, undefined);
+    assert.equal(await warm.has(cid), false);
+    // A later move back into warm places it there again: then the missing copy is repaired.
+    await moved(events, cid, 'deep', 'warm');
+    const again = await settleFaults(deps, missingInWarm(cid), undefined, true);
+    assert.equal(again.faults[0]?.repairedFrom, 'cold');
+    assert.equal(await warm.has(cid), true);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

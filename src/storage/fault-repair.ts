@@ -26,7 +26,7 @@ interface Repairable {
 /** What settling a report's faults may touch. */
 export interface RepairDeps {
   readonly tiers: readonly StorageTier[];
-  readonly events: Pick<EventStore, 'append' | 'last'>;
+  readonly events: Pick<EventStore, 'append' | 'last' | 'readAggregate'>;
   readonly logger: Logger;
   /** Held for each repair, as moves hold it: a move cannot delete a copy while it is repaired. */
   readonly locks: ContentLocks;
@@ -96,7 +96,7 @@ async function repairAll(deps: RepairDeps, repairable: readonly Repairable[]): P
     const kind = fault.kind;
     try {
       await deps.locks.with(cid, async () => {
-        if (kind === 'missing' && (await movedAway(deps, cid, target.name))) return;
+        if (!(await stillExpectedIn(deps, cid, target.name))) return;
         // Read (and verified) again: the copy may have gone since it was found intact.
         const content = await source.get(cid);
         if (!content) throw new IntegrityError(`Tier ${from} no longer holds ${cid}.`);
@@ -131,17 +131,23 @@ async function repairAll(deps: RepairDeps, repairable: readonly Repairable[]): P
 }
 
 /**
- * True when the content's latest event moved it out of `tier` without keeping a copy there: a
- * lifecycle policy running meanwhile (a node resuming its policies after an unclean stop runs
- * them beside the reconciliation) deleted that copy on purpose, after the inventory expected it,
- * and writing it back would leave a copy no event accounts for. Asked with the content's lock
- * held, so no move of it is under way.
+ * Whether the content's history still places a copy in `tier`, which the verification expected
+ * when it took its inventory: a lifecycle policy running meanwhile (a node resuming its policies
+ * after an unclean stop runs them beside the reconciliation) may have moved it away since, on
+ * purpose, even through several tiers (hot → warm → cold), and writing it back would leave a copy
+ * no event accounts for. The moves are replayed from that expectation, so a later move back into
+ * `tier` counts. Asked with the content's lock held, so no move of it is under way.
  */
-async function movedAway(deps: RepairDeps, cid: string, tier: string): Promise<boolean> {
-  const last = await deps.events.last(contentRef(cid));
-  if (!last || !ContentTiered.is(last)) return false;
-  const move = ContentTiered.safeParse(last);
-  return move.ok && move.data.from === tier && !move.data.kept;
+async function stillExpectedIn(deps: RepairDeps, cid: string, tier: string): Promise<boolean> {
+  const placed = new Set([tier]);
+  for (const recorded of await deps.events.readAggregate(contentRef(cid))) {
+    if (!ContentTiered.is(recorded)) continue;
+    const move = ContentTiered.safeParse(recorded);
+    if (!move.ok) continue;
+    placed.add(move.data.to);
+    if (!move.data.kept) placed.delete(move.data.from);
+  }
+  return placed.has(tier);
 }
 
 /**
