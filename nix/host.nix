@@ -56,8 +56,7 @@ let
       };
       natsTls = cfg.natsTls;
       httpTls = if name == "ui" then cfg.httpTls else null;
-      adminCredentialsFile = if name == "ui" then cfg.adminCredentialsFile else null;
-      inherit (cfg) credentialFiles;
+      inherit (cfg) adminCredentialsFile credentialFiles;
       optionPrefix = "cim.host";
     }).paths.${name};
 
@@ -112,7 +111,7 @@ let
         openFirewall = name == "ui";
         inherit (cfg) settings credentialFiles;
         nats.tls = cfg.natsTls;
-        auth.adminCredentialsFile = if name == "ui" then cfg.adminCredentialsFile else null;
+        auth.adminCredentialsFile = cfg.adminCredentialsFile;
       };
     };
   };
@@ -247,8 +246,9 @@ in
       type = types.nullOr secretPath;
       default = null;
       description = ''
-        The first admin's credentials file, for the ui container alone
-        (services.cim.auth.adminCredentialsFile).
+        The first admin's credentials file (`username:password`), for every container
+        (services.cim.auth.adminCredentialsFile): whichever component starts first with no user
+        creates the admin.
       '';
     };
 

@@ -317,11 +317,12 @@ in
       default = null;
       example = "/run/agenix/cim-first-admin";
       description = ''
-        The first admin's credentials file (docs/security.md, "Authentication and
-        authorization"): read by the `ui` component to create the first admin when there is none,
-        so no default password exists. Given to `cim-ui` alone by LoadCredential as `first-admin`
-        (`settings.auth.firstAdminFile`); a string, never a store path. Delete it (and this
-        option) once the admin has signed in and changed the password.
+        The first admin's credentials file, `username:password` on one line (docs/security.md,
+        "Authentication and authorization"): the first component to start with no user yet
+        creates that admin, so no default password exists. Given to every cim service by
+        LoadCredential as `first-admin` (`settings.auth.adminCredentialsFile`); a string, never a
+        store path. Remove it (and this option) once the admin has signed in and changed the
+        password.
       '';
     };
 

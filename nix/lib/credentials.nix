@@ -14,7 +14,8 @@
   natsTls ? { },
   # null or { certFile, keyFile }: HTTPS on the ui component.
   httpTls ? null,
-  # null or the path of the first admin's credentials file, read by the ui component.
+  # null or the path of the first admin's credentials file (`username:password`), read at start
+  # by whichever component finds no user yet: every component gets it.
   adminCredentialsFile ? null,
   # Name -> path: secrets every component gets under NAME (S3 keys of the tiers).
   credentialFiles ? { },
@@ -65,9 +66,10 @@ let
   filesOf =
     component:
     shared
+    ++ adminFiles
     ++ natsTlsFiles
     ++ (if present credsOf component then [ { name = names.natsCreds; path = credsOf.${component}; } ] else [ ])
-    ++ (if component == "ui" then httpTlsFiles ++ adminFiles else [ ]);
+    ++ (if component == "ui" then httpTlsFiles else [ ]);
 
   byComponent = f: builtins.listToAttrs (map (name: { inherit name; value = f name; }) components);
 
@@ -101,8 +103,7 @@ in
             });
       })
     // (if httpTls == null then { } else { http.tls = { cert = names.httpCert; key = names.httpKey; }; })
-    # The auth section's name for the first admin's file (src/core/config.ts, "auth").
-    // (if adminCredentialsFile == null then { } else { auth.firstAdminFile = names.admin; });
+    // (if adminCredentialsFile == null then { } else { auth.adminCredentialsFile = names.admin; });
 
   # Component -> LoadCredential lines of its service.
   loadCredential = byComponent (component: map (f: "${f.name}:${f.path}") (filesOf component));
@@ -142,8 +143,8 @@ in
         [ ]
     )
     ++ (
-      if (httpTls != null || adminCredentialsFile != null) && !(enabled "ui") then
-        [ "${optionPrefix}: http.tls and auth.adminCredentialsFile are for the ui component, which is not enabled here." ]
+      if httpTls != null && !(enabled "ui") then
+        [ "${optionPrefix}.http.tls is for the ui component, which is not enabled here." ]
       else
         [ ]
     )

@@ -21,7 +21,7 @@ function credentialsOf(input: unknown): Rendered {
   );
 }
 
-test('each component gets its own NATS user, the shared files, and the ui alone its HTTPS pair and the first admin; the settings name files in the credentials directory', () => {
+test('each component gets its own NATS user, the shared files and the first admin, and the ui alone its HTTPS pair; the settings name files in the credentials directory', () => {
   const out = credentialsOf({
     components: ['events', 'ui'],
     natsCredentialsFiles: { events: '/run/agenix/events.creds', ui: '/run/agenix/ui.creds' },
@@ -34,27 +34,29 @@ test('each component gets its own NATS user, the shared files, and the ui alone 
   assert.deepEqual(out.loadCredential, {
     events: [
       'warm-secret-access-key:/run/agenix/warm',
+      'first-admin:/run/agenix/first-admin',
       'nats-ca.pem:/etc/cim/ca.pem',
       'nats.creds:/run/agenix/events.creds',
     ],
     ui: [
       'warm-secret-access-key:/run/agenix/warm',
+      'first-admin:/run/agenix/first-admin',
       'nats-ca.pem:/etc/cim/ca.pem',
       'nats.creds:/run/agenix/ui.creds',
       'http-cert.pem:/run/agenix/http.pem',
       'http-key.pem:/run/agenix/http.key',
-      'first-admin:/run/agenix/first-admin',
     ],
   });
   assert.deepEqual(out.paths['events'], [
     '/run/agenix/warm',
+    '/run/agenix/first-admin',
     '/etc/cim/ca.pem',
     '/run/agenix/events.creds',
   ]);
   assert.deepEqual(out.settings, {
     nats: { credentials: 'nats.creds', tls: { ca: 'nats-ca.pem' } },
     http: { tls: { cert: 'http-cert.pem', key: 'http-key.pem' } },
-    auth: { firstAdminFile: 'first-admin' },
+    auth: { adminCredentialsFile: 'first-admin' },
   });
 });
 
@@ -73,7 +75,7 @@ test('store paths, relative paths, a partial set of NATS users, half a client pa
     components: ['events', 'units'],
     natsCredentialsFiles: { events: '/nix/store/abc-events.creds', pipeline: 'pipeline.creds' },
     natsTls: { certFile: '/etc/cim/client.pem' },
-    adminCredentialsFile: '/run/agenix/first-admin',
+    httpTls: { certFile: '/etc/cim/http.pem', keyFile: '/run/agenix/http.key' },
     credentialFiles: { 'nats.creds': '/run/agenix/x' },
   });
   const expected = [
@@ -82,7 +84,7 @@ test('store paths, relative paths, a partial set of NATS users, half a client pa
     /components\.pipeline\.natsCredentialsFile is set, but the pipeline component is not enabled/,
     /give every enabled component its natsCredentialsFile, or none .* missing: units\./,
     /nats\.tls: certFile and keyFile go together/,
-    /for the ui component, which is not enabled here/,
+    /http\.tls is for the ui component, which is not enabled here/,
     /credentialFiles\.nats\.creds: the name nats\.creds is CIM's own/,
   ];
   assert.equal(problems.length, expected.length, problems.join('\n'));
