@@ -47,6 +47,19 @@ let
 
   uiPort = 8080;
 
+  # The profile decides where each container listens and which server it reaches: these fields
+  # of `settings` (an inventory's, rendered by `cim deploy render`) describe the host, and inside
+  # a container's private network 127.0.0.1 is the container itself.
+  containerSettings =
+    builtins.removeAttrs cfg.settings [ "dataDir" ]
+    // {
+      nats = builtins.removeAttrs (cfg.settings.nats or { }) [ "url" ];
+      http = builtins.removeAttrs (cfg.settings.http or { }) [
+        "host"
+        "port"
+      ];
+    };
+
   credentialPaths =
     name:
     (import ./lib/credentials.nix {
@@ -109,7 +122,8 @@ let
           tls = if name == "ui" then cfg.httpTls else null;
         };
         openFirewall = name == "ui";
-        inherit (cfg) settings credentialFiles;
+        settings = containerSettings;
+        inherit (cfg) credentialFiles;
         nats.tls = cfg.natsTls;
         auth.adminCredentialsFile = cfg.adminCredentialsFile;
       };
@@ -166,7 +180,8 @@ in
       default = { };
       description = ''
         CIM settings for every container (services.cim.settings): docs/operations.md,
-        "Configuration". Leave `nats.url`, `http` and `dataDir` to the profile; no secrets here.
+        "Configuration". `nats.url`, `http.host`, `http.port` and `dataDir` are the profile's
+        (ignored here: see `ui.hostPort`); no secrets here.
       '';
     };
 

@@ -149,3 +149,14 @@ test('a secret written where the path of its file belongs is refused, naming the
   halfPair.hosts[1]!['nats'] = { tls: { cert: '/etc/cim/client.pem' } };
   refused(halfPair, /host hub-b, field nats\.tls: cert and key go together/);
 });
+
+test("a host running the ui publishes the inventory's HTTP port on the host, unless it is on loopback", () => {
+  const inventory = example();
+  inventory.hosts[1]!['components'] = ['events', 'ui'];
+  inventory.hosts[1]!['http'] = { host: '127.0.0.1', port: 9090 };
+  const files = renderHosts(parseInventory(inventory), 'inventory.yaml');
+  const nix = (host: string) => files.find((f) => f.path === `${host}.nix`)!.content;
+  assert.match(nix('hub-a'), /ui = \{\n {6}hostPort = 8080;\n {4}\};/);
+  assert.doesNotMatch(nix('hub-b'), /hostPort/, 'loopback: reached from the host only');
+  assert.doesNotMatch(nix('hub-c'), /hostPort/, 'no ui on hub-c');
+});
