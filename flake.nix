@@ -84,6 +84,12 @@
           cimModule = self.nixosModules.cim;
           cimPackage = cimOf pkgs;
         };
+        # Evaluation only: which service and container gets which secret file.
+        credentials = import ./nix/tests/credentials.nix {
+          inherit pkgs;
+          inherit (nixpkgs.lib) nixosSystem;
+          hostModule = self.nixosModules.cim-host;
+        };
         k8s-manifests = self.packages.${pkgs.stdenv.hostPlatform.system}.k8s-manifests;
         # Every .nix file as `nix fmt` (nixfmt, RFC style) writes it.
         formatting =

@@ -26,6 +26,7 @@ let
 
   cfg = config.cim.host;
   settingsFormat = pkgs.formats.json { };
+  secretPath = types.strMatching "/.+";
 
   # Fixed order: a component's address does not move when another one is added or removed.
   componentNames = import ./lib/components.nix;
@@ -46,6 +47,32 @@ let
 
   uiPort = 8080;
 
+  # The profile decides where each container listens and which server it reaches: these fields
+  # of `settings` (an inventory's, rendered by `cim deploy render`) describe the host, and inside
+  # a container's private network 127.0.0.1 is the container itself.
+  containerSettings =
+    builtins.removeAttrs cfg.settings [ "dataDir" ]
+    // {
+      nats = builtins.removeAttrs (cfg.settings.nats or { }) [ "url" ];
+      http = builtins.removeAttrs (cfg.settings.http or { }) [
+        "host"
+        "port"
+      ];
+    };
+
+  credentialPaths =
+    name:
+    (import ./lib/credentials.nix {
+      components = [ name ];
+      natsCredentialsFiles = lib.optionalAttrs (cfg.natsCredentialsFiles ? ${name}) {
+        ${name} = cfg.natsCredentialsFiles.${name};
+      };
+      natsTls = cfg.natsTls;
+      httpTls = if name == "ui" then cfg.httpTls else null;
+      inherit (cfg) adminCredentialsFile credentialFiles;
+      optionPrefix = "cim.host";
+    }).paths.${name};
+
   # The host's own state version, so containers created together with it age together.
   stateVersion = config.system.stateVersion;
 
@@ -56,14 +83,18 @@ let
     localAddress = localAddress name;
 
     # Credential files stay on the host (agenix, sops-nix): each is bind-mounted read-only at the
-    # same path, so the container's LoadCredential finds it. Nothing is copied into the store.
-    bindMounts = lib.mapAttrs' (
-      _: path:
-      lib.nameValuePair path {
-        hostPath = path;
-        isReadOnly = true;
-      }
-    ) cfg.credentialFiles;
+    # same path, so the container's LoadCredential finds it. Nothing is copied into the store,
+    # and a container sees only the files its component reads (its own NATS user's, not the
+    # others').
+    bindMounts = lib.listToAttrs (
+      map (
+        path:
+        lib.nameValuePair path {
+          hostPath = path;
+          isReadOnly = true;
+        }
+      ) (credentialPaths name)
+    );
 
     forwardPorts = lib.optional (name == "ui" && cfg.ui.hostPort != null) {
       protocol = "tcp";
@@ -78,16 +109,23 @@ let
       services.cim = {
         enable = true;
         package = cfg.package;
-        components.${name}.enable = true;
+        components.${name} = {
+          enable = true;
+          natsCredentialsFile = cfg.natsCredentialsFiles.${name} or null;
+        };
         natsUrl = "nats://${hostAddress}:${toString natsPort}";
         # Only the ui serves HTTP; it listens on the container's address so the host (and a
         # forwarded port) can reach it, and its container opens that port, nothing else.
         http = {
           host = if name == "ui" then "0.0.0.0" else "127.0.0.1";
           port = uiPort;
+          tls = if name == "ui" then cfg.httpTls else null;
         };
         openFirewall = name == "ui";
-        inherit (cfg) settings credentialFiles;
+        settings = containerSettings;
+        inherit (cfg) credentialFiles;
+        nats.tls = cfg.natsTls;
+        auth.adminCredentialsFile = cfg.adminCredentialsFile;
       };
     };
   };
@@ -142,12 +180,13 @@ in
       default = { };
       description = ''
         CIM settings for every container (services.cim.settings): docs/operations.md,
-        "Configuration". Leave `nats.url`, `http` and `dataDir` to the profile; no secrets here.
+        "Configuration". `nats.url`, `http.host`, `http.port` and `dataDir` are the profile's
+        (ignored here: see `ui.hostPort`); no secrets here.
       '';
     };
 
     credentialFiles = mkOption {
-      type = types.attrsOf types.str;
+      type = types.attrsOf secretPath;
       default = { };
       example = {
         warm-access-key-id = "/run/agenix/cim-warm-access-key-id";
@@ -156,6 +195,75 @@ in
       description = ''
         Secret files on the host (services.cim.credentialFiles), bind-mounted read-only into
         every container and given to its service by LoadCredential as `$CREDENTIALS_DIRECTORY/NAME`.
+      '';
+    };
+
+    natsCredentialsFiles = mkOption {
+      type = types.attrsOf secretPath;
+      default = { };
+      example = {
+        events = "/run/agenix/cim-events.creds";
+        ui = "/run/agenix/cim-ui.creds";
+      };
+      description = ''
+        Each component's NATS user, by component: the `.creds` files `cim nats init` wrote
+        (`<nats.auth>/creds/<component>.creds`). Container `cim-<component>` gets its own file
+        only (services.cim.components.<component>.natsCredentialsFile). Give one to every
+        component of `components`, or none; with `natsAuthDir` the host's server requires them.
+      '';
+    };
+
+    natsAuthDir = mkOption {
+      type = types.nullOr secretPath;
+      default = null;
+      example = "/run/agenix/cim-nats-auth";
+      description = ''
+        The folder `cim nats init` wrote, for the host's `cim-nats` (services.cim.nats.authDir):
+        it loads `resolver.conf` from it and then admits only the account's users.
+      '';
+    };
+
+    natsTls = mkOption {
+      type = types.submodule {
+        options = lib.genAttrs [ "caFile" "certFile" "keyFile" ] (field: mkOption {
+          type = types.nullOr secretPath;
+          default = null;
+          description = "services.cim.nats.tls.${field} of every container.";
+        });
+      };
+      default = { };
+      description = ''
+        TLS of the containers' NATS connections (services.cim.nats.tls): the CA that signed the
+        host server's certificate (`natsTopology.tls`), and a client pair for mutual TLS.
+      '';
+    };
+
+    httpTls = mkOption {
+      type = types.nullOr (
+        types.submodule {
+          options = {
+            certFile = mkOption {
+              type = secretPath;
+              description = "PEM certificate (with its chain) of the ui's HTTPS listener.";
+            };
+            keyFile = mkOption {
+              type = secretPath;
+              description = "PEM key of that certificate; may be root-only.";
+            };
+          };
+        }
+      );
+      default = null;
+      description = "HTTPS on the ui container (services.cim.http.tls), its files mounted there alone.";
+    };
+
+    adminCredentialsFile = mkOption {
+      type = types.nullOr secretPath;
+      default = null;
+      description = ''
+        The first admin's credentials file (`username:password`), for every container
+        (services.cim.auth.adminCredentialsFile): whichever component starts first with no user
+        creates the admin.
       '';
     };
 
@@ -176,7 +284,8 @@ in
       description = ''
         Forward this host port to the ui container's HTTP API and web UI, and open it in the
         firewall. `null`: the UI is reachable only from the host, at http://`subnet`.14:8080.
-        CIM has no sign-in yet: prefer an authenticating reverse proxy on the host.
+        Off loopback the ui requires sign-in (docs/security.md); give it `httpTls` or put a
+        TLS proxy in front.
       '';
     };
   };
@@ -193,6 +302,12 @@ in
         ];
         message = "cim.host.natsTopology.clientListen must listen on all addresses or on ${hostAddress}, where the containers reach it (it is ${cfg.natsTopology.clientListen}).";
       }
+      {
+        assertion =
+          cfg.natsCredentialsFiles == { }
+          || lib.sort lib.lessThan (lib.attrNames cfg.natsCredentialsFiles) == lib.sort lib.lessThan cfg.components;
+        message = "cim.host.natsCredentialsFiles: give one .creds file to each component of cim.host.components (${lib.concatStringsSep ", " cfg.components}), or none; it names ${lib.concatStringsSep ", " (lib.attrNames cfg.natsCredentialsFiles)}.";
+      }
     ];
 
     # The host: NATS JetStream only. No component runs here; /etc/cim/config.json points the
@@ -201,6 +316,7 @@ in
       enable = true;
       nats.createLocally = true;
       nats.topology = cfg.natsTopology;
+      nats.authDir = cfg.natsAuthDir;
       openFirewall = false;
     };
 

@@ -1,6 +1,6 @@
 # services.cim: CIM's components as hardened systemd services, the config file they read
-# (/etc/cim/config.json), secrets through LoadCredential, and optionally a local nats-server
-# (cim-nats) configured by nix/lib/nats-config.nix.
+# (/etc/cim/config.json), secrets through LoadCredential (nix/lib/credentials.nix), and optionally
+# a local nats-server (cim-nats) configured by nix/lib/nats-config.nix.
 {
   config,
   lib,
@@ -25,6 +25,19 @@ let
   enabledComponents = lib.filter (name: cfg.components.${name}.enable) componentNames;
 
   configPath = "/etc/cim/config.json";
+
+  # A secret is a file on the machine, named by a string: a Nix path would be copied into the
+  # store, readable by everyone. nix/lib/credentials.nix refuses store paths too.
+  secretPath = types.strMatching "/.+";
+
+  credentials = import ./lib/credentials.nix {
+    components = enabledComponents;
+    natsCredentialsFiles = lib.genAttrs componentNames (name: cfg.components.${name}.natsCredentialsFile);
+    natsTls = cfg.nats.tls;
+    httpTls = cfg.http.tls;
+    adminCredentialsFile = cfg.auth.adminCredentialsFile;
+    credentialFiles = cfg.credentialFiles;
+  };
 
   # "0.0.0.0:4222" -> { host = "0.0.0.0"; port = 4222; }; "[::]:4222" -> host "[::]".
   splitListen =
@@ -53,8 +66,10 @@ let
   natsCredDir = "/run/credentials/cim-nats.service";
   natsTls = topology.tls or null;
   natsLeafRemotes = topology.leafRemotes or null;
+  natsAuthDir = cfg.nats.authDir;
   natsCredentials =
-    lib.optionals (natsTls != null) (
+    lib.optional (natsAuthDir != null) "nats-resolver.conf:${natsAuthDir}/resolver.conf"
+    ++ lib.optionals (natsTls != null) (
       [
         "tls-cert:${natsTls.certFile}"
         "tls-key:${natsTls.keyFile}"
@@ -91,6 +106,15 @@ let
       ) natsLeafRemotes;
     };
   natsConfigFile = pkgs.writeText "cim-nats.conf" (import ./lib/nats-config.nix natsTopologyForServer);
+  # With decentralised auth the server also needs the operator, the accounts and their JWTs:
+  # `cim nats init` writes them to resolver.conf (no secret, but it names who may connect). It
+  # is appended at start, from the credentials directory, to a copy of the configuration in
+  # the runtime directory: nats-server resolves `include` relative to the including file, and
+  # the rendered file is in the store.
+  natsRuntimeConfig = "/run/cim-nats/nats-server.conf";
+  natsAssembleConfig = pkgs.writeShellScript "cim-nats-config" ''
+    ${pkgs.coreutils}/bin/cat ${natsConfigFile} "$CREDENTIALS_DIRECTORY/nats-resolver.conf" > ${natsRuntimeConfig}
+  '';
 
   # Ports of the topology that other machines use (client, cluster routes, leaf connections).
   # The monitoring port stays closed: it shows connections and subjects to anyone.
@@ -172,7 +196,7 @@ let
       StateDirectoryMode = "0750";
       WorkingDirectory = cfg.dataDir;
       ReadWritePaths = lib.filter (path: !(underVarLib path)) folderTierPaths;
-      LoadCredential = lib.mapAttrsToList (credName: path: "${credName}:${path}") cfg.credentialFiles;
+      LoadCredential = credentials.loadCredential.${name};
       Restart = "on-failure";
       RestartSec = 5;
       # cim stops its consumers and drains its NATS connection on SIGTERM.
@@ -197,6 +221,18 @@ in
         the `${name}` component: a systemd service `cim-${name}` running
         `cim serve --component ${name} --config ${configPath}`
       '';
+      natsCredentialsFile = mkOption {
+        type = types.nullOr secretPath;
+        default = null;
+        example = "/run/agenix/cim-${name}.creds";
+        description = ''
+          The `${name}` component's NATS user: the `.creds` file `cim nats init` wrote for it
+          (`<nats.auth>/creds/${name}.creds`), holding its JWT and nkey seed. Given to
+          `cim-${name}` alone by LoadCredential as `nats.creds`, which `settings.nats.credentials`
+          names; the file may be root-only. A string, never a Nix path or a store path: the store
+          is readable by everyone. Set it for every enabled component or for none.
+        '';
+      };
     });
 
     settings = mkOption {
@@ -238,8 +274,10 @@ in
         default = "127.0.0.1";
         example = "0.0.0.0";
         description = ''
-          Address the `ui` component's HTTP API and web UI listen on (`settings.http.host`). CIM
-          has no sign-in yet: keep loopback or put an authenticating reverse proxy in front.
+          Address the `ui` component's HTTP API and web UI listen on (`settings.http.host`). Off
+          loopback CIM refuses to start without sign-in configured (docs/security.md); give it
+          `http.tls`, or a TLS proxy in front, so passwords and cookies do not cross the network
+          in the clear.
         '';
       };
       port = mkOption {
@@ -247,6 +285,45 @@ in
         default = 8080;
         description = "Port of the `ui` component's HTTP API and web UI (`settings.http.port`).";
       };
+      tls = mkOption {
+        type = types.nullOr (
+          types.submodule {
+            options = {
+              certFile = mkOption {
+                type = secretPath;
+                example = "/var/lib/acme/cim.example.org/fullchain.pem";
+                description = "PEM certificate (with its chain) of the HTTPS listener.";
+              };
+              keyFile = mkOption {
+                type = secretPath;
+                example = "/var/lib/acme/cim.example.org/key.pem";
+                description = "PEM private key of the certificate; may be root-only.";
+              };
+            };
+          }
+        );
+        default = null;
+        description = ''
+          Serve HTTPS on the `ui` component (`settings.http.tls`; the session cookie is then
+          `Secure`). Both files go to `cim-ui` alone by LoadCredential (`http-cert.pem`,
+          `http-key.pem`); strings, never store paths. A new certificate takes effect when
+          `cim-ui` restarts (systemd copies credentials at start).
+        '';
+      };
+    };
+
+    auth.adminCredentialsFile = mkOption {
+      type = types.nullOr secretPath;
+      default = null;
+      example = "/run/agenix/cim-first-admin";
+      description = ''
+        The first admin's credentials file, `username:password` on one line (docs/security.md,
+        "Authentication and authorization"): the first component to start with no user yet
+        creates that admin, so no default password exists. Given to every cim service by
+        LoadCredential as `first-admin` (`settings.auth.adminCredentialsFile`); a string, never a
+        store path. Remove it (and this option) once the admin has signed in and changed the
+        password.
+      '';
     };
 
     dataDir = mkOption {
@@ -285,7 +362,7 @@ in
     };
 
     credentialFiles = mkOption {
-      type = types.attrsOf types.str;
+      type = types.attrsOf secretPath;
       default = { };
       example = {
         warm-access-key-id = "/run/agenix/cim-warm-access-key-id";
@@ -328,6 +405,48 @@ in
           duration such as `2m` (nats-server's own default) flushes on a timer and acknowledges at
           once, several times faster for small writes, and a crash loses what was acknowledged
           since the last flush. See docs/operations.md, "Durability".
+        '';
+      };
+
+      tls = {
+        caFile = mkOption {
+          type = types.nullOr secretPath;
+          default = null;
+          example = "/etc/cim/nats-ca.pem";
+          description = ''
+            CA certificate the components verify the NATS server with (`settings.nats.tls.ca`,
+            loaded as `nats-ca.pem`). For a server certificate not signed by a CA the system
+            trusts.
+          '';
+        };
+        certFile = mkOption {
+          type = types.nullOr secretPath;
+          default = null;
+          description = ''
+            Client certificate the components present to the NATS server (mutual TLS;
+            `settings.nats.tls.cert`, loaded as `nats-cert.pem`). Goes with `keyFile`.
+          '';
+        };
+        keyFile = mkOption {
+          type = types.nullOr secretPath;
+          default = null;
+          description = ''
+            Key of the client certificate (`settings.nats.tls.key`, loaded as `nats-key.pem`); may
+            be root-only. A string, never a store path.
+          '';
+        };
+      };
+
+      authDir = mkOption {
+        type = types.nullOr secretPath;
+        default = null;
+        example = "/run/agenix/cim-nats-auth";
+        description = ''
+          The folder `cim nats init` wrote (operator, accounts, users; the config file's
+          `nats.auth`). With `nats.createLocally`, `cim-nats` loads its `resolver.conf` (the
+          operator and account JWTs, no secret) by LoadCredential, so the server accepts only
+          the users of that account: give each component its `natsCredentialsFile`. The seeds in
+          `keys/` never leave that folder; keep it root-only, on this machine or another.
         '';
       };
 
@@ -389,10 +508,8 @@ in
     {
       assertions = [
         {
-          assertion = lib.all (path: !(lib.hasPrefix builtins.storeDir path)) (
-            lib.attrValues cfg.credentialFiles
-          );
-          message = "services.cim.credentialFiles: a secret must not be in the Nix store (everyone can read it there); give the path of a root-only file, e.g. from agenix or sops-nix.";
+          assertion = cfg.nats.authDir == null || cfg.nats.createLocally;
+          message = "services.cim.nats.authDir is the local server's (cim-nats): set nats.createLocally, or configure the server the components reach where it runs.";
         }
         {
           assertion = lib.all (credName: builtins.match "[A-Za-z0-9_.-]+" credName != null) (
@@ -408,8 +525,16 @@ in
           assertion = !cfg.nats.createLocally || underVarLib (topology.storeDir or "");
           message = "services.cim.nats.topology.storeDir must be below /var/lib (it is the StateDirectory of cim-nats).";
         }
-      ];
+      ]
+      ++ map (message: {
+        assertion = false;
+        inherit message;
+      }) credentials.problems;
 
+      services.cim.settings = lib.mapAttrsRecursive (_: mkDefault) credentials.settings;
+    }
+
+    {
       services.cim.settings = {
         dataDir = mkDefault cfg.dataDir;
         http = {
@@ -449,7 +574,12 @@ in
         restartTriggers = [ natsConfigFile ];
         serviceConfig = hardening // {
           Type = "simple";
-          ExecStart = "${cfg.nats.package}/bin/nats-server -c ${natsConfigFile}";
+          ExecStartPre = lib.optional (natsAuthDir != null) natsAssembleConfig;
+          ExecStart = "${cfg.nats.package}/bin/nats-server -c ${
+            if natsAuthDir != null then natsRuntimeConfig else natsConfigFile
+          }";
+          RuntimeDirectory = "cim-nats";
+          RuntimeDirectoryMode = "0700";
           ExecReload = "${pkgs.coreutils}/bin/kill -HUP $MAINPID";
           DynamicUser = true;
           User = "cim-nats";

@@ -117,3 +117,46 @@ test('a leaf must name a hub, and a cluster member must be in the cluster', () =
     /^The inventory is invalid at host branch-1, field roles: it is a member of cluster cim-hub: give it the role cluster-member\.$/,
   );
 });
+
+test("a host's NATS users, TLS files and first admin reach its profile as paths, one .creds per component it runs", () => {
+  const files = renderHosts(parseInventory(example()), 'inventory.yaml');
+  const hubB = files.find((f) => f.path === 'hub-b.nix')!.content;
+  assert.match(
+    hubB,
+    /natsCredentialsFiles = \{\n {6}events = "\/run\/agenix\/cim-nats-auth\/creds\/events\.creds";\n {6}registry = "[^"]+\/registry\.creds";\n {6}units = "[^"]+\/units\.creds";\n {4}\};/,
+  );
+  assert.match(hubB, /natsAuthDir = "\/run\/agenix\/cim-nats-auth";/);
+  const hubA = files.find((f) => f.path === 'hub-a.nix')!.content;
+  assert.match(hubA, /adminCredentialsFile = "\/run\/agenix\/cim-first-admin";/);
+  assert.match(
+    hubA,
+    /httpTls = \{\n {6}certFile = "[^"]+";\n {6}keyFile = "\/run\/agenix\/cim-http\.key";/,
+  );
+  const branch = files.find((f) => f.path === 'branch-1.nix')!.content;
+  assert.doesNotMatch(branch, /natsCredentialsFiles|natsAuthDir|httpTls|adminCredentialsFile/);
+});
+
+test('a secret written where the path of its file belongs is refused, naming the field', () => {
+  const withKey = example();
+  withKey.hosts[0]!['http'] = {
+    tls: { cert: '/etc/cert.pem', key: '-----BEGIN PRIVATE KEY-----' },
+  };
+  refused(withKey, /host hub-a, field http\.tls\.key: .*never the secret itself/);
+  const withSeed = example();
+  withSeed.hosts[1]!['nats'] = { credentialsDir: 'SUAM3EXAMPLESEEDNOTAPATH' };
+  refused(withSeed, /host hub-b, field nats\.credentialsDir: .*never the secret itself/);
+  const halfPair = example();
+  halfPair.hosts[1]!['nats'] = { tls: { cert: '/etc/cim/client.pem' } };
+  refused(halfPair, /host hub-b, field nats\.tls: cert and key go together/);
+});
+
+test("a host running the ui publishes the inventory's HTTP port on the host, unless it is on loopback", () => {
+  const inventory = example();
+  inventory.hosts[1]!['components'] = ['events', 'ui'];
+  inventory.hosts[1]!['http'] = { host: '127.0.0.1', port: 9090 };
+  const files = renderHosts(parseInventory(inventory), 'inventory.yaml');
+  const nix = (host: string) => files.find((f) => f.path === `${host}.nix`)!.content;
+  assert.match(nix('hub-a'), /ui = \{\n {6}hostPort = 8080;\n {4}\};/);
+  assert.doesNotMatch(nix('hub-b'), /hostPort/, 'loopback: reached from the host only');
+  assert.doesNotMatch(nix('hub-c'), /hostPort/, 'no ui on hub-c');
+});

@@ -22,7 +22,12 @@ const hostSchema = z
     roles: z.array(z.enum(['leaf', 'cluster-member', 'hub'])).min(1),
     components: z.array(z.enum(COMPONENT_NAMES)).min(1),
     http: z
-      .object({ host: z.string().min(1).default('0.0.0.0'), port: port.default(8080) })
+      .object({
+        host: z.string().min(1).default('0.0.0.0'),
+        port: port.default(8080),
+        /** HTTPS on the ui: its certificate and key files. */
+        tls: z.object({ cert: credentialPath, key: credentialPath }).strict().optional(),
+      })
       .strict()
       .prefault({}),
     nats: z
@@ -40,6 +45,25 @@ const hostSchema = z
         hub: name.optional(),
         /** Name of the credential holding the leaf's NATS credentials for its hub. */
         leafCredential: name.optional(),
+        /**
+         * Folder holding one `<component>.creds` per component of the host (the `creds/` of
+         * `cim nats init`): each component's container gets its own file.
+         */
+        credentialsDir: credentialPath.optional(),
+        /** The folder `cim nats init` wrote, for the host's server (it loads resolver.conf). */
+        authDir: credentialPath.optional(),
+        /** TLS of the components' NATS connections: the CA, and a client pair for mutual TLS. */
+        tls: z
+          .object({
+            ca: credentialPath.optional(),
+            cert: credentialPath.optional(),
+            key: credentialPath.optional(),
+          })
+          .strict()
+          .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+            message: 'cert and key go together',
+          })
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -47,6 +71,8 @@ const hostSchema = z
     tiers: z.record(name, z.record(z.string(), z.unknown())).default({}),
     /** Credential name → path of the file holding it, passed with systemd LoadCredential. */
     credentials: z.record(name, credentialPath).default({}),
+    /** The first admin's credentials file, for the ui. */
+    adminCredentials: credentialPath.optional(),
     /** Feature flags: any other setting of the config file (docs/operations.md), checked by it. */
     settings: z.record(z.string(), z.unknown()).default({}),
   })

@@ -107,7 +107,8 @@ test('cim serve accepts and applies the settings a rendered host file gives the 
     ],
   };
   await render(inventory, 'solo');
-  // What the module writes to /etc/cim/config.json: the profile's settings, as JSON.
+  // The profile's settings, as JSON: what `cim` reads (in a cim.host container, the profile
+  // replaces nats.url, http.host, http.port and dataDir with the container's own).
   const settings = nixEval<Record<string, unknown>>(
     `(import ${join(root, 'solo', 'solo.nix')} {}).cim.host.settings`,
   );

@@ -92,6 +92,45 @@ export function settingsOf(host: InventoryHost): Record<string, unknown> {
   return settings;
 }
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * The `cim.host` option that publishes a host's ui: its containers listen on a private link, so
+ * the inventory's HTTP port is forwarded to the ui container (and opened) unless the inventory
+ * keeps it on loopback, where the host reaches the container's own address.
+ */
+export function uiOptionsOf(host: InventoryHost): Record<string, NixValue> {
+  if (!host.components.includes('ui') || LOOPBACK.has(host.http.host)) return {};
+  return { ui: { hostPort: host.http.port } };
+}
+
+/**
+ * The `cim.host` options naming a host's NATS users, TLS files and first admin: paths only.
+ * The profile hands each file to the services that read it by LoadCredential.
+ */
+export function credentialOptionsOf(host: InventoryHost): Record<string, NixValue> {
+  const { credentialsDir, authDir, tls } = host.nats;
+  const options: Record<string, NixValue> = {};
+  if (credentialsDir !== undefined) {
+    options['natsCredentialsFiles'] = Object.fromEntries(
+      host.components.map((c) => [c, `${credentialsDir.replace(/\/+$/, '')}/${c}.creds`]),
+    );
+  }
+  if (authDir !== undefined) options['natsAuthDir'] = authDir;
+  if (tls !== undefined) {
+    options['natsTls'] = {
+      ...(tls.ca !== undefined ? { caFile: tls.ca } : {}),
+      ...(tls.cert !== undefined ? { certFile: tls.cert } : {}),
+      ...(tls.key !== undefined ? { keyFile: tls.key } : {}),
+    };
+  }
+  if (host.http.tls !== undefined) {
+    options['httpTls'] = { certFile: host.http.tls.cert, keyFile: host.http.tls.key };
+  }
+  if (host.adminCredentials !== undefined) options['adminCredentialsFile'] = host.adminCredentials;
+  return options;
+}
+
 /**
  * Renders every host of a checked inventory: `<host>.nix`, a NixOS module setting the
  * `cim.host` profile (components, NATS topology, settings, credential files), and
@@ -107,6 +146,8 @@ export function renderHosts(inventory: Inventory, source: string): RenderedFile[
       natsTopology: topology,
       settings: settingsOf(host) as NixValue,
       credentialFiles: host.credentials,
+      ...credentialOptionsOf(host),
+      ...uiOptionsOf(host),
     };
     const header = `# Rendered by \`cim deploy render\` from ${source.replace(/\n/g, ' ')}; do not edit: change the inventory and render again.`;
     return [
