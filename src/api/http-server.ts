@@ -9,6 +9,7 @@ import type { AnyOperation } from './operation.js';
 import type { UnitAccess } from './unit-access.js';
 import { registerUnitRoutes } from './unit-routes.js';
 import { registerWebApp } from './web-app.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { parseInput, toProblem } from './problem.js';
 import { recordedToJson } from './operations/events.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -27,7 +28,16 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   /** Local event store for the live stream; absent when the events component runs elsewhere. */
   readonly store?: EventStore;
+  /** Largest JSON request body, in bytes. */
   readonly bodyLimit: number;
+  /** Most files in one multipart upload (default 1000). */
+  readonly maxUploadFiles?: number;
+  /** Longest a whole request may take to arrive, in ms (0: no limit; default one hour). */
+  readonly requestTimeoutMs?: number;
+  /** A connection idle this long is closed, in ms (0: never; default two minutes). */
+  readonly idleTimeoutMs?: number;
+  /** PEM certificate (chain) and key: serve HTTPS. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** Uploads and content: the units component here, or its stores over NATS (ui alone). */
   readonly units: UnitAccess;
   /** The built web app's folder (default: the one `npm run build` writes). */
@@ -84,10 +94,17 @@ function fromFastifyError(error: unknown, size: number, limit: number): unknown 
  * web app at `/`.
  */
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
-  const app: FastifyInstance = Fastify({
+  const common = {
     forceCloseConnections: true,
     bodyLimit: options.bodyLimit,
-  });
+    requestTimeout: options.requestTimeoutMs ?? 3_600_000,
+    connectionTimeout: options.idleTimeoutMs ?? 120_000,
+  } as const;
+  // Fastify types an HTTPS server apart; every route and hook here is the same for both.
+  const app = (options.tls
+    ? Fastify({ ...common, https: { ...options.tls } })
+    : Fastify(common)) as unknown as FastifyInstance;
+  registerSecurityHeaders(app, { tls: options.tls !== undefined });
   const routes: RegisteredRoute[] = [];
   ROUTES.set(app, routes);
   app.addHook('onRoute', (route) => {
@@ -143,7 +160,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     });
   }
 
-  registerUnitRoutes(app, options.units, sendProblem);
+  registerUnitRoutes(app, options.units, sendProblem, options.maxUploadFiles ?? 1000);
 
   let openApi: OpenApiDocument | undefined;
   app.get('/api/openapi.json', async (_request, reply) =>

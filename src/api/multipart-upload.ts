@@ -7,13 +7,32 @@ import type { UnitAccess } from './unit-access.js';
 import type { Problem } from './problem.js';
 import { toProblem } from './problem.js';
 
-/** Limits on one multipart request; content size is limited by the unit service. */
-export const MULTIPART_LIMITS = {
-  files: 1000,
-  fields: 10_000,
-  fieldSize: 16 * 1024,
-  fileSize: Number.MAX_SAFE_INTEGER,
-};
+/** What busboy is told to stop at. */
+export interface MultipartLimits {
+  readonly files: number;
+  readonly fields: number;
+  readonly parts: number;
+  readonly fieldSize: number;
+  readonly fieldNameSize: number;
+  readonly headerPairs: number;
+  readonly fileSize: number;
+}
+
+/**
+ * Limits on one multipart request (`http.maxUploadFiles` files, each with a few fields); content
+ * size is limited by the unit service (`units.maxContentBytes`).
+ */
+export function multipartLimits(files: number): MultipartLimits {
+  return {
+    files,
+    fields: files * 10,
+    parts: files * 11,
+    fieldSize: 16 * 1024,
+    fieldNameSize: 100,
+    headerPairs: 20,
+    fileSize: Number.MAX_SAFE_INTEGER,
+  };
+}
 
 /** Fields that describe the next file part; they apply to that file only. */
 const PER_FILE_FIELDS = new Set(['name', 'source', 'cid', 'size']);
@@ -99,6 +118,7 @@ export async function ingestParts(
   request: FastifyRequest,
   units: UnitAccess,
   defaults: UploadDefaults,
+  limits: MultipartLimits,
 ): Promise<UploadItem[]> {
   // Filled in order of the parts; a slot stays empty only while its ingest runs.
   const items: (UploadItem | undefined)[] = [];
@@ -123,7 +143,7 @@ export async function ingestParts(
         status: 'error',
         error: toProblem(
           new InvalidInputError(
-            `A multipart upload may hold at most ${MULTIPART_LIMITS.files} files and ${MULTIPART_LIMITS.fields} fields: send the rest in another request.`,
+            `A multipart upload may hold at most ${limits.files} files and ${limits.fields} fields: send the rest in another request.`,
             { cause: err },
           ),
         ),
@@ -140,7 +160,7 @@ export async function ingestParts(
       }
       if (part.valueTruncated) {
         throw new InvalidInputError(
-          `The multipart field ${part.fieldname} is longer than ${MULTIPART_LIMITS.fieldSize} bytes.`,
+          `The multipart field ${part.fieldname} is longer than ${limits.fieldSize} bytes.`,
         );
       }
       fields[part.fieldname] = String(part.value);

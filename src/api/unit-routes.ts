@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
+import { isContentCid, parseCid } from '../core/cid.js';
 import { InvalidInputError, NotFoundError } from '../core/errors.js';
-import { ingestParts, MULTIPART_LIMITS } from './multipart-upload.js';
+import { ingestParts, multipartLimits } from './multipart-upload.js';
+import { contentDisposition, contentType } from './content-headers.js';
+import { CONTENT_CSP } from './security-headers.js';
 import type { UnitAccess } from './unit-access.js';
 import { parseInput } from './problem.js';
 import { ingestQuerySchema } from './schemas/units.js';
@@ -48,6 +51,13 @@ async function* slice(
   }
 }
 
+/** The refusal of a path parameter that is not a CID, without echoing it into a header. */
+function notACid(text: string, what: 'content' | 'unit'): InvalidInputError {
+  return new InvalidInputError(
+    `${JSON.stringify(text.slice(0, 80))} is not a ${what} CID: give the CID as cim units ls shows it.`,
+  );
+}
+
 /**
  * Routes that move bytes and so do not fit the JSON operations: uploads (`POST /api/units`, a raw
  * body or multipart/form-data with one or many files, streamed, never buffered whole), content downloads with Range, and `HEAD
@@ -57,18 +67,25 @@ export function registerUnitRoutes(
   app: FastifyInstance,
   units: UnitAccess,
   send: (reply: FastifyReply, err: unknown, url: string) => FastifyReply,
+  maxUploadFiles: number,
 ): void {
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    await scope.register(multipart, { limits: MULTIPART_LIMITS });
+    const limits = multipartLimits(maxUploadFiles);
+    await scope.register(multipart, { limits });
     scope.post('/api/units', async (request, reply) => {
       try {
         const query = parseInput(ingestQuerySchema, request.query, 'POST /api/units');
         const tags =
           query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
         if (request.isMultipart()) {
-          const items = await ingestParts(request, units, { tags, context: query.context ?? null });
+          const items = await ingestParts(
+            request,
+            units,
+            { tags, context: query.context ?? null },
+            limits,
+          );
           const last = items.reduce<{ unitCid: string; position: number } | undefined>(
             (best, i) =>
               'position' in i && (best === undefined || i.position > best.position) ? i : best,
@@ -106,6 +123,7 @@ export function registerUnitRoutes(
   app.head('/api/content/:cid', async (request, reply) => {
     const { cid } = request.params as { cid: string };
     try {
+      if (!isContentCid(cid)) throw notACid(cid, 'content');
       return reply.status((await units.holds(cid)) ? 200 : 404).send();
     } catch (err) {
       return send(reply, err, request.url);
@@ -115,6 +133,7 @@ export function registerUnitRoutes(
   app.get('/api/units/:cid/content', async (request, reply) => {
     const { cid } = request.params as { cid: string };
     try {
+      if (parseCid(cid) === undefined) throw notACid(cid, 'unit');
       const unit = await units.unit(cid);
       if (!unit)
         throw new NotFoundError(
@@ -129,22 +148,14 @@ export function registerUnitRoutes(
       const download = (request.query as { download?: string }).download !== undefined;
       reply
         .header('accept-ranges', 'bytes')
-        .header('content-type', unit.mediaType)
+        .header('content-type', contentType(unit.mediaType))
         .header('etag', `"${unit.content}"`)
         .header('x-content-type-options', 'nosniff');
-      // Content is anyone's upload served from the UI's origin: an HTML or SVG unit opened in the
-      // browser must not run script there. PDFs are exempt because Chromium will not show a PDF
-      // under a sandbox, and its viewer does not run the document's script in this origin.
-      if (unit.mediaType !== 'application/pdf') {
-        reply.header(
-          'content-security-policy',
-          "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'",
-        );
-      }
-      reply.header(
-        'content-disposition',
-        `${download ? 'attachment' : 'inline'}; filename*=UTF-8''${encodeURIComponent(unit.name.split('/').pop() ?? unit.name)}`,
-      );
+      // PDFs are exempt from the sandbox because Chromium will not show a PDF under one, and its
+      // viewer does not run the document's script in this origin.
+      if (unit.mediaType !== 'application/pdf')
+        reply.header('content-security-policy', CONTENT_CSP);
+      reply.header('content-disposition', contentDisposition(unit.name, download));
       if (range === 'unsatisfiable') {
         return reply.status(416).header('content-range', `bytes */${content.size}`).send();
       }

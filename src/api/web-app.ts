@@ -6,21 +6,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 /** Where `npm run build` puts the web app (Vite's output), relative to this compiled module. */
 export const WEB_APP_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
 
-/** Security headers for the app's own pages: no framing, no inline scripts, only this origin. */
-const APP_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; object-src 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-} as const;
-
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>CIM</title>
 <p>The web app is not built in this checkout: run <code>npm run build</code> (or start the node with
 <code>bash scripts/cim-dev.sh up</code>, which builds it) and reload. The HTTP API under
 <code>/api</code> works without it.</p>`;
 
 /**
- * Serves the web app at `/`: its hashed assets with long caching, and `index.html` for every
+ * Serves the web app at `/` (its security headers come from `registerSecurityHeaders`): its hashed assets with long caching, and `index.html` for every
  * other GET outside `/api` so the app's own routes (`/units/…`) survive a reload. Returns the
  * handler to use for requests nothing else matched, or undefined for those that are not the app's.
  */
@@ -38,9 +30,6 @@ export function registerWebApp(
       maxAge: '365d',
       index: false,
       wildcard: true,
-      setHeaders: (res) => {
-        for (const [name, value] of Object.entries(APP_HEADERS)) res.header(name, value);
-      },
     });
   }
   return (request, reply) => {
@@ -54,7 +43,7 @@ export function registerWebApp(
     if (!isAppRoute) return undefined;
     return reply
       .status(200)
-      .headers({ ...APP_HEADERS, 'cache-control': 'no-cache' })
+      .header('cache-control', 'no-cache')
       .type('text/html; charset=utf-8')
       .send(index);
   };

@@ -13,7 +13,13 @@ test('layers merge defaults ← file ← environment ← flags', () => {
     flags: { dataDir: '/srv/cim' },
   });
   assert.equal(config.dataDir, '/srv/cim');
-  assert.deepEqual(config.http, { host: '0.0.0.0', port: 9100 });
+  assert.deepEqual(config.http, {
+    host: '0.0.0.0',
+    port: 9100,
+    maxUploadFiles: 1000,
+    requestTimeoutSeconds: 3600,
+    idleTimeoutSeconds: 120,
+  });
   assert.equal(config.nats.url, 'nats://127.0.0.1:4999');
   assert.equal(config.log.level, 'debug');
   assert.equal(config.events.maxEventBytes, 1_000_000);

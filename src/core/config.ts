@@ -49,6 +49,25 @@ export const configSchema = z
       .object({
         host: z.string().min(1).default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
+        /** Largest JSON request body, in bytes. Unset: four times `events.maxEventBytes`. */
+        bodyLimitBytes: z.number().int().min(1024).optional(),
+        /** Most files in one multipart upload; the files past it are reported as refused. */
+        maxUploadFiles: z.number().int().min(1).max(100_000).default(1000),
+        /**
+         * Longest a whole request may take to arrive, uploads included (0: no limit). Generous,
+         * so a large upload on a slow link still fits; `idleTimeoutSeconds` catches a stalled one.
+         */
+        requestTimeoutSeconds: z.number().int().min(0).max(86_400).default(3600),
+        /** A connection that sends and receives nothing this long is closed (0: never). */
+        idleTimeoutSeconds: z.number().int().min(0).max(86_400).default(120),
+        /**
+         * Serve HTTPS with this PEM certificate (chain) and key; relative paths are resolved in
+         * `$CREDENTIALS_DIRECTORY` when systemd sets it. Absent: plain HTTP.
+         */
+        tls: z
+          .object({ cert: z.string().min(1), key: z.string().min(1) })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -16,6 +16,7 @@ import { Metrics } from '../api/metrics.js';
 import { localUnitAccess } from '../api/unit-access.js';
 import type { UnitAccess } from '../api/unit-access.js';
 import { openRemoteUnitAccess } from './ui-unit-access.js';
+import { readHttpTls } from './http-tls.js';
 import type { OperationContext } from '../api/operation.js';
 import { OPERATIONS } from '../api/operations/index.js';
 import type { ComponentName } from '../core/components.js';
@@ -169,12 +170,16 @@ export async function startNode(
         // component running alone (one per container) still follows events live.
         store,
         units: unitAccess,
-        bodyLimit: config.events.maxEventBytes * 4,
+        bodyLimit: config.http.bodyLimitBytes ?? config.events.maxEventBytes * 4,
+        maxUploadFiles: config.http.maxUploadFiles,
+        requestTimeoutMs: config.http.requestTimeoutSeconds * 1000,
+        idleTimeoutMs: config.http.idleTimeoutSeconds * 1000,
+        ...(config.http.tls ? { tls: readHttpTls(config.http.tls, process.env) } : {}),
       });
       undo.push(() => app.close());
       const bound = await listen(app, config.http.host, config.http.port);
       const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
-      httpUrl = `http://${host}:${bound.port}`;
+      httpUrl = `${config.http.tls ? 'https' : 'http'}://${host}:${bound.port}`;
     }
     return { httpUrl, natsUrl, serverVersion: report.serverVersion, managedNats, stop: stopAll };
   } catch (err) {
