@@ -51,6 +51,7 @@ const storageVerify = lazy(async () => (await import('./commands/storage.js')).v
 const policyApply = lazy(async () => (await import('./commands/storage.js')).policyApply);
 const policyLs = lazy(async () => (await import('./commands/storage.js')).policyLs);
 const components = lazy(async () => (await import('./commands/components.js')).components);
+const audit = lazy(async () => (await import('./commands/audit.js')).audit);
 const deployRender = lazy(async () => (await import('./commands/deploy.js')).render);
 const clusterInit = lazy(async () => (await import('./commands/cluster.js')).init);
 const clusterUp = lazy(async () => (await import('./commands/cluster.js')).up);
@@ -246,6 +247,15 @@ clientCommand(
 )
   .option('--capability <capability>', 'only those offering this, e.g. component:units')
   .action(components);
+
+clientCommand(
+  program.command('audit').description('the audit trail: changes people made, newest first'),
+)
+  .option('--actor <actor>', 'only this actor (user:ana), or a prefix ending in * (token:*)')
+  .option('--type <type>', 'only this event type, e.g. PipelineApplied')
+  .option('--after <time>', 'only changes at or after this time (ISO 8601)')
+  .option('--limit <n>', 'changes to show', '100')
+  .action(audit);
 
 const pipeline = program.command('pipeline').description('define, inspect and control pipelines');
 clientCommand(

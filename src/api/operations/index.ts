@@ -1,5 +1,6 @@
 import type { AnyOperation } from '../operation.js';
 import { archiveEvents, archiveStatus } from './archive.js';
+import { listAudit } from './audit.js';
 import { backupStatus, startBackup } from './backup.js';
 import { appendEvents, listEvents, verifyEventsOperation } from './events.js';
 import { listComponents } from './components.js';
@@ -39,6 +40,7 @@ export const OPERATIONS: readonly AnyOperation[] = [
   listEvents,
   appendEvents,
   verifyEventsOperation,
+  listAudit,
   archiveEvents,
   archiveStatus,
   startBackup,

@@ -4,6 +4,7 @@
  * pure code: the web app imports its types from here.
  */
 export * from './archive.js';
+export * from './audit.js';
 export * from './backup.js';
 export * from './components.js';
 export * from './events.js';
