@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
-import { startTestBrowser } from '../testing/browser.js';
+import { accessibilityProblems, startTestBrowser } from '../testing/browser.js';
 import type { TestBrowser } from '../testing/browser.js';
 
 const PIPELINE = new URL('../../../examples/pipelines/documents.yaml', import.meta.url).pathname;
@@ -18,6 +18,8 @@ const HOSTILE_NAMES = [
   '"><script>alert(2)</script><b onmouseover=alert(3)>.txt',
 ] as const;
 const HOSTILE_TAG = '<svg onload=alert(4)>';
+/** A pause reason is free text people write: the audit view shows it in the change's summary. */
+const HOSTILE_REASON = '<img src=x onerror=alert(5)> disk full';
 
 let root: string;
 let node: CimUp;
@@ -147,4 +149,57 @@ test('hostile unit names and tags show as text on every page that shows names, a
 
   assert.deepEqual(dialogs, [], 'no dialog opened');
   assert.deepEqual(browser.problems, [], 'no console error (a blocked inline script reports one)');
+});
+
+test('the Audit view shows changes with their actor, filters by type and actor, and shows free text as text', async () => {
+  // After the first test: a paused pipeline would have left the derived units unmade.
+  const paused = await fetch(`${url}/api/pipelines/documents/pause`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: HOSTILE_REASON }),
+  });
+  assert.equal(paused.status, 200, await paused.clone().text());
+
+  const page = await watchedPage();
+  await page.goto(url);
+  await page
+    .getByRole('navigation', { name: 'Sections' })
+    .getByRole('link', { name: 'Audit' })
+    .click();
+  await page.waitForURL(/\/audit$/);
+  const rows = page.locator('table.audit tbody tr');
+  await until('the pause and the definition in the trail', async () =>
+    (await rows.count()) >= 2 ? true : undefined,
+  );
+  assert.deepEqual(
+    await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-type'))),
+    ['PipelinePaused', 'PipelineApplied'],
+    'newest first',
+  );
+  const summary = `paused pipeline documents: ${HOSTILE_REASON}`;
+  assert.equal(await rows.first().locator('td.summary').textContent(), summary);
+  assert.ok(await page.getByText(summary, { exact: true }).isVisible(), 'the reason as text');
+  await assertNoMarkupFromNames(page, '/audit');
+  assert.deepEqual(await accessibilityProblems(page), [], 'no serious WCAG 2 A/AA problem');
+
+  await page.getByLabel('Type').selectOption('PipelineApplied');
+  await page.waitForURL(/type=PipelineApplied/);
+  await until('only the definition to be listed', async () => {
+    const types = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-type')));
+    return types.join() === 'PipelineApplied' ? true : undefined;
+  });
+  await page.getByLabel('Type').selectOption('');
+
+  const actor = (await rows.first().locator('td.actor').textContent()) ?? '';
+  await page.getByLabel('Actor').fill('nobody:at-all');
+  await page.getByText('No change matches.').waitFor();
+  await page.getByLabel('Actor').fill(actor);
+  await page.waitForURL(new RegExp(`actor=${encodeURIComponent(actor)}`));
+  await until('the changes of that actor', async () => {
+    const actors = await rows.locator('td.actor').allTextContents();
+    return actors.length >= 2 && actors.every((a) => a === actor) ? true : undefined;
+  });
+
+  assert.deepEqual(dialogs, [], 'no dialog opened');
+  assert.deepEqual(browser.problems, [], 'no console error');
 });

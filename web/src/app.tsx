@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { NavLink, Route, Routes, useLocation } from 'react-router';
 import { SearchBox } from './components/search-box';
+import { AuditPage } from './pages/audit';
 import { EventsPage } from './pages/events';
 import { NotFoundPage } from './pages/not-found';
 import { OverviewPage } from './pages/overview';
@@ -15,6 +16,7 @@ const SECTIONS = [
   { to: '/events', label: 'Events', end: false },
   { to: '/pipelines', label: 'Pipelines', end: false },
   { to: '/search', label: 'Search', end: false },
+  { to: '/audit', label: 'Audit', end: false },
 ] as const;
 
 /** The shell: header with navigation and the search box, and the page for the route. */
@@ -57,6 +59,7 @@ export function App() {
           <Route path="/events" element={<EventsPage />} />
           <Route path="/pipelines" element={<PipelinesPage />} />
           <Route path="/search" element={<SearchPage />} />
+          <Route path="/audit" element={<AuditPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </main>

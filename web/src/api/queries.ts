@@ -2,6 +2,7 @@ import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import type { QueryFunctionContext } from '@tanstack/react-query';
 import { api, query } from './client';
 import type {
+  AuditPage,
   Health,
   Lineage,
   Pipeline,
@@ -37,6 +38,7 @@ export const queryKeys = {
   lineage: (cid: string) => ['units', 'one', cid, 'lineage'] as const,
   searches: ['search'],
   search: (params: Params) => ['search', params] as const,
+  audit: (params: Params) => ['audit', params] as const,
 } as const;
 
 /** A query function that GETs `path`, cancelled when the query no longer needs it. */
@@ -120,6 +122,15 @@ export function lineageQuery(cid: string) {
   return queryOptions({
     queryKey: queryKeys.lineage(cid),
     queryFn: get<Lineage>(`/api/units/${encodeURIComponent(cid)}/lineage`),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** A page of the audit trail, newest first; the page shown stays while the next filter's loads. */
+export function auditQuery(params: Params) {
+  return queryOptions({
+    queryKey: queryKeys.audit(params),
+    queryFn: get<AuditPage>(`/api/audit${query(params)}`),
     placeholderData: keepPreviousData,
   });
 }

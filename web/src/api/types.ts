@@ -3,6 +3,8 @@
  * (src/api/schemas, also served as /api/openapi.json), under the names the app uses.
  */
 export type {
+  AuditEntry,
+  AuditPage,
   BackfillProgress,
   DeadLetter,
   EventPage,
