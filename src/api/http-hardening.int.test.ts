@@ -33,7 +33,10 @@ before(async () => {
     config,
     JSON.stringify({ http: { tls: { cert: certs.certFile, key: certs.keyFile } } }),
   );
-  node = await startCimUp(['--data', join(root, 'node'), '--config', config]);
+  // Debug logging, so the check that the key is never logged sees everything the node says.
+  node = await startCimUp(['--data', join(root, 'node'), '--config', config], {
+    CIM_LOG_LEVEL: 'debug',
+  });
 });
 
 after(async () => {
@@ -200,4 +203,12 @@ test('a connection that stalls mid-request is closed after the idle time-out; th
   } finally {
     await app.close();
   }
+});
+
+test('the TLS key appears nowhere in the node’s log, at debug level', () => {
+  assert.ok(node.stderr().length > 0, 'the node logged something');
+  const key = readFileSync(certs.keyFile, 'utf8');
+  const body = key.split('\n').filter((line) => line !== '' && !line.startsWith('-----'));
+  assert.ok(body.length > 0);
+  for (const line of body) assert.ok(!node.stderr().includes(line), 'a line of the key is logged');
 });

@@ -34,7 +34,7 @@ export interface HttpServerOptions {
   readonly maxUploadFiles?: number;
   /** Longest a whole request may take to arrive, in ms (0: no limit; default one hour). */
   readonly requestTimeoutMs?: number;
-  /** A connection idle this long is closed, in ms (0: never; default two minutes). */
+  /** A connection idle this long is closed, in ms (0: never; default ten minutes). */
   readonly idleTimeoutMs?: number;
   /** PEM certificate (chain) and key: serve HTTPS. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
@@ -98,7 +98,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     forceCloseConnections: true,
     bodyLimit: options.bodyLimit,
     requestTimeout: options.requestTimeoutMs ?? 3_600_000,
-    connectionTimeout: options.idleTimeoutMs ?? 120_000,
+    connectionTimeout: options.idleTimeoutMs ?? 600_000,
   } as const;
   // Fastify types an HTTPS server apart; every route and hook here is the same for both.
   const app = (options.tls

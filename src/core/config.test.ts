@@ -18,7 +18,7 @@ test('layers merge defaults ← file ← environment ← flags', () => {
     port: 9100,
     maxUploadFiles: 1000,
     requestTimeoutSeconds: 3600,
-    idleTimeoutSeconds: 120,
+    idleTimeoutSeconds: 600,
   });
   assert.equal(config.nats.url, 'nats://127.0.0.1:4999');
   assert.equal(config.log.level, 'debug');

@@ -58,8 +58,11 @@ export const configSchema = z
          * so a large upload on a slow link still fits; `idleTimeoutSeconds` catches a stalled one.
          */
         requestTimeoutSeconds: z.number().int().min(0).max(86_400).default(3600),
-        /** A connection that sends and receives nothing this long is closed (0: never). */
-        idleTimeoutSeconds: z.number().int().min(0).max(86_400).default(120),
+        /**
+         * A connection that sends and receives nothing this long is closed (0: never). Long enough
+         * for the slowest answer computed before its first byte (`events.verify` of a big stream).
+         */
+        idleTimeoutSeconds: z.number().int().min(0).max(86_400).default(600),
         /**
          * Serve HTTPS with this PEM certificate (chain) and key; relative paths are resolved in
          * `$CREDENTIALS_DIRECTORY` when systemd sets it. Absent: plain HTTP.
