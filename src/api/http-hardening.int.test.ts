@@ -11,7 +11,7 @@ import { buildHttpServer, listen } from './http-server.js';
 import { Metrics } from './metrics.js';
 import { OPERATIONS } from './operations/index.js';
 import { silentLogger } from '../runtime/logger.js';
-import { startCimUp } from '../testing/cli.js';
+import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
 import { makeTestCertificates } from '../testing/test-ca.js';
 import type { TestCertificates } from '../testing/test-ca.js';
@@ -211,4 +211,14 @@ test('the TLS key appears nowhere in the node’s log, at debug level', () => {
   const body = key.split('\n').filter((line) => line !== '' && !line.startsWith('-----'));
   assert.ok(body.length > 0);
   for (const line of body) assert.ok(!node.stderr().includes(line), 'a line of the key is logged');
+});
+
+test('a client command reaches the HTTPS node when told to trust the CA (NODE_EXTRA_CA_CERTS)', async () => {
+  const trusted = await runCim(['components', '--json', '--url', node.ready.ui], {
+    NODE_EXTRA_CA_CERTS: certs.caFile,
+  });
+  assert.equal(trusted.code, 0, trusted.stderr);
+  assert.ok(Array.isArray((JSON.parse(trusted.stdout) as { components: unknown[] }).components));
+  const untrusted = await runCim(['components', '--json', '--url', node.ready.ui]);
+  assert.notEqual(untrusted.code, 0, 'without the CA the certificate is refused');
 });
