@@ -3,17 +3,31 @@
 //
 //   node examples/plugins/word-count-service.mjs nats://127.0.0.1:4222
 //
+// On a server with credentials (`cim nats init --plugin word-count`), NATS_CREDS names its
+// .creds file; it then uses its own inbox prefix, the only inbox its user may listen on.
+//
 // It registers the processor `word-count` in the registry (KV bucket cim-registry), heartbeats,
 // and answers runs on cim.plugin.word-count.run.
 import { hostname } from 'node:os';
-import { connect } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 
 const url = process.argv[2] ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const HEARTBEAT_SECONDS = Number(process.env.HEARTBEAT_SECONDS ?? 5);
 const TTL_SECONDS = HEARTBEAT_SECONDS * 3;
 
-const nc = await connect({ servers: url, name: 'word-count plugin service' });
+const creds = process.env.NATS_CREDS;
+const nc = await connect({
+  servers: url,
+  name: 'word-count plugin service',
+  ...(creds
+    ? {
+        authenticator: credsAuthenticator(readFileSync(creds)),
+        inboxPrefix: '_INBOX_plugin_word-count',
+      }
+    : {}),
+});
 const registry = await new Kvm(nc).open('cim-registry');
 const id = `word-count.${hostname().replace(/[^A-Za-z0-9_=-]/g, '-')}.${process.pid}`;
 const record = JSON.stringify({

@@ -4,6 +4,7 @@ import type { UnitService } from '../units/unit-service.js';
 import type { VerifiedContent } from '../storage/content-store.js';
 import type { StorageManager } from '../storage/storage-manager.js';
 import type { UnitsContext } from './operation.js';
+import { UnavailableError } from '../core/errors.js';
 
 /** A unit as the content route needs it. */
 export type UnitRecord = Unit & { readonly unitCid: string };
@@ -81,6 +82,27 @@ export function remoteUnitAccess(
     unit: lookup,
     holds: (cid) => storage.has(cid),
     find: (cid) => storage.find(cid),
+    served: () => undefined,
+  };
+}
+
+/**
+ * UnitAccess for a process that runs `ui` alone under its own NATS user, which may neither write
+ * events nor read the content stream: units are asked over NATS, bytes are refused with a
+ * sentence until the units component moves bytes over `cim.api.>`.
+ */
+export function apiOnlyUnitAccess(lookup: UnitLookup): UnitAccess {
+  const refuse = (): never => {
+    throw new UnavailableError(
+      'This ui process runs alone under its own NATS user, which may not move content: run ui together with units (cim up, or one process with both components) to upload and download.',
+    );
+  };
+  return {
+    service: { ingest: async () => refuse() },
+    async waitFor() {},
+    unit: lookup,
+    holds: async () => refuse(),
+    find: async () => refuse(),
     served: () => undefined,
   };
 }

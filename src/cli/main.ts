@@ -53,6 +53,7 @@ const policyLs = lazy(async () => (await import('./commands/storage.js')).policy
 const components = lazy(async () => (await import('./commands/components.js')).components);
 const audit = lazy(async () => (await import('./commands/audit.js')).audit);
 const deployRender = lazy(async () => (await import('./commands/deploy.js')).render);
+const natsInit = lazy(async () => (await import('./commands/nats.js')).init);
 const clusterInit = lazy(async () => (await import('./commands/cluster.js')).init);
 const clusterUp = lazy(async () => (await import('./commands/cluster.js')).up);
 const clusterDown = lazy(async () => (await import('./commands/cluster.js')).down);
@@ -358,6 +359,24 @@ deploy
   .action(deployRender);
 
 registerLeafCommands(program);
+
+const nats = program
+  .command('nats')
+  .description("NATS users and permissions of this node's server");
+nats
+  .command('init')
+  .description(
+    'create an operator, the CIM and system accounts and one user per component (.creds, mode 0600)',
+  )
+  .option('--data <dir>', 'data folder (default $CIM_DATA, else ~/.local/share/cim)')
+  .option('--config <file>', 'JSON config file (default $CIM_CONFIG); nats.auth names the folder')
+  .option(
+    '--plugin <name>',
+    'also a user for this plugin service (repeatable)',
+    (value: string, all: string[] = []) => [...all, value],
+  )
+  .option('--json', 'print JSON')
+  .action(natsInit);
 
 const cluster = program
   .command('cluster')

@@ -96,6 +96,29 @@ export const configSchema = z
          * on a timer and acknowledges at once, so a power cut loses what was acknowledged since.
          */
         sync: syncPolicySchema.default(DEFAULT_SYNC_POLICY),
+        /**
+         * This process's NATS user: the path of its `.creds` file (a relative path is resolved in
+         * `$CREDENTIALS_DIRECTORY` when systemd sets it). Unset: none, or, when the managed server
+         * uses `nats.auth`, the `node` user's file there.
+         */
+        credentials: z.string().min(1).optional(),
+        /** TLS of this process's NATS connections: the CA to trust and, for mutual TLS, a client pair. */
+        tls: z
+          .object({
+            ca: z.string().min(1).optional(),
+            cert: z.string().min(1).optional(),
+            key: z.string().min(1).optional(),
+          })
+          .strict()
+          .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+            message: 'cert and key go together',
+          })
+          .optional(),
+        /**
+         * The folder `cim nats init` writes (operator, accounts, users' `.creds`). The managed
+         * server loads its `resolver.conf` when it is there. Unset: `<dataDir>/nats-auth`.
+         */
+        auth: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),
@@ -316,6 +339,7 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>): Con
   const nats: ConfigLayer = {};
   if (env['NATS_URL']) nats['url'] = env['NATS_URL'];
   if (env['CIM_NATS_SERVER']) nats['serverBin'] = env['CIM_NATS_SERVER'];
+  if (env['CIM_NATS_CREDENTIALS']) nats['credentials'] = env['CIM_NATS_CREDENTIALS'];
   if (Object.keys(nats).length > 0) layer['nats'] = nats;
   const log: ConfigLayer = {};
   if (env['CIM_LOG_LEVEL']) log['level'] = env['CIM_LOG_LEVEL'];

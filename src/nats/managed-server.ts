@@ -8,7 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { PortInUseError, UnavailableError } from '../core/errors.js';
@@ -31,6 +31,11 @@ export interface ManagedNatsOptions {
   readonly logger: Logger;
   /** How long to wait for the server to say it is ready, in milliseconds. */
   readonly readyTimeoutMs?: number;
+  /**
+   * The `resolver.conf` of `cim nats init` (operator, accounts): with it every client must
+   * present a user of the CIM account; without it the server takes any client on loopback.
+   */
+  readonly resolver?: string | undefined;
 }
 
 const READY_LINE = 'Server is ready';
@@ -86,6 +91,10 @@ export class ManagedNatsServer {
       `listen: "${this.host}:${this.port}"`,
       'server_name: cim_leaf',
       `pid_file: ${JSON.stringify(this.pidFile)}`,
+      ...(this.options.resolver !== undefined
+        ? // nats-server resolves an include against the including file's folder, even when absolute.
+          [`include ${JSON.stringify(relative(this.dir, this.options.resolver))}`]
+        : []),
       'jetstream {',
       `  store_dir: ${JSON.stringify(join(this.dir, 'jetstream'))}`,
       `  sync_interval: ${JSON.stringify(this.options.sync)}`,

@@ -170,3 +170,27 @@ async function provisionOnce(
   }
   return { serverVersion, features, created, updated };
 }
+
+/** How long a process that does not provision waits for one that does. */
+const PROVISIONED_WAIT_MS = 60_000;
+
+/**
+ * For a process whose user may read but not create CIM's streams (the ui component alone):
+ * waits until the event stream exists, made by a component that provisions.
+ */
+export async function awaitProvisioned(nc: NatsConnection): Promise<ProvisionReport> {
+  const serverVersion = nc.info?.version ?? 'unknown';
+  const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+  for (const deadline = Date.now() + PROVISIONED_WAIT_MS; ; await sleep(250)) {
+    try {
+      await jsm.streams.info(EVENTS_STREAM);
+      return { serverVersion, features: detectFeatures(serverVersion), created: [], updated: [] };
+    } catch (err) {
+      if (!isApiError(err, JetStreamApiCodes.StreamNotFound) || Date.now() > deadline)
+        throw new UnavailableError(
+          `Stream ${EVENTS_STREAM} is not on the NATS server at ${nc.getServer()} (${(err as Error).message}): start a component that writes events (events, units or pipeline) first.`,
+          { cause: err },
+        );
+    }
+  }
+}

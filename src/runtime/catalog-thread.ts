@@ -4,10 +4,13 @@ import type { Logger } from 'pino';
 import { UnavailableError } from '../core/errors.js';
 import type { ContentHandOver } from '../storage/recent-content.js';
 import type { LogFormat } from './logger.js';
+import type { NatsClientAuth } from '../nats/connect.js';
 
 /** What the catalog worker is started with. */
 export interface CatalogWorkerSetup {
   readonly natsUrl: string;
+  /** The process's NATS user and TLS files (`nats.credentials`, `nats.tls`). */
+  readonly natsAuth: NatsClientAuth;
   readonly path: string;
   readonly logLevel: string;
   readonly logFormat: LogFormat;

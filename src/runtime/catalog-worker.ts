@@ -29,7 +29,11 @@ const COMMIT_MS = 20;
 const post = (message: CatalogThreadMessage) => port.postMessage(message);
 
 try {
-  const nc = await connectNats(setup.natsUrl, { name: 'cim catalog', logger });
+  const nc = await connectNats(setup.natsUrl, {
+    name: 'cim catalog',
+    logger,
+    ...setup.natsAuth,
+  });
   const store = await JetStreamEventStore.open(nc, { maxEventBytes: setup.maxEventBytes });
   // Content tiered out of hot is indexed from where it is, so a rebuild still finds its text.
   const { manager: content } = await openStorage(nc, store, setup.tiers, logger);

@@ -4,8 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import { ManagedNatsServer } from '../nats/managed-server.js';
-import { connectNats } from '../nats/connect.js';
-import { provision } from '../nats/provision.js';
+import { connectNats, natsClientAuth } from '../nats/connect.js';
+import { managedAuth } from '../nats/auth/managed-auth.js';
+import { awaitProvisioned, provision } from '../nats/provision.js';
 import { replicasFor } from '../nats/replicas.js';
 import { assertPortFree } from '../nats/free-port.js';
 import { JetStreamEventStore } from '../events/jetstream-event-store.js';
@@ -47,10 +48,16 @@ export interface RunningNode {
  * Any failure undoes what was started.
  */
 export async function startNode(
-  config: Config,
+  configured: Config,
   components: readonly ComponentName[],
   logger: Logger,
 ): Promise<RunningNode> {
+  const auth = configured.nats.url === undefined ? managedAuth(configured, components) : {};
+  // The managed server's user becomes this process's: every connection below reads it from here.
+  const config: Config =
+    auth.credentials !== undefined
+      ? { ...configured, nats: { ...configured.nats, credentials: auth.credentials } }
+      : configured;
   assertNotRestoring(config.dataDir);
   const serveHttp = components.includes('ui');
   if (serveHttp && config.http.port !== 0) await assertPortFree(config.http.host, config.http.port);
@@ -70,6 +77,7 @@ export async function startNode(
         port: config.nats.port,
         serverBin: config.nats.serverBin,
         sync: config.nats.sync,
+        resolver: auth.resolver,
         logger,
       });
       await managedNats.start();
@@ -80,14 +88,19 @@ export async function startNode(
     const nc: NatsConnection = await connectNats(natsUrl, {
       name: `cim ${components.join(',')}`,
       logger,
+      ...natsClientAuth(config.nats),
     });
     // A failed drain (server already gone) must still close, or reconnect attempts keep us alive.
     undo.push(() => nc.drain().catch(() => nc.close()));
     const replicas = replicasFor(nc, config.nats.replicas);
-    const report = await provision(nc, {
-      duplicateWindowSeconds: config.events.duplicateWindowSeconds,
-      replicas,
-    });
+    // A ui alone under its own NATS user may not create streams: the components that write do.
+    const report =
+      config.nats.credentials !== undefined && components.every((c) => c === 'ui')
+        ? await awaitProvisioned(nc)
+        : await provision(nc, {
+            duplicateWindowSeconds: config.events.duplicateWindowSeconds,
+            replicas,
+          });
     logger.info(
       {
         serverVersion: report.serverVersion,

@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import { InvalidConfigError, InvalidInputError } from '../core/errors.js';
-import { connectNats } from '../nats/connect.js';
+import { connectNats, natsClientAuth } from '../nats/connect.js';
 import { ManagedNatsServer } from '../nats/managed-server.js';
 import { provision, PROVISIONED_STREAMS } from '../nats/provision.js';
 import { replicasFor } from '../nats/replicas.js';
@@ -120,7 +120,11 @@ export async function restoreNode(
       await nats.start();
       natsUrl = nats.url;
     }
-    nc = await connectNats(natsUrl, { name: 'cim restore', logger });
+    nc = await connectNats(natsUrl, {
+      name: 'cim restore',
+      logger,
+      ...natsClientAuth(config.nats),
+    });
     if (config.nats.url !== undefined) provisioned = await assertNothingStored(nc, natsUrl);
     await provision(nc, {
       duplicateWindowSeconds: config.events.duplicateWindowSeconds,
@@ -149,6 +153,7 @@ export async function restoreNode(
     const catalog = await CatalogThread.start(
       {
         natsUrl,
+        natsAuth: natsClientAuth(config.nats),
         path: join(dir, 'read-models', 'catalog.sqlite'),
         logLevel: config.log.level,
         logFormat: config.log.format ?? 'json',

@@ -6,7 +6,7 @@ import { CimError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { Dispatcher } from '../api/dispatcher.js';
 import { showUnit } from '../api/operations/units.js';
-import { remoteUnitAccess } from '../api/unit-access.js';
+import { apiOnlyUnitAccess, remoteUnitAccess } from '../api/unit-access.js';
 import type { UnitAccess, UnitRecord } from '../api/unit-access.js';
 import { openStorage } from '../storage/open-storage.js';
 import { UnitService } from '../units/unit-service.js';
@@ -23,11 +23,6 @@ export async function openRemoteUnitAccess(
   config: Config,
   logger: Logger,
 ): Promise<{ access: UnitAccess; close(): Promise<void> }> {
-  const storage = await openStorage(nc, store, config.storage.tiers, logger);
-  const service = new UnitService(store, storage.manager, {
-    spoolDir: join(config.dataDir, 'spool'),
-    maxContentBytes: config.units.maxContentBytes,
-  });
   const lookup = async (cid: string): Promise<UnitRecord | undefined> => {
     try {
       return ((await dispatcher.invoke(showUnit, { cid })) as { unit: UnitRecord }).unit;
@@ -37,6 +32,14 @@ export async function openRemoteUnitAccess(
       throw err;
     }
   };
+  // The ui's own NATS user may not touch the content stream or write events (permissions.ts).
+  if (config.nats.credentials !== undefined)
+    return { access: apiOnlyUnitAccess(lookup), close: async () => undefined };
+  const storage = await openStorage(nc, store, config.storage.tiers, logger);
+  const service = new UnitService(store, storage.manager, {
+    spoolDir: join(config.dataDir, 'spool'),
+    maxContentBytes: config.units.maxContentBytes,
+  });
   return {
     access: remoteUnitAccess(service, storage.manager, lookup),
     close: () => storage.manager.close(),

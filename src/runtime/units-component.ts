@@ -1,3 +1,4 @@
+import { natsClientAuth } from '../nats/connect.js';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from 'pino';
@@ -56,6 +57,7 @@ export async function startUnits(
   const thread = await CatalogThread.start(
     {
       natsUrl,
+      natsAuth: natsClientAuth(config.nats),
       path,
       logLevel: config.log.level,
       logFormat: config.log.format ?? 'json',

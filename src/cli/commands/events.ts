@@ -12,7 +12,7 @@ import type { VerifyReport } from '../../events/verify.js';
 import { verifyEvents } from '../../events/verify.js';
 import { EVENT_ARCHIVE_REF } from '../../events/archived-history.js';
 import { JetStreamEventStore } from '../../events/jetstream-event-store.js';
-import { connectNats } from '../../nats/connect.js';
+import { connectNats, envClientAuth } from '../../nats/connect.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
 import { followEvents } from './follow.js';
@@ -67,7 +67,10 @@ export async function verify(options: {
 }): Promise<void> {
   let report: VerifyReport;
   if (options.nats !== undefined) {
-    const nc = await connectNats(options.nats, { name: 'cim events verify' });
+    const nc = await connectNats(options.nats, {
+      name: 'cim events verify',
+      ...envClientAuth(),
+    });
     try {
       const store = await JetStreamEventStore.open(nc, { maxEventBytes: 1_000_000 });
       const archived = await store.last(EVENT_ARCHIVE_REF);

@@ -16,7 +16,7 @@ import { attachLeaf, leafMirrorNames } from '../../cluster/leaf-mirrors.js';
 import { leafStatus } from '../../cluster/leaf-status.js';
 import type { StreamLag } from '../../cluster/leaf-status.js';
 import { verifyLeafMirrors } from '../../cluster/leaf-verify.js';
-import { connectNats } from '../../nats/connect.js';
+import { connectNats, envClientAuth } from '../../nats/connect.js';
 import { defaultServersDir } from './cluster.js';
 import { printJson } from '../output.js';
 
@@ -35,7 +35,7 @@ function port(flag: string, value: string): number {
 }
 
 async function withConnection<T>(url: string, run: (nc: NatsConnection) => Promise<T>): Promise<T> {
-  const nc = await connectNats(url, { name: 'cim-leaf' });
+  const nc = await connectNats(url, { name: 'cim-leaf', ...envClientAuth() });
   try {
     return await run(nc);
   } finally {

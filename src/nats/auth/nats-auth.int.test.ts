@@ -1,0 +1,124 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { credsAuthenticator } from '@nats-io/nats-core';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Objm } from '@nats-io/obj';
+import { ManagedNatsServer } from '../managed-server.js';
+import { connectNats } from '../connect.js';
+import { provision } from '../provision.js';
+import { silentLogger } from '../../runtime/logger.js';
+import { authLayout, initNatsAuth, pluginUser } from './nats-auth.js';
+import { pluginInbox } from './permissions.js';
+
+let root: string;
+let server: ManagedNatsServer;
+let node: NatsConnection;
+const layout = () => authLayout(join(root, 'nats-auth'));
+
+/** The raw client, as a process that is not CIM would connect. */
+const raw = (user?: string, extra: { inboxPrefix?: string } = {}) =>
+  connect({
+    servers: server.url,
+    timeout: 5000,
+    ...(user !== undefined
+      ? { authenticator: credsAuthenticator(readFileSync(layout().creds(user))) }
+      : {}),
+    ...extra,
+  });
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'cim-nats-auth-'));
+  await initNatsAuth(join(root, 'nats-auth'), { plugins: ['word-count'] });
+  server = new ManagedNatsServer({
+    dataDir: root,
+    port: 0,
+    sync: 'always',
+    resolver: layout().resolver,
+    logger: silentLogger(),
+  });
+  await server.start();
+  node = await connectNats(server.url, { credentials: layout().creds('node') });
+  await provision(node, { duplicateWindowSeconds: 120 });
+});
+
+after(async () => {
+  await node.close().catch(() => undefined);
+  await server.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('every seed and .creds file is mode 0600 in folders of mode 0700', () => {
+  for (const sub of ['keys', 'creds']) {
+    const dir = join(root, 'nats-auth', sub);
+    assert.equal(statSync(dir).mode & 0o777, 0o700, dir);
+    for (const file of readdirSync(dir))
+      assert.equal(statSync(join(dir, file)).mode & 0o777, 0o600, file);
+  }
+  assert.doesNotMatch(readFileSync(layout().resolver, 'utf8'), /SUA|SOA|SAA/);
+});
+
+test('a connection without credentials is refused', async () => {
+  await assert.rejects(raw(), /authorization|authentication/i);
+});
+
+test("the ui component's user can neither publish to cim.events.> nor read OBJ_cim-content", async () => {
+  const nc = await raw('ui');
+  try {
+    const js = jetstream(nc, { timeout: 5000 });
+    await assert.rejects(js.publish('cim.events.unit.Unit.x', 'forged'), /permission/i);
+    const jsm = await jetstreamManager(nc, { timeout: 5000 });
+    await assert.rejects(jsm.streams.info('OBJ_cim-content'), /permission/i);
+    await assert.rejects(
+      (async () => {
+        const store = await new Objm(nc).open('cim-content');
+        await store.list();
+      })(),
+      /permission/i,
+    );
+    // What it may do: read the event stream's state and ask the other components.
+    assert.equal((await jsm.streams.info('CIM_EVENTS')).config.name, 'CIM_EVENTS');
+  } finally {
+    await nc.close();
+  }
+});
+
+test("the node user (every component in one process) writes events the ui's cannot", async () => {
+  const ack = await jetstream(node).publish('cim.events.test.Thing.one', 'x');
+  assert.equal(ack.stream, 'CIM_EVENTS');
+});
+
+test("a plugin service's user cannot subscribe outside its subjects", async () => {
+  const nc = await raw(pluginUser('word-count'), { inboxPrefix: pluginInbox('word-count') });
+  try {
+    const refused = async (subject: string) => {
+      const sub = nc.subscribe(subject);
+      // The server answers a refused subscription by closing it with the permission error.
+      await assert.rejects(
+        (async () => {
+          for await (const _ of sub) break;
+        })(),
+        /permission/i,
+        subject,
+      );
+    };
+    await refused('cim.events.>');
+    await refused('_INBOX.>');
+    await refused('cim.api.>');
+    await refused('cim.plugin.other.run');
+    // Its own subject works end to end: a request from the node user is answered.
+    const own = nc.subscribe('cim.plugin.word-count.run');
+    void (async () => {
+      for await (const m of own) m.respond('counted');
+    })();
+    await nc.flush();
+    const reply = await node.request('cim.plugin.word-count.run', 'text', { timeout: 5000 });
+    assert.equal(reply.string(), 'counted');
+  } finally {
+    await nc.close();
+  }
+});
