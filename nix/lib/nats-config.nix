@@ -11,6 +11,9 @@ let
 
   cluster = opt "cluster";
   tls = opt "tls";
+  leafTls = opt "leafTls";
+  auth = opt "auth";
+  clusterTls = if cluster == null then null else optOf cluster "tls";
   leafListen = opt "leafListen";
   leafRemotes = opt "leafRemotes";
 
@@ -25,9 +28,24 @@ let
       # Fsync before acknowledging unless the topology says otherwise (decision 0015).
       sync_interval = if builtins.hasAttr "sync" t then t.sync else "always";
     };
+    operator = if auth == null then null else auth.operatorFile;
+    system_account = if auth == null then null else auth.systemAccount;
+    resolver =
+      if auth == null then null
+      else { type = "full"; dir = auth.accountsDir; };
     cluster =
       if cluster == null then null
-      else { inherit (cluster) name listen routes; };
+      else {
+        inherit (cluster) name listen routes;
+        tls =
+          if clusterTls == null then null
+          else {
+            cert_file = clusterTls.certFile;
+            key_file = clusterTls.keyFile;
+            ca_file = clusterTls.caFile;
+            verify = true;
+          };
+      };
     leafnodes =
       if leafListen == null && leafRemotes == null then null
       else {
@@ -41,7 +59,16 @@ let
             credentials = optOf r "credentialsFile";
             deny_imports = optOf r "denyImports";
             deny_exports = optOf r "denyExports";
+            tls =
+              if builtins.hasAttr "caFile" r then { ca_file = r.caFile; } else null;
           }) leafRemotes;
+        tls =
+          if leafTls == null then null
+          else {
+            cert_file = leafTls.certFile;
+            key_file = leafTls.keyFile;
+            ca_file = optOf leafTls "caFile";
+          };
       };
     tls =
       if tls == null then null

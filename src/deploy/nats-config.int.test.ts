@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { EXAMPLE_TOPOLOGIES } from './nats-topologies.js';
 import { nixEval, nixInstantiate } from '../testing/nix.js';
 import { COMPONENTS } from '../core/components.js';
 import { findNatsServer } from '../nats/server-binary.js';
+import { authLayout, initNatsAuth } from '../nats/auth/nats-auth.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NATS_CONFIG_NIX = join(ROOT, 'nix/lib/nats-config.nix');
@@ -38,7 +39,7 @@ test('the Nix NATS renderer and the TypeScript one give the same file for every 
   }
 });
 
-test('nats-server accepts every rendered example configuration', () => {
+test('nats-server accepts every rendered example configuration', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cim-nats-conf-'));
   try {
     // The server loads TLS files while checking: a throwaway self-signed pair stands in.
@@ -65,8 +66,34 @@ test('nats-server accepts every rendered example configuration', () => {
       ],
       { stdio: 'pipe' },
     );
+    const auth = authLayout(join(dir, 'nats-auth'));
+    await initNatsAuth(auth.dir);
+    const pair = { certFile, keyFile };
     for (const [name, example] of Object.entries(EXAMPLE_TOPOLOGIES)) {
-      const topology = example.tls ? { ...example, tls: { certFile, keyFile } } : example;
+      const topology = {
+        ...example,
+        ...(example.tls ? { tls: pair } : {}),
+        ...(example.leafTls ? { leafTls: pair } : {}),
+        ...(example.cluster?.tls
+          ? { cluster: { ...example.cluster, tls: { ...pair, caFile: certFile } } }
+          : {}),
+        ...(example.leafRemotes
+          ? {
+              leafRemotes: example.leafRemotes.map((r) =>
+                r.caFile === undefined ? r : { ...r, caFile: certFile },
+              ),
+            }
+          : {}),
+        ...(example.auth
+          ? {
+              auth: {
+                operatorFile: auth.operatorJwt,
+                systemAccount: readFileSync(auth.systemAccount, 'utf8').trim(),
+                accountsDir: auth.accountsDir,
+              },
+            }
+          : {}),
+      };
       const file = join(dir, `${name}.conf`);
       writeFileSync(file, renderNatsConfig(topology));
       // -t: check the configuration and exit, without starting the server.

@@ -49,6 +49,8 @@ export const natsTopologySchema = z
         name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
         listen: hostPort,
         routes: z.array(plain).min(1),
+        /** Mutual TLS on routes: each member presents its certificate, verified against `caFile`. */
+        tls: z.object({ certFile: plain, keyFile: plain, caFile: plain }).strict().exactOptional(),
       })
       .strict()
       .exactOptional(),
@@ -68,6 +70,8 @@ export const natsTopologySchema = z
             url: plain.exactOptional(),
             urls: z.array(plain).min(1).exactOptional(),
             credentialsFile: plain.exactOptional(),
+            /** The CA the hub's leaf port certificate is checked against (TLS on the link). */
+            caFile: plain.exactOptional(),
             /** Subjects the hub may not send over this link (a leaf keeps CIM's own subjects local). */
             denyImports: z.array(subjectPattern).min(1).exactOptional(),
             /** Subjects this server may not send to the hub. */
@@ -81,6 +85,24 @@ export const natsTopologySchema = z
       .exactOptional(),
     tls: z
       .object({ certFile: plain, keyFile: plain, caFile: plain.exactOptional() })
+      .strict()
+      .exactOptional(),
+    /** TLS on the leaf port of a hub (`leafListen`). */
+    leafTls: z
+      .object({ certFile: plain, keyFile: plain, caFile: plain.exactOptional() })
+      .strict()
+      .exactOptional(),
+    /**
+     * Decentralised auth (`cim nats init`'s files): the operator JWT, the system account's public
+     * key and the folder of account JWTs (`<public key>.jwt`) for the `full` resolver. Paths and a
+     * public key only: no secret is rendered.
+     */
+    auth: z
+      .object({
+        operatorFile: plain,
+        systemAccount: z.string().regex(/^A[A-Z2-7]{55}$/, 'an account public key (A…)'),
+        accountsDir: plain,
+      })
       .strict()
       .exactOptional(),
   })
@@ -105,10 +127,19 @@ export function natsConfigTree(topology: NatsTopology): { [key: string]: ConfVal
       domain: t.domain,
       sync_interval: t.sync ?? DEFAULT_SYNC_POLICY,
     },
+    operator: t.auth?.operatorFile,
+    system_account: t.auth?.systemAccount,
+    resolver: t.auth && { type: 'full', dir: t.auth.accountsDir },
     cluster: t.cluster && {
       name: t.cluster.name,
       listen: t.cluster.listen,
       routes: t.cluster.routes,
+      tls: t.cluster.tls && {
+        cert_file: t.cluster.tls.certFile,
+        key_file: t.cluster.tls.keyFile,
+        ca_file: t.cluster.tls.caFile,
+        verify: true,
+      },
     },
     leafnodes:
       t.leafListen === undefined && t.leafRemotes === undefined
@@ -122,7 +153,13 @@ export function natsConfigTree(topology: NatsTopology): { [key: string]: ConfVal
               credentials: r.credentialsFile,
               deny_imports: r.denyImports,
               deny_exports: r.denyExports,
+              tls: r.caFile === undefined ? undefined : { ca_file: r.caFile },
             })),
+            tls: t.leafTls && {
+              cert_file: t.leafTls.certFile,
+              key_file: t.leafTls.keyFile,
+              ca_file: t.leafTls.caFile,
+            },
           },
     tls: t.tls && { cert_file: t.tls.certFile, key_file: t.tls.keyFile, ca_file: t.tls.caFile },
   };

@@ -2,7 +2,7 @@ import type { NatsTopology } from './nats-config.js';
 
 /**
  * Example topologies covering every field: a leaf node, the three members of a cluster that is
- * also the hub, and a leaf with TLS. Used by the tests that compare the TypeScript and Nix
+ * also the hub, a leaf with TLS, and a member with credentials and TLS on every port. Used by the tests that compare the TypeScript and Nix
  * renderers and check nats-server accepts their output.
  */
 export const EXAMPLE_TOPOLOGIES: Record<string, NatsTopology> = {
@@ -41,5 +41,42 @@ export const EXAMPLE_TOPOLOGIES: Record<string, NatsTopology> = {
       },
     ],
     tls: { certFile: '/etc/cim/tls/cert.pem', keyFile: '/etc/cim/tls/key.pem' },
+  },
+  'cluster-member-secure': {
+    serverName: 'hub-b',
+    clientListen: '0.0.0.0:4222',
+    storeDir: '/var/lib/nats/jetstream',
+    cluster: {
+      name: 'cim-hub',
+      listen: '0.0.0.0:6222',
+      routes: ['nats-route://hub-a.lan:6222', 'nats-route://hub-c.lan:6222'],
+      tls: {
+        certFile: '/run/credentials/nats/route.pem',
+        keyFile: '/run/credentials/nats/route.key',
+        caFile: '/etc/cim/tls/ca.pem',
+      },
+    },
+    leafListen: '0.0.0.0:7422',
+    leafTls: {
+      certFile: '/run/credentials/nats/leaf.pem',
+      keyFile: '/run/credentials/nats/leaf.key',
+    },
+    leafRemotes: [
+      {
+        url: 'nats-leaf://upstream.lan:7422',
+        credentialsFile: '/run/credentials/nats/upstream.creds',
+        caFile: '/etc/cim/tls/ca.pem',
+      },
+    ],
+    tls: {
+      certFile: '/run/credentials/nats/client.pem',
+      keyFile: '/run/credentials/nats/client.key',
+      caFile: '/etc/cim/tls/ca.pem',
+    },
+    auth: {
+      operatorFile: '/var/lib/cim/nats-auth/operator.jwt',
+      systemAccount: 'ACWFRTZZ634OWHJ2IQ635I4F2TGFZYXPU47L3TIXMW6JKKWQNWHWYATK',
+      accountsDir: '/var/lib/cim/nats-auth/accounts',
+    },
   },
 };

@@ -14,7 +14,9 @@ import type { KeyPair } from '@nats-io/jwt';
 import { COMPONENTS } from '../../core/components.js';
 import type { UserPermissions } from './permissions.js';
 import {
+  LEAF_USER,
   NODE_USER,
+  leafPermissions,
   componentPermissions,
   nodePermissions,
   pluginPermissions,
@@ -34,6 +36,11 @@ export function authLayout(dir: string) {
   return {
     dir,
     resolver: join(dir, 'resolver.conf'),
+    /** The operator JWT and the account JWTs by public key, for servers rendered with paths. */
+    operatorJwt: join(dir, 'operator.jwt'),
+    accountsDir: join(dir, 'accounts'),
+    /** The system account's public key, for `system_account` in a rendered server config. */
+    systemAccount: join(dir, 'system-account'),
     operatorSeed: join(dir, 'keys', 'operator.nk'),
     accountSeed: (account: string) => join(dir, 'keys', `${account}.nk`),
     creds: (user: string) => join(dir, 'creds', `${user}.creds`),
@@ -83,7 +90,7 @@ export async function initNatsAuth(
   options: { readonly plugins?: readonly string[] } = {},
 ): Promise<NatsAuthReport> {
   const layout = authLayout(dir);
-  for (const sub of ['', 'keys', 'creds'])
+  for (const sub of ['', 'keys', 'creds', 'accounts'])
     mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
   const operator = keyFrom(layout.operatorSeed, createOperator);
   const cim = keyFrom(layout.accountSeed(CIM_ACCOUNT), createAccount);
@@ -129,6 +136,10 @@ export async function initNatsAuth(
     ].join('\n'),
     { mode: 0o644 },
   );
+  writeFileSync(layout.operatorJwt, `${operatorJwt}\n`, { mode: 0o644 });
+  writeFileSync(layout.systemAccount, `${sys.key.getPublicKey()}\n`, { mode: 0o644 });
+  writeFileSync(join(layout.accountsDir, `${cim.key.getPublicKey()}.jwt`), cimJwt, { mode: 0o644 });
+  writeFileSync(join(layout.accountsDir, `${sys.key.getPublicKey()}.jwt`), sysJwt, { mode: 0o644 });
   const users: { name: string; creds: string }[] = [];
   const issue = async (name: string, permissions: UserPermissions) => {
     const user = createUser();
@@ -144,6 +155,7 @@ export async function initNatsAuth(
   };
   for (const component of COMPONENTS) await issue(component, componentPermissions(component));
   await issue(NODE_USER, nodePermissions());
+  await issue(LEAF_USER, leafPermissions());
   for (const plugin of options.plugins ?? [])
     await issue(pluginUser(plugin), pluginPermissions(plugin));
   const systemUser = createUser();

@@ -16,6 +16,15 @@ export interface UserPermissions {
   readonly sub: readonly string[];
 }
 
+/**
+ * The user a leaf node's remote connects to the hub with. Leaf connections carry what the leaf
+ * node's own clients publish and subscribe, bounded by the remote's deny lists (cluster-plan.ts).
+ */
+export const LEAF_USER = 'leaf';
+
+/** A leaf node is a CIM node: what its own components may do reaches the hub through the link. */
+export const leafPermissions = (): UserPermissions => ({ pub: ['>'], sub: ['>'] });
+
 /** The user that runs several components in one process (`cim up`): the union of theirs. */
 export const NODE_USER = 'node';
 
