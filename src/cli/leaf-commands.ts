@@ -24,6 +24,11 @@ export function registerLeafCommands(program: Command): void {
     .option('--port <port>', 'client port (default 4222)')
     .option('--monitor-port <port>', 'monitoring port (default 8222)')
     .option('--sync <policy>', 'JetStream sync_interval: always (default) or a duration such as 2m')
+    .option(
+      '--hub-creds <file>',
+      "the hub's leaf user (.creds from the hub's cim nats init) the link authenticates with",
+    )
+    .option('--hub-ca <file>', "PEM CA the hub's leaf port certificate is checked against")
     .option('--force', 'write over an existing configuration')
     .option('--json', 'print JSON')
     .action(leaf('init'));

@@ -398,6 +398,13 @@ cluster
   .option('--tls-cert <file>', 'PEM certificate for client connections')
   .option('--tls-key <file>', 'PEM key of --tls-cert')
   .option('--tls-ca <file>', 'PEM CA to verify clients against')
+  .option('--route-tls-cert <file>', 'PEM certificate each member presents on its routes')
+  .option('--route-tls-key <file>', 'PEM key of --route-tls-cert')
+  .option('--route-tls-ca <file>', 'PEM CA the members verify each other against (mutual TLS)')
+  .option(
+    '--auth',
+    'require NATS users: cim nats init in <dir>/nats-auth, rendered into every member',
+  )
   .option('--hub', "accept leaf nodes on leaf ports, JetStream domain 'hub'")
   .option('--sync <policy>', 'JetStream sync_interval: always (default) or a duration such as 2m')
   .option('--force', 'write the configuration again over an existing (stopped) cluster')

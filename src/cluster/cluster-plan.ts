@@ -50,6 +50,10 @@ export interface ClusterPlanInput {
   readonly tls?: { certFile: string; keyFile: string; caFile?: string };
   /** JetStream's sync policy of every member (`--sync`); unset: `always`. */
   readonly sync?: string;
+  /** Mutual TLS on the routes: how members authenticate each other. */
+  readonly routeTls?: { certFile: string; keyFile: string; caFile: string };
+  /** `cim nats init`'s operator and accounts: every client needs a user of the CIM account. */
+  readonly auth?: NonNullable<NatsTopology['auth']>;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -115,12 +119,14 @@ export function planCluster(input: ClusterPlanInput): ClusterManifest {
         routes: Array.from({ length: nodes }, (_, j) => j)
           .filter((j) => j !== i)
           .map(routeUrl),
+        ...(input.routeTls === undefined ? {} : { tls: input.routeTls }),
       },
       ...(leafPort === undefined ? {} : { leafListen: `${host}:${leafPort}` }),
       ...(leafPort !== undefined && input.leafAdvertise?.[i] !== undefined
         ? { leafAdvertise: input.leafAdvertise[i] }
         : {}),
       ...(input.tls === undefined ? {} : { tls: input.tls }),
+      ...(input.auth === undefined ? {} : { auth: input.auth }),
     };
     return {
       name,
@@ -154,6 +160,10 @@ export interface LeafPlanInput {
   readonly hubUrls: readonly string[];
   /** JetStream's sync policy (`--sync`); unset: `always`. */
   readonly sync?: string;
+  /** The `.creds` of a user of the hub's CIM account (its `leaf` user) the remote connects with. */
+  readonly hubCredentials?: string;
+  /** The CA the hub's leaf port certificate is checked against. */
+  readonly hubCa?: string;
 }
 
 /**
@@ -184,6 +194,8 @@ export function planLeaf(input: LeafPlanInput): ClusterManifest {
       leafRemotes: [
         {
           urls: [...input.hubUrls],
+          ...(input.hubCredentials === undefined ? {} : { credentialsFile: input.hubCredentials }),
+          ...(input.hubCa === undefined ? {} : { caFile: input.hubCa }),
           denyImports: [...LEAF_LOCAL_SUBJECTS],
           denyExports: [...LEAF_LOCAL_SUBJECTS],
         },

@@ -29,9 +29,10 @@ let leafNc: NatsConnection;
 let hubNc: NatsConnection;
 
 before(async () => {
-  topo = await startLeafTopology(DOMAIN);
+  // The hub requires NATS users and runs route TLS; the leaf's link logs in as the hub's leaf user.
+  topo = await startLeafTopology(DOMAIN, { secure: true });
   leafNc = await connectNats(topo.leaf.urls);
-  hubNc = await connectNats(topo.hub.urls);
+  hubNc = await connectNats(topo.hub.urls, { credentials: topo.hub.creds('node') });
   await provision(leafNc, { duplicateWindowSeconds: 120 });
   // The hub runs CIM too: its own streams must not pick up what the leaf writes.
   await provision(hubNc, { duplicateWindowSeconds: 120, replicas: 3 });
@@ -43,8 +44,12 @@ after(async () => {
   rmSync(spoolDir, { recursive: true, force: true });
 });
 
+/** The CLI as the hub's node user (the leaf's server takes any local client). */
+const cim = (args: readonly string[]) =>
+  runCim(args, { CIM_NATS_CREDENTIALS: topo.hub.creds('node') });
+
 const status = async (): Promise<LeafStatus> => {
-  const r = await runCim([
+  const r = await cim([
     'leaf',
     'status',
     '--nats',
@@ -58,14 +63,14 @@ const status = async (): Promise<LeafStatus> => {
 };
 
 test(
-  'a leaf cut off for 10,000 ingests catches up on reconnection: every event and object byte-exact, chains verified on the hub',
+  'a leaf whose link logs in to a hub requiring NATS users, cut off for 10,000 ingests, catches up on reconnection: every event and object byte-exact, chains verified on the hub',
   // 110 s and 331 s measured with a core kept busy on a machine at load ~25 (the offline ingest
   // took 36 s and 135 s): more than the runner's 5-minute default leaves room for.
   { timeout: 600_000 },
   async () => {
-    const attach = await runCim(['leaf', 'attach', '--domain', DOMAIN, '--nats', topo.hub.urls]);
+    const attach = await cim(['leaf', 'attach', '--domain', DOMAIN, '--nats', topo.hub.urls]);
     assert.equal(attach.code, 0, attach.stderr);
-    const again = await runCim([
+    const again = await cim([
       'leaf',
       'attach',
       '--domain',
@@ -131,7 +136,7 @@ test(
     assert.equal(events, leafEvents.messages);
     assert.equal(contentMessages, leafContent.messages);
 
-    const verified = await runCim([
+    const verified = await cim([
       'leaf',
       'verify',
       '--domain',

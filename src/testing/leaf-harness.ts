@@ -24,8 +24,14 @@ export interface LeafTopology {
   stop(): Promise<void>;
 }
 
-/** Starts the hub (domain `hub`) and a leaf in `domain`, linked only through the proxies. */
-export async function startLeafTopology(domain: string): Promise<LeafTopology> {
+/**
+ * Starts the hub (domain `hub`) and a leaf in `domain`, linked only through the proxies.
+ * `secure`: the hub has route TLS and requires NATS users; the leaf's link logs in as its `leaf`.
+ */
+export async function startLeafTopology(
+  domain: string,
+  options: { readonly secure?: boolean } = {},
+): Promise<LeafTopology> {
   const proxies = await Promise.all([0, 1, 2].map(() => startTcpProxy('http://127.0.0.1:1')));
   // A name of its own: a route port reused by another test's cluster named `cim` (free ports are
   // picked per process) would otherwise merge the two clusters.
@@ -33,12 +39,14 @@ export async function startLeafTopology(domain: string): Promise<LeafTopology> {
     hub: true,
     leafProxies: proxies,
     name: `hub-${process.pid}`,
+    ...(options.secure === true ? { secure: true } : {}),
   });
   let leaf: TestServers;
   try {
     leaf = await startTestLeaf({
       domain,
       hubUrls: proxies.map((p) => `nats-leaf://${p.hostPort}`),
+      ...(options.secure === true ? { hubCredentials: hub.creds('leaf') } : {}),
     });
   } catch (err) {
     await hub.stop();

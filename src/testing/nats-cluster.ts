@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planCluster, planLeaf } from '../cluster/cluster-plan.js';
@@ -8,6 +8,9 @@ import { findNatsServer } from '../nats/server-binary.js';
 import { startServer, stopServer, waitHealthy, writeManifest } from '../cluster/local-servers.js';
 import { freePorts } from '../nats/free-port.js';
 import type { TcpProxy } from './tcp-proxy.js';
+import { makeTestPki } from './nats-test-ca.js';
+import type { TestPki } from './nats-test-ca.js';
+import { authLayout, initNatsAuth } from '../nats/auth/nats-auth.js';
 
 /** Real nats-servers (2.10+) on free loopback ports in a temporary folder. */
 export interface TestServers {
@@ -22,12 +25,36 @@ export interface TestServers {
   restart(i: number, wait?: boolean): Promise<void>;
   /** Stops every server by PID and removes the folder. */
   stop(): Promise<void>;
+  /** With `secure`: the `.creds` of each user, by name (`node`, `leaf`, `ui`, …). */
+  creds(user: string): string;
+  /** With `secure`: the throwaway CA and the members' certificate. */
+  readonly pki: TestPki | undefined;
+}
+
+/** Route TLS (mutual, a throwaway CA) and NATS users (`cim nats init`) on every member. */
+async function secureMembers(dir: string) {
+  const pki = makeTestPki(dir);
+  const auth = authLayout(join(dir, 'nats-auth'));
+  await initNatsAuth(auth.dir);
+  return {
+    pki,
+    auth,
+    plan: {
+      routeTls: { certFile: pki.certFile, keyFile: pki.keyFile, caFile: pki.caFile },
+      auth: {
+        operatorFile: auth.operatorJwt,
+        systemAccount: readFileSync(auth.systemAccount, 'utf8').trim(),
+        accountsDir: auth.accountsDir,
+      },
+    },
+  };
 }
 
 async function launch(
   dir: string,
   manifest: ClusterManifest,
   serverBin: string,
+  secure?: { pki: TestPki; auth: ReturnType<typeof authLayout> },
 ): Promise<TestServers> {
   writeManifest(dir, manifest);
   const servers: readonly PlannedServer[] = manifest.servers;
@@ -55,6 +82,11 @@ async function launch(
       if (wait) await waitHealthy([servers[i]!]);
     },
     stop: stopAll,
+    creds: (user) => {
+      if (secure === undefined) throw new Error('these test servers run without NATS users');
+      return secure.auth.creds(user);
+    },
+    pki: secure?.pki,
   };
 }
 
@@ -75,6 +107,8 @@ export async function startTestCluster(
      * with it (seen: placement then failed for 30 s in a concurrently running test).
      */
     name?: string;
+    /** Route TLS and NATS users on every member (issue 18's secured cluster). */
+    secure?: boolean;
   } = {},
 ): Promise<TestServers> {
   const nodes = options.nodes ?? 3;
@@ -86,7 +120,9 @@ export async function startTestCluster(
   const monitor = await freePorts(nodes, '127.0.0.1', taken);
   const leaf = await freePorts(nodes, '127.0.0.1', taken);
   options.leafProxies?.forEach((proxy, i) => proxy.retarget(`http://127.0.0.1:${leaf[i]!}`));
+  const secure = options.secure === true ? await secureMembers(dir) : undefined;
   const manifest = planCluster({
+    ...(secure?.plan ?? {}),
     name: options.name ?? `cim-${randomBytes(4).toString('hex')}`,
     dir,
     nodes,
@@ -95,13 +131,15 @@ export async function startTestCluster(
     ...(options.hub ? { domain: 'hub' } : {}),
     ...(options.leafProxies ? { leafAdvertise: options.leafProxies.map((p) => p.hostPort) } : {}),
   });
-  return launch(dir, manifest, serverBin);
+  return launch(dir, manifest, serverBin, secure);
 }
 
 /** Starts a leaf node with its own JetStream domain, connecting to `hubUrls`. */
 export async function startTestLeaf(options: {
   domain: string;
   hubUrls: readonly string[];
+  /** The hub's leaf user, when the hub requires NATS users. */
+  hubCredentials?: string;
 }): Promise<TestServers> {
   const serverBin = findNatsServer().path;
   const dir = mkdtempSync(join(tmpdir(), 'cim-leaf-'));
@@ -114,6 +152,7 @@ export async function startTestLeaf(options: {
     monitorPort,
     domain: options.domain,
     hubUrls: options.hubUrls,
+    ...(options.hubCredentials === undefined ? {} : { hubCredentials: options.hubCredentials }),
   });
   return launch(dir, manifest, serverBin);
 }

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidInputError, UnavailableError } from '../../core/errors.js';
@@ -17,6 +17,7 @@ import { memberStatus } from '../../cluster/member-status.js';
 import { findNatsServer } from '../../nats/server-binary.js';
 import { freePorts } from '../../nats/free-port.js';
 import { printJson } from '../output.js';
+import { authLayout, initNatsAuth } from '../../nats/auth/nats-auth.js';
 
 /** Where ports other than the client port sit relative to it (NATS's 4222/6222/7422/8222). */
 const PORT_OFFSETS = { cluster: 2000, leaf: 3200, monitor: 4000 } as const;
@@ -46,8 +47,27 @@ export interface InitFlags {
   readonly tlsCa?: string;
   readonly hub?: boolean;
   readonly sync?: string;
+  readonly routeTlsCert?: string;
+  readonly routeTlsKey?: string;
+  readonly routeTlsCa?: string;
+  readonly auth?: boolean;
   readonly force?: boolean;
   readonly json?: boolean;
+}
+
+function routeTlsOf(flags: InitFlags) {
+  const { routeTlsCert, routeTlsKey, routeTlsCa } = flags;
+  if (routeTlsCert === undefined && routeTlsKey === undefined && routeTlsCa === undefined)
+    return undefined;
+  if (routeTlsCert === undefined || routeTlsKey === undefined || routeTlsCa === undefined)
+    throw new InvalidInputError(
+      '--route-tls-cert, --route-tls-key and --route-tls-ca go together: members verify each other against the CA.',
+    );
+  return {
+    certFile: readable('--route-tls-cert', routeTlsCert),
+    keyFile: readable('--route-tls-key', routeTlsKey),
+    caFile: readable('--route-tls-ca', routeTlsCa),
+  };
 }
 
 function readable(flag: string, file: string): string {
@@ -122,7 +142,9 @@ export async function init(flags: InitFlags): Promise<void> {
   if (!/^[A-Za-z0-9.:-]+$/.test(host))
     throw new InvalidInputError(`--host ${host} is not a host name or IP address.`);
   const tls = tlsOf(flags);
+  const routeTls = routeTlsOf(flags);
   const hub = flags.hub === true;
+  const auth = flags.auth === true ? await clusterAuth(join(dir, 'nats-auth')) : undefined;
   // Planned (pure, validating every flag) before the server check and before anything is written.
   const manifest = planCluster({
     name: flags.name ?? 'cim',
@@ -133,6 +155,8 @@ export async function init(flags: InitFlags): Promise<void> {
     ...(hub ? { domain: 'hub' } : {}),
     ...(tls === undefined ? {} : { tls }),
     ...(flags.sync === undefined ? {} : { sync: flags.sync }),
+    ...(routeTls === undefined ? {} : { routeTls }),
+    ...(auth === undefined ? {} : { auth: auth.topology }),
   });
   const server = findNatsServer();
   if (existsSync(join(dir, MANIFEST_FILE))) {
@@ -156,6 +180,7 @@ export async function init(flags: InitFlags): Promise<void> {
       serverBin: server.path,
       serverVersion: server.version,
       urls,
+      credentials: auth?.creds ?? null,
       servers: manifest.servers.map((s) => ({
         name: s.name,
         clientUrl: s.clientUrl,
@@ -169,7 +194,28 @@ export async function init(flags: InitFlags): Promise<void> {
   );
   for (const s of manifest.servers)
     process.stdout.write(`  ${s.name}  ${s.clientUrl}  ${s.configFile}\n`);
+  if (auth !== undefined)
+    process.stdout.write(
+      `Clients need a user: each component's .creds is in ${auth.creds} (set nats.credentials).\n`,
+    );
   process.stdout.write(`Start it with: cim cluster up${flags.dir ? ` --dir ${dir}` : ''}\n`);
+}
+
+/**
+ * `--auth`: `cim nats init` in the cluster folder (kept when it is there already), rendered into
+ * every member as paths and the system account's public key.
+ */
+async function clusterAuth(dir: string) {
+  await initNatsAuth(dir);
+  const layout = authLayout(dir);
+  return {
+    creds: join(dir, 'creds'),
+    topology: {
+      operatorFile: layout.operatorJwt,
+      systemAccount: readFileSync(layout.systemAccount, 'utf8').trim(),
+      accountsDir: layout.accountsDir,
+    },
+  };
 }
 
 /**

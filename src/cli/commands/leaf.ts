@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { InvalidInputError } from '../../core/errors.js';
@@ -43,6 +43,17 @@ async function withConnection<T>(url: string, run: (nc: NatsConnection) => Promi
   }
 }
 
+/** An absolute path to a readable file given with `flag` (only its path goes into the config). */
+function readableFile(flag: string, file: string): string {
+  const path = resolve(file);
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new InvalidInputError(`${flag} ${file} cannot be read: give an existing file.`);
+  }
+  return path;
+}
+
 /** `cim leaf init --domain D --hub URL[,URL...]`: writes a leaf node's server configuration. */
 export async function init(options: {
   domain: string;
@@ -52,6 +63,8 @@ export async function init(options: {
   port?: string;
   monitorPort?: string;
   sync?: string;
+  hubCreds?: string;
+  hubCa?: string;
   force?: boolean;
   json?: boolean;
 }): Promise<void> {
@@ -80,6 +93,10 @@ export async function init(options: {
     domain: options.domain,
     hubUrls,
     ...(options.sync === undefined ? {} : { sync: options.sync }),
+    ...(options.hubCreds === undefined
+      ? {}
+      : { hubCredentials: readableFile('--hub-creds', options.hubCreds) }),
+    ...(options.hubCa === undefined ? {} : { hubCa: readableFile('--hub-ca', options.hubCa) }),
   });
   writeManifest(dir, manifest);
   const leaf = manifest.servers[0]!;
