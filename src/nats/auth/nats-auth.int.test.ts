@@ -13,6 +13,8 @@ import { connectNats } from '../connect.js';
 import { provision } from '../provision.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { authLayout, initNatsAuth, pluginUser } from './nats-auth.js';
+import type { NatsAuthReport } from './nats-auth.js';
+import { runCim } from '../../testing/cli.js';
 import { pluginInbox } from './permissions.js';
 
 let root: string;
@@ -121,4 +123,22 @@ test("a plugin service's user cannot subscribe outside its subjects", async () =
   } finally {
     await nc.close();
   }
+});
+
+test('cim nats init prints paths only, and run again keeps the operator and accounts', async () => {
+  const data = join(root, 'cli');
+  const first = await runCim(['nats', 'init', '--data', data, '--plugin', 'ocr', '--json']);
+  assert.equal(first.code, 0, first.stderr);
+  const report = JSON.parse(first.stdout) as NatsAuthReport;
+  assert.equal(report.created, true);
+  assert.ok(report.users.some((u) => u.name === 'plugin-ocr'));
+  const again = await runCim(['nats', 'init', '--data', data]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /operator and accounts kept/);
+  // No seed (S… nkey) and no JWT in what the command prints.
+  for (const out of [first.stdout, again.stdout, first.stderr, again.stderr])
+    assert.doesNotMatch(out, /S[OAU][A-Z2-7]{50,}|eyJ[A-Za-z0-9_-]{20,}/);
+  const bad = await runCim(['nats', 'init', '--data', data, '--plugin', 'a.b']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /plugin name "a\.b"/);
 });

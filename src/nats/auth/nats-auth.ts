@@ -89,6 +89,11 @@ export async function initNatsAuth(
   dir: string,
   options: { readonly plugins?: readonly string[] } = {},
 ): Promise<NatsAuthReport> {
+  // Every name checked before anything is written.
+  const plugins = (options.plugins ?? []).map((name) => ({
+    name,
+    permissions: pluginPermissions(name),
+  }));
   const layout = authLayout(dir);
   for (const sub of ['', 'keys', 'creds', 'accounts'])
     mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
@@ -156,8 +161,8 @@ export async function initNatsAuth(
   for (const component of COMPONENTS) await issue(component, componentPermissions(component));
   await issue(NODE_USER, nodePermissions());
   await issue(LEAF_USER, leafPermissions());
-  for (const plugin of options.plugins ?? [])
-    await issue(pluginUser(plugin), pluginPermissions(plugin));
+  for (const plugin of plugins) await issue(pluginUser(plugin.name), plugin.permissions);
+
   const systemUser = createUser();
   writeSecret(
     layout.creds('system'),
