@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { runCim } from '../testing/cli.js';
+import { makeTestPki } from '../testing/nats-test-ca.js';
+import { findNatsServer } from '../nats/server-binary.js';
 import { readManifest, runningPid, stopServer } from './local-servers.js';
 import type { MemberStatus } from './member-status.js';
 
@@ -176,5 +179,56 @@ test(
       assert.match(conf, /domain: "hub"/);
       assert.match(conf, /leafnodes \{/);
     }
+  },
+);
+
+test(
+  'cim cluster init --auth --route-tls-*: every member requires NATS users and authenticates its routes by certificate, with paths only in its config',
+  { timeout: 60_000 },
+  async () => {
+    const secured = join(root, 'secured');
+    const pki = makeTestPki(mkdtempSync(join(root, 'pki-')));
+    const init = await runCim([
+      'cluster',
+      'init',
+      '--dir',
+      secured,
+      '--auth',
+      '--route-tls-cert',
+      pki.certFile,
+      '--route-tls-key',
+      pki.keyFile,
+      '--route-tls-ca',
+      pki.caFile,
+      '--json',
+    ]);
+    assert.equal(init.code, 0, init.stderr);
+    const { credentials, servers } = JSON.parse(init.stdout) as {
+      credentials: string;
+      servers: { configFile: string }[];
+    };
+    assert.ok(existsSync(join(credentials, 'node.creds')));
+    for (const { configFile } of servers) {
+      const text = readFileSync(configFile, 'utf8');
+      assert.match(text, /^operator: ".*\/nats-auth\/operator\.jwt"$/m);
+      assert.match(text, /^resolver \{\n {2}dir: ".*\/nats-auth\/accounts"\n {2}type: "full"\n\}/m);
+      assert.match(
+        text,
+        /^ {2}tls \{\n {4}ca_file: .*\n {4}cert_file: .*\n {4}key_file: .*\n {4}verify: true\n/m,
+      );
+      // No seed, no JWT: a secret or a token never lands in a rendered configuration.
+      assert.doesNotMatch(text, /S[OAU][A-Z2-7]{50,}|eyJ[A-Za-z0-9_-]{20,}/);
+      execFileSync(findNatsServer().path, ['-t', '-c', configFile], { stdio: 'pipe' });
+    }
+    const half = await runCim([
+      'cluster',
+      'init',
+      '--dir',
+      join(root, 'half'),
+      '--route-tls-cert',
+      pki.certFile,
+    ]);
+    assert.equal(half.code, 2);
+    assert.match(half.stderr, /--route-tls-cert, --route-tls-key and --route-tls-ca go together/);
   },
 );
