@@ -1,6 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -14,7 +22,7 @@ import { provision } from '../provision.js';
 import { silentLogger } from '../../runtime/logger.js';
 import { authLayout, initNatsAuth, pluginUser } from './nats-auth.js';
 import type { NatsAuthReport } from './nats-auth.js';
-import { runCim } from '../../testing/cli.js';
+import { runCim, startCimUp } from '../../testing/cli.js';
 import { pluginInbox } from './permissions.js';
 
 let root: string;
@@ -142,3 +150,32 @@ test('cim nats init prints paths only, and run again keeps the operator and acco
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /plugin name "a\.b"/);
 });
+
+test(
+  'after cim nats init, cim up runs every component as the node user on a server that refuses anonymous clients',
+  { timeout: 300_000 },
+  async () => {
+    const data = join(root, 'up');
+    const init = await runCim(['nats', 'init', '--data', data]);
+    assert.equal(init.code, 0, init.stderr);
+    const up = await startCimUp(['--data', data]);
+    try {
+      await assert.rejects(
+        connect({ servers: up.ready.nats, timeout: 5000 }),
+        /authorization|authentication/i,
+      );
+      const dir = join(root, 'up-in');
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'note.txt'), 'written through a node that holds its own user');
+      const ingested = await runCim(['ingest', dir, '--json', '--url', up.ready.ui]);
+      assert.equal(ingested.code, 0, ingested.stderr);
+      assert.match(ingested.stdout, /"status":"stored"/);
+      // No seed and no JWT in what the node logged.
+      assert.doesNotMatch(up.stderr(), /S[OAU][A-Z2-7]{50,}|eyJ[A-Za-z0-9_-]{20,}/);
+      const log = readFileSync(join(data, 'nats', 'nats-server.log'), 'utf8');
+      assert.doesNotMatch(log, /Violation/, 'no component was refused anything it needs');
+    } finally {
+      await up.stop();
+    }
+  },
+);
