@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { runCim } from '../testing/cli.js';
-import { makeTestPki } from '../testing/nats-test-ca.js';
+import { makeTestCertificates } from '../testing/test-ca.js';
 import { findNatsServer } from '../nats/server-binary.js';
 import { readManifest, runningPid, stopServer } from './local-servers.js';
 import type { MemberStatus } from './member-status.js';
@@ -187,7 +187,7 @@ test(
   { timeout: 60_000 },
   async () => {
     const secured = join(root, 'secured');
-    const pki = makeTestPki(mkdtempSync(join(root, 'pki-')));
+    const pki = makeTestCertificates(mkdtempSync(join(root, 'pki-')));
     const init = await runCim([
       'cluster',
       'init',

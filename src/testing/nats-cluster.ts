@@ -8,8 +8,8 @@ import { findNatsServer } from '../nats/server-binary.js';
 import { startServer, stopServer, waitHealthy, writeManifest } from '../cluster/local-servers.js';
 import { freePorts } from '../nats/free-port.js';
 import type { TcpProxy } from './tcp-proxy.js';
-import { makeTestPki } from './nats-test-ca.js';
-import type { TestPki } from './nats-test-ca.js';
+import { makeTestCertificates } from './test-ca.js';
+import type { TestCertificates } from './test-ca.js';
 import { authLayout, initNatsAuth } from '../nats/auth/nats-auth.js';
 
 /** Real nats-servers (2.10+) on free loopback ports in a temporary folder. */
@@ -28,12 +28,12 @@ export interface TestServers {
   /** With `secure`: the `.creds` of each user, by name (`node`, `leaf`, `ui`, …). */
   creds(user: string): string;
   /** With `secure`: the throwaway CA and the members' certificate. */
-  readonly pki: TestPki | undefined;
+  readonly pki: TestCertificates | undefined;
 }
 
 /** Route TLS (mutual, a throwaway CA) and NATS users (`cim nats init`) on every member. */
 async function secureMembers(dir: string) {
-  const pki = makeTestPki(dir);
+  const pki = makeTestCertificates(dir);
   const auth = authLayout(join(dir, 'nats-auth'));
   await initNatsAuth(auth.dir);
   return {
@@ -54,7 +54,7 @@ async function launch(
   dir: string,
   manifest: ClusterManifest,
   serverBin: string,
-  secure?: { pki: TestPki; auth: ReturnType<typeof authLayout> },
+  secure?: { pki: TestCertificates; auth: ReturnType<typeof authLayout> },
 ): Promise<TestServers> {
   writeManifest(dir, manifest);
   const servers: readonly PlannedServer[] = manifest.servers;
