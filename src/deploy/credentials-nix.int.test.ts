@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nixEval } from '../testing/nix.js';
+import { configSchema } from '../core/config.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CREDENTIALS_NIX = join(ROOT, 'nix/lib/credentials.nix');
@@ -89,4 +90,19 @@ test('store paths, relative paths, a partial set of NATS users, half a client pa
   ];
   assert.equal(problems.length, expected.length, problems.join('\n'));
   expected.forEach((re, i) => assert.match(problems[i]!, re));
+});
+
+test('the nats and http settings the Nix function renders are accepted by the config schema', () => {
+  const { settings } = credentialsOf({
+    components: ['events'],
+    natsCredentialsFiles: { events: '/run/agenix/events.creds' },
+    natsTls: {
+      caFile: '/run/keys/ca.pem',
+      certFile: '/run/keys/c.pem',
+      keyFile: '/run/keys/c.key',
+    },
+    httpTls: { certFile: '/run/keys/h.pem', keyFile: '/run/keys/h.key' },
+  });
+  const checked = configSchema.partial().safeParse({ dataDir: '/var/lib/cim', ...settings });
+  assert.ok(checked.success, JSON.stringify(checked.error?.issues));
 });
