@@ -1,10 +1,14 @@
+import { headers } from '@nats-io/nats-core';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { ErrorCode } from '../core/errors.js';
 import { CimError, UnavailableError } from '../core/errors.js';
 import { apiSubject } from '../core/subjects.js';
-import type { AnyOperation, OperationContext } from './operation.js';
+import type { AnyOperation, CallContext, OperationContext } from './operation.js';
 import { parseInput } from './problem.js';
 import type { Problem } from './problem.js';
+
+/** The NATS request header carrying the caller's credential, as on HTTP. */
+export const AUTHORIZATION_HEADER = 'Authorization';
 
 /** The reply body of a NATS API call: a result, or a problem document. */
 export type NatsReply = { result: unknown } | { error: Problem };
@@ -48,17 +52,24 @@ export class Dispatcher {
     return this.local.has(operation.component);
   }
 
-  /** Validates `input` and runs the operation, here or on the component that owns it. */
-  async invoke(operation: AnyOperation, input: unknown): Promise<unknown> {
+  /**
+   * Validates `input` and runs the operation for `call` (already admitted by the entry point),
+   * here or on the component that owns it. Over NATS the caller's credential goes along in the
+   * `Authorization` header: that component authenticates the caller itself.
+   */
+  async invoke(operation: AnyOperation, input: unknown, call: CallContext): Promise<unknown> {
     if (this.isLocal(operation)) {
       const parsed = parseInput(operation.input, input, `${operation.component}.${operation.name}`);
-      return operation.handle(parsed, this.ctx);
+      return operation.handle(parsed, this.ctx, call);
     }
     const subject = apiSubject(operation.component, operation.name);
     let reply: NatsReply;
     try {
+      const h = headers();
+      if (call.credential !== undefined) h.set(AUTHORIZATION_HEADER, call.credential);
       const msg = await this.nc.request(subject, JSON.stringify(input ?? {}), {
         timeout: this.timeoutMs,
+        headers: h,
       });
       reply = msg.json<NatsReply>();
     } catch (err) {

@@ -7,6 +7,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { Authentication } from '../auth/authentication.js';
+import { LOCAL_PRINCIPAL } from '../core/access.js';
 import { buildHttpServer, listen } from './http-server.js';
 import { Metrics } from './metrics.js';
 import { OPERATIONS } from './operations/index.js';
@@ -83,6 +85,8 @@ async function bareServer(options: {
     // Nothing here reaches an operation or the content: only what happens before them is checked.
     dispatcher: undefined as never,
     units: undefined as never,
+    // Every caller is the no-sign-in mode's `local`: what is checked here comes before access.
+    authentication: new Authentication([{ authenticate: async () => LOCAL_PRINCIPAL }], () => false),
     metrics: new Metrics(),
     logger: silentLogger(),
     bodyLimit: options.bodyLimit ?? 1_000_000,

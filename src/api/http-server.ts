@@ -3,7 +3,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { InvalidInputError, NotFoundError, PortInUseError, TooLargeError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
+import type { Authentication } from '../auth/authentication.js';
 import type { Dispatcher } from './dispatcher.js';
+import { callOf, setCall } from './request-call.js';
+import { accessOf, routeAccessTable, UNMATCHED_ACCESS } from './route-access.js';
 import type { Metrics } from './metrics.js';
 import type { AnyOperation } from './operation.js';
 import type { UnitAccess } from './unit-access.js';
@@ -42,6 +45,8 @@ export interface HttpServerOptions {
   readonly units: UnitAccess;
   /** The built web app's folder (default: the one `npm run build` writes). */
   readonly webAppDir?: string;
+  /** Who calls: every request is authenticated and checked against its route's access. */
+  readonly authentication: Authentication;
 }
 
 /** A route as Fastify registered it. */
@@ -107,8 +112,36 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   registerSecurityHeaders(app, { tls: options.tls !== undefined });
   const routes: RegisteredRoute[] = [];
   ROUTES.set(app, routes);
+  const access = routeAccessTable(options.operations);
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+    for (const method of [route.method].flat()) {
+      // Fail closed: a route nobody gave an access to is not served at all.
+      if (accessOf(access, method, route.url) === undefined)
+        throw new Error(
+          `${method} ${route.url} has no access: give its operation one, or list it in src/api/route-access.ts.`,
+        );
+      routes.push({ method, url: route.url });
+    }
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    const url = request.routeOptions.url;
+    const needed =
+      url === undefined ? UNMATCHED_ACCESS : (accessOf(access, request.method, url) ?? 'admin');
+    const authorization = request.headers.authorization;
+    try {
+      const principal = await options.authentication.admit(
+        { ...(authorization !== undefined ? { authorization } : {}) },
+        needed,
+        `${request.method} ${url ?? request.url.split('?')[0]}`,
+      );
+      setCall(request, {
+        principal,
+        ...(authorization !== undefined ? { credential: authorization } : {}),
+        address: request.ip,
+      });
+    } catch (err) {
+      return sendProblem(reply, err, request.url);
+    }
   });
   app.setErrorHandler((err, request, reply) => {
     if (((err as { statusCode?: number }).statusCode ?? 500) >= 500) {
@@ -147,7 +180,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
             ? { ...(request.query as object), ...(request.params as object) }
             : withPathParams(request.body ?? {}, request.params as Record<string, string>);
         try {
-          const result = await options.dispatcher.invoke(operation, input);
+          const result = await options.dispatcher.invoke(operation, input, callOf(request));
           options.metrics.requests.inc({ operation: label, outcome: 'ok' });
           return reply.status(status ?? 200).send(result);
         } catch (err) {
@@ -160,7 +193,7 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
     });
   }
 
-  registerUnitRoutes(app, options.units, sendProblem, options.maxUploadFiles ?? 1000);
+  registerUnitRoutes(app, options.units, sendProblem, options.maxUploadFiles ?? 1000, callOf);
 
   let openApi: OpenApiDocument | undefined;
   app.get('/api/openapi.json', async (_request, reply) =>

@@ -41,6 +41,8 @@ const PER_FILE_FIELDS = new Set(['name', 'source', 'cid', 'size']);
 export interface UploadDefaults {
   readonly tags: readonly string[];
   readonly context: string | null;
+  /** Who uploads: the signed-in caller, recorded as each unit's event actor. */
+  readonly actor: string;
 }
 
 /** The outcome for one file part. */
@@ -182,6 +184,7 @@ export async function ingestParts(
         source: described['source'] ?? `upload:${name}`,
         tags: defaults.tags,
         context: defaults.context,
+        actor: defaults.actor,
         ...(described['cid'] !== undefined ? { contentCid: described['cid'] } : {}),
         ...(size !== undefined ? { size } : {}),
       };

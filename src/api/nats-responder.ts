@@ -4,8 +4,10 @@ import { Svcm } from '@nats-io/services';
 import type { Service, ServiceMsg } from '@nats-io/services';
 import type { Logger } from 'pino';
 import { apiSubject } from '../core/subjects.js';
+import type { Authentication } from '../auth/authentication.js';
 import type { AnyOperation, OperationContext } from './operation.js';
 import { parseInput, toProblem } from './problem.js';
+import { AUTHORIZATION_HEADER } from './dispatcher.js';
 import type { NatsReply } from './dispatcher.js';
 
 /** Queue group shared by every process serving the same API, so each request is answered once. */
@@ -21,13 +23,15 @@ export interface NatsApi {
 /**
  * Serves operations on NATS request/reply with the same handler as HTTP, as one NATS service
  * (`cim-<component>`) per component, so `$SRV.PING|INFO|STATS` discover every component and its
- * endpoints. Request body: the input as JSON (empty for none). Reply: `{"result":…}` or
- * `{"error":<problem document>}`.
+ * endpoints. Request body: the input as JSON (empty for none); header `Authorization` the
+ * caller's credential, authenticated here as on HTTP (never a principal the caller asserts).
+ * Reply: `{"result":…}` or `{"error":<problem document>}` (401/403 problems for refused calls).
  */
 export async function serveOnNats(
   nc: NatsConnection,
   operations: readonly AnyOperation[],
   ctx: OperationContext,
+  authentication: Authentication,
   logger: Logger,
 ): Promise<NatsApi> {
   const svcm = new Svcm(nc as ConstructorParameters<typeof Svcm>[0]);
@@ -55,7 +59,7 @@ export async function serveOnNats(
               logger.error({ err, operation: operation.name }, 'NATS API endpoint failed');
               return;
             }
-            void answer(operation, msg, ctx);
+            void answer(operation, msg, ctx, authentication);
           },
         });
       }
@@ -76,12 +80,29 @@ export async function serveOnNats(
   };
 }
 
-async function answer(operation: AnyOperation, msg: ServiceMsg, ctx: OperationContext) {
+async function answer(
+  operation: AnyOperation,
+  msg: ServiceMsg,
+  ctx: OperationContext,
+  authentication: Authentication,
+) {
   let reply: NatsReply;
   try {
+    const authorization = msg.headers?.get(AUTHORIZATION_HEADER) || undefined;
+    const where = `${operation.component}.${operation.name}`;
+    const principal = await authentication.admit(
+      authorization !== undefined ? { authorization } : {},
+      operation.access,
+      where,
+    );
     const raw: unknown = msg.data.length === 0 ? {} : msg.json();
-    const input = parseInput(operation.input, raw, `${operation.component}.${operation.name}`);
-    reply = { result: await operation.handle(input, ctx) };
+    const input = parseInput(operation.input, raw, where);
+    reply = {
+      result: await operation.handle(input, ctx, {
+        principal,
+        ...(authorization !== undefined ? { credential: authorization } : {}),
+      }),
+    };
   } catch (error) {
     reply = { error: toProblem(error) };
   }

@@ -19,6 +19,7 @@ import { OPERATIONS } from './operations/index.js';
 import { ROUTE_DOCS } from './route-docs.js';
 import { WEB_APP_DIR } from './web-app.js';
 import { ingestResultSchema } from './schemas/units.js';
+import { createFirstAdmin, createToken, TEST_PASSWORD } from '../testing/auth.js';
 
 const PIPELINE = readFileSync(
   new URL('../../../examples/pipelines/documents.yaml', import.meta.url),
@@ -31,6 +32,9 @@ let base: string;
 let document: OpenApiDocument;
 /** The unit every `{cid}` of a units route names, ingested before the checks. */
 let unit: z.infer<typeof ingestResultSchema>;
+/** An admin's `Authorization` value: the node requires sign-in once its first user exists. */
+let admin: string;
+const PASSWORD = TEST_PASSWORD;
 
 before(async () => {
   assert.ok(
@@ -63,6 +67,15 @@ before(async () => {
     body: JSON.stringify({ text: PIPELINE, fileName: 'documents.yaml' }),
   });
   assert.equal(applied.status, 200);
+  // From here on the node requires sign-in: every request below is an admin's.
+  admin = await createFirstAdmin(base, 'openapi');
+  await createToken(base, admin, 'reader', 'documents');
+  const reader = await fetch(`${base}/api/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: admin },
+    body: JSON.stringify({ username: 'reader1', password: PASSWORD, role: 'reader' }),
+  });
+  assert.equal(reader.status, 201);
 });
 
 after(async () => {
@@ -77,6 +90,7 @@ test('every route the HTTP server registers is in /api/openapi.json', async () =
     // Registering routes touches neither: the routes are what is checked here.
     dispatcher: undefined as never,
     units: undefined as never,
+    authentication: undefined as never,
     metrics: new Metrics(),
     logger: silentLogger(),
     bodyLimit: 1024,
@@ -120,20 +134,26 @@ function requestFor(method: string, path: string): { url: string; init: RequestI
     'POST /api/storage/policies': () =>
       json({ policy: { name: 'openapi', rules: [{ from: 'hot', to: 'warm', keepCopy: true }] } }),
     'POST /api/units': () => ({ method, body: 'more text', headers: {} }),
+    'POST /api/auth/tokens': () => json({ username: 'openapi', password: PASSWORD }),
+    'POST /api/users': () => json({ username: 'second', password: PASSWORD, role: 'reader' }),
+    'POST /api/users/{username}/role': () => json({ role: 'writer' }),
+    'POST /api/tokens': () => json({ role: 'reader' }),
   };
   const url = path
     .replace('/api/units/{cid}', `/api/units/${unit.unitCid}`)
     .replace('{cid}', unit.contentCid)
     .replace('{name}', 'documents')
+    .replace('{username}', 'reader1')
     .replace('/assets/{path}', `/assets/${asset()}`);
   const query: Record<string, string> = {
     'GET /api/search': '?q=quartz',
     'POST /api/units': '?name=more.txt',
   };
   const key = `${method} ${path}`;
+  const init = bodies[key]?.() ?? (method === 'POST' ? json({}) : { method });
   return {
     url: `${base}${url}${query[key] ?? ''}`,
-    init: bodies[key]?.() ?? (method === 'POST' ? json({}) : { method }),
+    init: { ...init, headers: { ...(init.headers as object), authorization: admin } },
   };
 }
 

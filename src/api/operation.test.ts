@@ -11,6 +11,7 @@ const fitting = defineOperation({
   component: 'test',
   name: 'fitting',
   summary: 'Returns what its schema allows, read-only arrays included.',
+  access: 'reader',
   input: z.object({}),
   output: reply,
   async handle() {
@@ -23,6 +24,7 @@ const misfit = defineOperation({
   component: 'test',
   name: 'misfit',
   summary: 'Returns a shape its schema does not allow: this must not compile.',
+  access: 'reader',
   input: z.object({}),
   output: reply,
   // @ts-expect-error -- `status` must be 'ok' and `tags` is missing: the compiler refuses it.
@@ -33,10 +35,14 @@ const misfit = defineOperation({
 
 test('an operation carries the output schema its reply type comes from', async () => {
   assert.equal(fitting.output, reply);
-  const result = await fitting.handle({}, undefined as never);
+  const result = await fitting.handle({}, undefined as never, undefined as never);
   assert.deepEqual(reply.parse(result), { status: 'ok', tags: ['a'] });
   // What the compiler refused is indeed refused by the schema at run time too.
-  assert.equal(misfit.output.safeParse(await misfit.handle({}, undefined as never)).success, false);
+  assert.equal(
+    misfit.output.safeParse(await misfit.handle({}, undefined as never, undefined as never))
+      .success,
+    false,
+  );
 });
 
 test('every operation declares a named output schema', () => {

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { Access, Principal } from '../core/access.js';
+import { UnauthenticatedError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { ServerFeatures } from '../nats/features.js';
 import type { UnitService } from '../units/unit-service.js';
@@ -19,6 +21,7 @@ import type { PipelineCatalog } from '../pipeline/pipeline-catalog.js';
 import type { PipelineService } from '../pipeline/pipeline-service.js';
 import type { PluginSet } from '../plugins/plugin-registry.js';
 import type { PipelineEngine } from '../pipeline/pipeline-engine.js';
+import type { AuthService } from '../auth/auth-service.js';
 
 /** The units component's services, present where that component runs. */
 export interface UnitsContext {
@@ -68,17 +71,49 @@ export interface OperationContext {
   readonly startedAt: string;
   readonly units: UnitsContext | undefined;
   readonly pipelines: PipelinesContext | undefined;
+  /** Users and tokens (KV buckets every process reads, watched). */
+  readonly auth: AuthService;
+  /** True while callers must sign in (a user exists, or `auth.signIn` is `required`). */
+  readonly signInRequired: () => boolean;
   /** The component registry (a KV bucket every process can read). */
   readonly registry: ComponentRegistry;
   /** Readers' checkpoints the event stream must still reach (see `cim events verify`). */
   readonly readMarks?: () => Promise<ReadMark[]>;
 }
 
-/** What names and places an operation: its component, its name, and its HTTP route. */
+/**
+ * Who one call is for: the authenticated principal (what events written by the call record as
+ * `actor`) and the credential it presented, forwarded when the call goes on to another
+ * component over NATS so that component authenticates the caller itself.
+ */
+export interface CallContext {
+  /** Absent only for a `public` operation called without (valid) credentials. */
+  readonly principal: Principal | undefined;
+  /** The `Authorization` value to forward (`Bearer …` or `Session …`); absent in local mode. */
+  readonly credential?: string;
+  /** The caller's address, as the ui saw it (for sign-in limits and records). */
+  readonly address?: string;
+}
+
+/**
+ * The actor events written by `call` record: its principal's name. Operations that write need a
+ * role, so the principal is there; a missing one is refused rather than recorded as nobody.
+ */
+export function actorOf(call: CallContext): string {
+  if (call.principal === undefined)
+    throw new UnauthenticatedError('Sign-in required: this operation records who calls it.');
+  return call.principal.name;
+}
+
+/**
+ * What names and places an operation: its component, its name, its HTTP route, and the access
+ * it needs (a role, or `public`): the one place that says who may call it, over HTTP and NATS.
+ */
 export interface OperationInfo {
   readonly component: string;
   readonly name: string;
   readonly summary: string;
+  readonly access: Access;
   readonly http?: {
     readonly method: 'GET' | 'POST';
     readonly path: string;
@@ -105,7 +140,7 @@ export type ReplyOf<T> = T extends readonly (infer E)[]
 export interface Operation<I = unknown, O = unknown> extends OperationInfo {
   readonly input: z.ZodType<I>;
   readonly output: z.ZodType<O>;
-  handle(input: I, ctx: OperationContext): Promise<ReplyOf<O>>;
+  handle(input: I, ctx: OperationContext, call: CallContext): Promise<ReplyOf<O>>;
 }
 
 /**
@@ -116,7 +151,7 @@ export function defineOperation<I, O>(
   operation: OperationInfo & {
     readonly input: z.ZodType<I>;
     readonly output: z.ZodType<O>;
-    handle(input: I, ctx: OperationContext): Promise<NoInfer<ReplyOf<O>>>;
+    handle(input: I, ctx: OperationContext, call: CallContext): Promise<NoInfer<ReplyOf<O>>>;
   },
 ): Operation<I, O> {
   return operation;

@@ -14,6 +14,9 @@ const STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
   port_in_use: 500,
   not_found: 404,
+  unauthenticated: 401,
+  forbidden: 403,
+  rate_limited: 429,
   internal: 500,
 };
 
@@ -27,6 +30,9 @@ const TITLE: Record<ErrorCode, string> = {
   unavailable: 'Service unavailable',
   port_in_use: 'Port in use',
   not_found: 'Not found',
+  unauthenticated: 'Sign-in required',
+  forbidden: 'Forbidden',
+  rate_limited: 'Too many attempts',
   internal: 'Internal error',
 };
 
@@ -47,6 +53,7 @@ export function toProblem(err: unknown, instance?: string): Problem {
     'extensions' in cim ? { ...(cim.extensions as object) } : {};
   if ('actualVersion' in cim) extensions['actualVersion'] = cim.actualVersion;
   if ('expectedVersion' in cim) extensions['expectedVersion'] = cim.expectedVersion;
+  if ('retryAfterSeconds' in cim) extensions['retryAfterSeconds'] = cim.retryAfterSeconds;
   return {
     type: `https://cim.dev/problems/${cim.code}`,
     title: TITLE[cim.code],

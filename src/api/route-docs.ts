@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Access } from '../core/access.js';
 import { eventStreamQuerySchema } from './schemas/events.js';
 import { ingestQuerySchema, ingestReplySchema, uploadReplySchema } from './schemas/units.js';
 
@@ -19,6 +20,11 @@ export interface RouteDoc {
   readonly method: 'GET' | 'HEAD' | 'POST';
   /** As Fastify writes it: `/api/units/:cid/content`, `/assets/*`. */
   readonly path: string;
+  /**
+   * Who may use it (a role, or `public`): with the operations' own `access`, the one place that
+   * decides access to every route (src/api/route-access.ts reads both).
+   */
+  readonly access: Access;
   readonly tag: string;
   readonly summary: string;
   readonly query?: z.ZodObject;
@@ -37,6 +43,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   {
     method: 'POST',
     path: '/api/units',
+    access: 'writer',
     tag: 'units',
     summary:
       'Upload content as units, streamed: one file as the raw body (with ?name=), or one or many as multipart/form-data.',
@@ -63,6 +70,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   {
     method: 'HEAD',
     path: '/api/content/:cid',
+    access: 'reader',
     tag: 'units',
     summary: 'Whether the node holds a content, so a client can skip uploading it.',
     responses: {
@@ -73,6 +81,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   {
     method: 'GET',
     path: '/api/units/:cid/content',
+    access: 'reader',
     tag: 'units',
     summary: 'The bytes of a unit’s content, typed by its media type; a Range of them on request.',
     query: z.object({
@@ -88,6 +97,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   {
     method: 'GET',
     path: '/api/events/stream',
+    access: 'reader',
     tag: 'events',
     summary: 'Live events after a position, as server-sent events (`id` is the position).',
     query: eventStreamQuerySchema,
@@ -102,6 +112,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   {
     method: 'GET',
     path: '/api/openapi.json',
+    access: 'public',
     tag: 'node',
     summary: 'This document: the HTTP API as OpenAPI 3.1.',
     responses: {
@@ -114,6 +125,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   {
     method: 'GET',
     path: '/metrics',
+    access: 'reader',
     tag: 'node',
     summary: 'Prometheus metrics of this process.',
     responses: {
@@ -127,6 +139,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   {
     method: 'GET',
     path: '/assets/*',
+    access: 'public',
     tag: 'web',
     summary: 'The web app’s hashed assets, cached for a year (present once the app is built).',
     responses: {
@@ -138,6 +151,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   {
     method: 'GET',
     path: '/',
+    access: 'public',
     tag: 'web',
     summary: 'The web app; every GET outside /api, /assets and /metrics answers with it too.',
     responses: {

@@ -3,7 +3,7 @@ import type { Unit } from '../units/unit.js';
 import type { UnitService } from '../units/unit-service.js';
 import type { VerifiedContent } from '../storage/content-store.js';
 import type { StorageManager } from '../storage/storage-manager.js';
-import type { UnitsContext } from './operation.js';
+import type { CallContext, UnitsContext } from './operation.js';
 import { UnavailableError } from '../core/errors.js';
 
 /** A unit as the content route needs it. */
@@ -16,10 +16,13 @@ export type UnitRecord = Unit & { readonly unitCid: string };
  */
 export interface UnitAccess {
   readonly service: Pick<UnitService, 'ingest'>;
-  /** Resolves once the catalog shows `unitCid` (recorded at `position`), or after `ms`. */
-  waitFor(unitCid: string, position: number, ms: number): Promise<void>;
-  /** The unit, or undefined when the catalog does not know it. */
-  unit(unitCid: string): Promise<UnitRecord | undefined>;
+  /**
+   * Resolves once the catalog shows `unitCid` (recorded at `position`), or after `ms`; `call`
+   * is who waits, for a catalog asked over NATS.
+   */
+  waitFor(unitCid: string, position: number, ms: number, call: CallContext): Promise<void>;
+  /** The unit, or undefined when the catalog does not know it (asked for `call`). */
+  unit(unitCid: string, call: CallContext): Promise<UnitRecord | undefined>;
   /** Whether any tier holds the content. */
   holds(contentCid: string): Promise<boolean>;
   /** The content from whichever tier holds an intact copy, verified as it is read. */
@@ -51,8 +54,8 @@ export function localUnitAccess(units: UnitsContext): UnitAccess {
   };
 }
 
-/** How a process without the units component asks for a unit (over NATS). */
-export type UnitLookup = (unitCid: string) => Promise<UnitRecord | undefined>;
+/** How a process without the units component asks for a unit (over NATS, for the caller). */
+export type UnitLookup = (unitCid: string, call: CallContext) => Promise<UnitRecord | undefined>;
 
 /**
  * UnitAccess for a process that runs `ui` without `units`: uploads go into the stores over this
@@ -67,7 +70,7 @@ export function remoteUnitAccess(
 ): UnitAccess {
   return {
     service,
-    async waitFor(unitCid, _position, ms) {
+    async waitFor(unitCid, _position, ms, call) {
       // The catalog runs elsewhere: ask until it knows the unit, as a reader would. The unit is
       // stored either way, so a catalog that cannot be asked ends the wait, not the upload.
       for (
@@ -75,7 +78,7 @@ export function remoteUnitAccess(
         Date.now() < deadline;
         await sleep(25, undefined, { ref: false })
       ) {
-        const known = await lookup(unitCid).catch(() => 'unreachable' as const);
+        const known = await lookup(unitCid, call).catch(() => 'unreachable' as const);
         if (known !== undefined) return;
       }
     },

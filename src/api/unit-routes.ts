@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import { isContentCid, parseCid } from '../core/cid.js';
@@ -7,6 +7,8 @@ import { ingestParts, multipartLimits } from './multipart-upload.js';
 import { contentDisposition, contentType } from './content-headers.js';
 import { CONTENT_CSP } from './security-headers.js';
 import type { UnitAccess } from './unit-access.js';
+import { actorOf } from './operation.js';
+import type { CallContext } from './operation.js';
 import { parseInput } from './problem.js';
 import { ingestQuerySchema } from './schemas/units.js';
 
@@ -68,6 +70,7 @@ export function registerUnitRoutes(
   units: UnitAccess,
   send: (reply: FastifyReply, err: unknown, url: string) => FastifyReply,
   maxUploadFiles: number,
+  callOf: (request: FastifyRequest) => CallContext,
 ): void {
   void app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -76,6 +79,8 @@ export function registerUnitRoutes(
     await scope.register(multipart, { limits });
     scope.post('/api/units', async (request, reply) => {
       try {
+        const call = callOf(request);
+        const actor = actorOf(call);
         const query = parseInput(ingestQuerySchema, request.query, 'POST /api/units');
         const tags =
           query.tag === undefined ? [] : Array.isArray(query.tag) ? query.tag : [query.tag];
@@ -83,7 +88,7 @@ export function registerUnitRoutes(
           const items = await ingestParts(
             request,
             units,
-            { tags, context: query.context ?? null },
+            { tags, context: query.context ?? null, actor },
             limits,
           );
           const last = items.reduce<{ unitCid: string; position: number } | undefined>(
@@ -91,7 +96,7 @@ export function registerUnitRoutes(
               'position' in i && (best === undefined || i.position > best.position) ? i : best,
             undefined,
           );
-          if (last) await units.waitFor(last.unitCid, last.position, query.wait);
+          if (last) await units.waitFor(last.unitCid, last.position, query.wait, call);
           const failed = items.some((i) => i.status === 'error');
           return reply.status(failed ? 207 : 201).send({ units: items });
         }
@@ -107,12 +112,13 @@ export function registerUnitRoutes(
             source: query.source ?? `upload:${query.name}`,
             tags,
             context: query.context ?? null,
+            actor,
             ...(query.cid !== undefined ? { contentCid: query.cid } : {}),
             ...(query.size !== undefined ? { size: query.size } : {}),
           },
           body as AsyncIterable<Uint8Array>,
         );
-        await units.waitFor(result.unitCid, result.position, query.wait);
+        await units.waitFor(result.unitCid, result.position, query.wait, call);
         return reply.status(201).send(result);
       } catch (err) {
         return send(reply, err, request.url);
@@ -134,7 +140,7 @@ export function registerUnitRoutes(
     const { cid } = request.params as { cid: string };
     try {
       if (parseCid(cid) === undefined) throw notACid(cid, 'unit');
-      const unit = await units.unit(cid);
+      const unit = await units.unit(cid, callOf(request));
       if (!unit)
         throw new NotFoundError(
           `There is no unit ${cid}: check the CID (cim units ls lists them).`,

@@ -21,3 +21,9 @@ export const DEAD_LETTERS_BUCKET = 'cim-dead-letters';
 
 /** KV bucket of when each content was last read by a user, `<contentCid>` → ISO time. */
 export const CONTENT_READS_BUCKET = 'cim-content-reads';
+
+/** KV bucket of users, `<username>` → role and scrypt password hash (never in an event). */
+export const AUTH_USERS_BUCKET = 'cim-auth-users';
+
+/** KV bucket of API tokens, `<sha-256 of the token>` → its name, role and expiry. */
+export const AUTH_TOKENS_BUCKET = 'cim-auth-tokens';

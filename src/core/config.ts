@@ -270,6 +270,27 @@ export const configSchema = z
       })
       .strict()
       .optional(),
+    /** Who may call the node: see docs/security.md, "Authentication and authorization". */
+    auth: z
+      .object({
+        /**
+         * `auto`: while no user exists, a node whose HTTP listens on loopback runs without
+         * sign-in (every caller is `local`, said at start); `required`: never.
+         */
+        signIn: z.enum(['auto', 'required']).default('auto'),
+        /**
+         * A file holding `username:password` on one line: the first admin, created at start when
+         * no user exists (relative paths are resolved in `$CREDENTIALS_DIRECTORY` when systemd
+         * sets it). The password never appears here.
+         */
+        adminCredentialsFile: z.string().min(1).optional(),
+        /** Failed sign-ins in a row before an account is locked (an address gets five times as many). */
+        maxFailedSignIns: z.number().int().min(1).max(1000).default(10),
+        /** How long a locked account or address stays locked. */
+        lockSeconds: z.number().min(0.1).max(86_400).default(60),
+      })
+      .strict()
+      .prefault({}),
     /** Plugins to load: paths (relative to the working directory) or npm package names. */
     plugins: z.array(z.string().min(1).max(4096)).max(200).default([]),
     log: z

@@ -15,6 +15,9 @@ export const ERROR_CODES = [
   'unavailable',
   'port_in_use',
   'not_found',
+  'unauthenticated',
+  'forbidden',
+  'rate_limited',
   'internal',
 ] as const;
 
@@ -113,6 +116,30 @@ export class PortInUseError extends CimError {
 export class NotFoundError extends CimError {
   constructor(message: string) {
     super('not_found', message);
+  }
+}
+
+/** The caller presented no credentials, or ones that are not (or no longer) valid. */
+export class UnauthenticatedError extends CimError {
+  constructor(message: string) {
+    super('unauthenticated', message);
+  }
+}
+
+/** The caller is known but its role does not allow what it asked for. */
+export class ForbiddenError extends CimError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+/** Too many attempts in a short time (sign-in with wrong passwords): wait and retry. */
+export class RateLimitedError extends CimError {
+  /** Seconds until the next attempt is accepted. */
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super('rate_limited', message);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

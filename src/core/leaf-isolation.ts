@@ -1,4 +1,6 @@
 import {
+  AUTH_TOKENS_BUCKET,
+  AUTH_USERS_BUCKET,
   CONTENT_BUCKET,
   CONTENT_READS_BUCKET,
   DEAD_LETTERS_BUCKET,
@@ -28,5 +30,7 @@ export const LEAF_LOCAL_SUBJECTS: readonly string[] = [
     STEP_RESULTS_BUCKET,
     DEAD_LETTERS_BUCKET,
     CONTENT_READS_BUCKET,
+    AUTH_USERS_BUCKET,
+    AUTH_TOKENS_BUCKET,
   ].map((bucket) => `$KV.${bucket}.>`),
 ];

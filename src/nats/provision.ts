@@ -5,6 +5,8 @@ import type { StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import {
+  AUTH_TOKENS_BUCKET,
+  AUTH_USERS_BUCKET,
   CONTENT_BUCKET,
   CONTENT_READS_BUCKET,
   DEAD_LETTERS_BUCKET,
@@ -29,6 +31,8 @@ const KV_BUCKETS = [
   DEAD_LETTERS_BUCKET,
   CONTENT_READS_BUCKET,
   REGISTRY_BUCKET,
+  AUTH_USERS_BUCKET,
+  AUTH_TOKENS_BUCKET,
 ] as const;
 
 /** Every stream provisioning makes: the events, the KV buckets' and the object store's. */
@@ -140,7 +144,13 @@ async function provisionOnce(
     await kvm.create(PROJECTIONS_BUCKET, { history: 1, replicas });
     created.push(`bucket ${PROJECTIONS_BUCKET}`);
   }
-  for (const bucket of [STEP_RESULTS_BUCKET, DEAD_LETTERS_BUCKET, CONTENT_READS_BUCKET]) {
+  for (const bucket of [
+    STEP_RESULTS_BUCKET,
+    DEAD_LETTERS_BUCKET,
+    CONTENT_READS_BUCKET,
+    AUTH_USERS_BUCKET,
+    AUTH_TOKENS_BUCKET,
+  ]) {
     if (existing.has(bucket)) continue;
     await kvm.create(bucket, { history: 1, replicas });
     created.push(`bucket ${bucket}`);

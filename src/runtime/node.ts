@@ -29,6 +29,7 @@ import { ComponentRegistry } from '../registry/component-registry.js';
 import { CIM_VERSION } from './version.js';
 import { readMarks } from '../events/read-marks.js';
 import { assertNotRestoring } from './restore-node.js';
+import { startAuth } from './auth-component.js';
 
 /** A running CIM process. */
 export interface RunningNode {
@@ -38,6 +39,8 @@ export interface RunningNode {
   readonly serverVersion: string;
   /** The managed nats-server, when this process started one. */
   readonly managedNats: ManagedNatsServer | undefined;
+  /** True while the node runs without sign-in (no user yet, HTTP on loopback only). */
+  localMode(): boolean;
   /** Stops HTTP, NATS responders, the connection and the managed server, in that order. */
   stop(): Promise<void>;
 }
@@ -126,8 +129,22 @@ export async function startNode(
       const storage = await openStorage(nc, store, config.storage.tiers, logger);
       undo.push(() => storage.manager.close());
     }
+    const signIn = await startAuth(
+      nc,
+      store,
+      config,
+      serveHttp ? config.http.host : undefined,
+      logger,
+    );
+    undo.push(async () => signIn.close());
+    if (signIn.localMode())
+      logger.warn(
+        'no sign-in: this node has no user yet, so every caller is "local" (loopback only); create the first admin with cim admin create',
+      );
     const registry = await ComponentRegistry.open(nc);
     const ctx: OperationContext = {
+      auth: signIn.service,
+      signInRequired: () => signIn.authentication.signInRequired(),
       units: units?.context,
       pipelines: pipelines?.context,
       registry,
@@ -144,7 +161,7 @@ export async function startNode(
     const local = OPERATIONS.filter(
       (op) => (components as readonly string[]).includes(op.component) || op.component === 'node',
     );
-    const api = await serveOnNats(nc, local, ctx, logger);
+    const api = await serveOnNats(nc, local, ctx, signIn.authentication, logger);
     undo.push(() => api.stop());
     const offered = new Map([
       ['pipeline', pipelines ? [...pipelines.context.plugins.capabilities()] : []],
@@ -188,13 +205,21 @@ export async function startNode(
         requestTimeoutMs: config.http.requestTimeoutSeconds * 1000,
         idleTimeoutMs: config.http.idleTimeoutSeconds * 1000,
         ...(config.http.tls ? { tls: readHttpTls(config.http.tls, process.env) } : {}),
+        authentication: signIn.authentication,
       });
       undo.push(() => app.close());
       const bound = await listen(app, config.http.host, config.http.port);
       const host = bound.host.includes(':') ? `[${bound.host}]` : bound.host;
       httpUrl = `${config.http.tls ? 'https' : 'http'}://${host}:${bound.port}`;
     }
-    return { httpUrl, natsUrl, serverVersion: report.serverVersion, managedNats, stop: stopAll };
+    return {
+      httpUrl,
+      natsUrl,
+      serverVersion: report.serverVersion,
+      managedNats,
+      localMode: () => signIn.localMode(),
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

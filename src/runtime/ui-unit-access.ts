@@ -5,6 +5,7 @@ import type { Config } from '../core/config.js';
 import { CimError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { Dispatcher } from '../api/dispatcher.js';
+import type { CallContext } from '../api/operation.js';
 import { showUnit } from '../api/operations/units.js';
 import { apiOnlyUnitAccess, remoteUnitAccess } from '../api/unit-access.js';
 import type { UnitAccess, UnitRecord } from '../api/unit-access.js';
@@ -23,9 +24,9 @@ export async function openRemoteUnitAccess(
   config: Config,
   logger: Logger,
 ): Promise<{ access: UnitAccess; close(): Promise<void> }> {
-  const lookup = async (cid: string): Promise<UnitRecord | undefined> => {
+  const lookup = async (cid: string, call: CallContext): Promise<UnitRecord | undefined> => {
     try {
-      return ((await dispatcher.invoke(showUnit, { cid })) as { unit: UnitRecord }).unit;
+      return ((await dispatcher.invoke(showUnit, { cid }, call)) as { unit: UnitRecord }).unit;
     } catch (err) {
       // Here or answered over NATS, an unknown unit is the not_found code.
       if (err instanceof CimError && err.code === 'not_found') return undefined;

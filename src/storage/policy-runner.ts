@@ -92,12 +92,12 @@ export class PolicyRunner {
     this.timer = setInterval(runAll, intervalMs).unref();
   }
 
-  /** Records a policy as its new version and starts a run of it. */
-  async apply(policy: StoragePolicy): Promise<PolicyRun> {
+  /** Records a policy as its new version (by `actor`) and starts a run of it. */
+  async apply(policy: StoragePolicy, actor = 'storage'): Promise<PolicyRun> {
     await this.events.append(
       { domain: STORAGE_DOMAIN, aggregate: POLICY_AGGREGATE, aggregateId: policy.name },
       [StoragePolicyApplied.draft(policy)],
-      { expectedVersion: 'any', actor: 'storage' },
+      { expectedVersion: 'any', actor },
     );
     this.policies.set(policy.name, policy);
     return this.run(policy);

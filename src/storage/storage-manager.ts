@@ -189,12 +189,13 @@ export class StorageManager implements ContentStore {
    * Moves (or with `keep`, copies) content to tier `to`: from `from`, else from the first other
    * tier holding it. The copy is read back and hashed in `to`, then the move is recorded as
    * `ContentTiered`, and only then is the source copy deleted. Every step is safe to repeat, so
-   * a move cut short (crash, unreachable tier) is finished by running it again.
+   * a move cut short (crash, unreachable tier) is finished by running it again. `actor` is who
+   * asked for a move by hand (a policy's moves record the policy).
    */
   async move(
     cid: string,
     to: string,
-    options: { keep?: boolean; from?: string; policy?: string } = {},
+    options: { keep?: boolean; from?: string; policy?: string; actor?: string } = {},
   ): Promise<MoveOutcome> {
     assertCid(cid);
     return this.locks.with(cid, () => this.moveNow(cid, to, options));
@@ -203,7 +204,7 @@ export class StorageManager implements ContentStore {
   private async moveNow(
     cid: string,
     to: string,
-    options: { keep?: boolean; from?: string; policy?: string },
+    options: { keep?: boolean; from?: string; policy?: string; actor?: string },
   ): Promise<MoveOutcome> {
     const target = this.requireTier(to);
     const candidates =
@@ -247,7 +248,7 @@ export class StorageManager implements ContentStore {
     };
     await this.events.append(contentRef(cid), [ContentTiered.draft(data)], {
       expectedVersion: 'any',
-      actor: options.policy ? `policy:${options.policy}` : 'storage',
+      actor: options.policy ? `policy:${options.policy}` : (options.actor ?? 'storage'),
     });
     if (!kept) await source.delete(cid);
     this.movedBytes.set(to, (this.movedBytes.get(to) ?? 0) + object.size);

@@ -28,6 +28,8 @@ export interface IngestMetadata {
   /** For derived units: the units it was made from, and the processor that made it. */
   readonly derivedFrom?: readonly string[];
   readonly producedBy?: Unit['producedBy'];
+  /** Who ingests it, recorded as the event's actor (the signed-in caller of an upload). */
+  readonly actor?: string;
   /** Ties the `UnitIngested` event to the work that caused it (a pipeline run). */
   readonly correlationId?: string;
   readonly causationId?: string;
@@ -209,6 +211,7 @@ export class UnitService {
       try {
         const result = await this.events.append(ref, [UnitIngested.draft(data)], {
           expectedVersion: last?.event.version ?? 0,
+          ...(meta.actor !== undefined ? { actor: meta.actor } : {}),
           ...(meta.correlationId !== undefined ? { correlationId: meta.correlationId } : {}),
           ...(meta.causationId !== undefined ? { causationId: meta.causationId } : {}),
         });

@@ -11,6 +11,7 @@ export const archiveEvents = defineOperation({
   name: 'events-archive',
   summary:
     'Seal old events into the event archive in a tier, optionally purging them from the stream.',
+  access: 'admin',
   http: { method: 'POST', path: '/api/events/archive', status: 202 },
   input: z
     .object({
@@ -31,6 +32,7 @@ export const archiveStatus = defineOperation({
   component: 'units',
   name: 'events-archive-status',
   summary: 'The event archive: sealed and purged positions, segments, and the latest run.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/events/archive' },
   input: z.object({}),
   output: archiveStatusSchema,

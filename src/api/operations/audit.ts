@@ -43,6 +43,7 @@ export const listAudit = defineOperation({
   component: 'events',
   name: 'audit',
   summary: 'The audit trail: changes people made, newest first, filtered by actor and type.',
+  access: 'admin',
   http: { method: 'GET', path: '/api/audit' },
   input: z.object({
     /** An actor (`user:ana`), or a prefix ending in `*` (`token:*`). */

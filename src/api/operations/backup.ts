@@ -11,6 +11,7 @@ export const startBackup = defineOperation({
   name: 'backup',
   summary:
     'Back the node up into a tier (events, KV state, content, consumers), adding to the newest backup there when incremental.',
+  access: 'admin',
   http: { method: 'POST', path: '/api/backup', status: 202 },
   input: z.object({ to: tierName, incremental: z.boolean().default(false) }).strict(),
   output: backupStartedSchema,
@@ -24,6 +25,7 @@ export const backupStatus = defineOperation({
   component: 'units',
   name: 'backup-status',
   summary: 'The latest backup run since the node started, with its progress.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/backup' },
   input: z.object({}),
   output: backupStatusSchema,

@@ -7,6 +7,7 @@ export const listComponents = defineOperation({
   component: 'registry',
   name: 'components',
   summary: 'Running components and plugin services from the registry.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/components' },
   input: z.object({
     capability: z.string().min(1).max(200).optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperation } from '../operation.js';
+import { actorOf, defineOperation } from '../operation.js';
 import type { RecordedEventJson } from '../schemas/events.js';
 import {
   appendReplySchema,
@@ -28,6 +28,7 @@ export const listEvents = defineOperation({
   component: 'events',
   name: 'list',
   summary: 'A page of events after a position, oldest first.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/events' },
   input: z.object({
     after: position.default(0),
@@ -79,6 +80,7 @@ export const appendEvents = defineOperation({
   component: 'events',
   name: 'append',
   summary: 'Append events to one aggregate; the server checks the expected version.',
+  access: 'writer',
   http: { method: 'POST', path: '/api/events', status: 201 },
   input: z
     .object({
@@ -99,14 +101,20 @@ export const appendEvents = defineOperation({
         )
         .min(1)
         .max(100),
-      actor: z.string().min(1).max(256).optional(),
+      /** Refused: the node records who signed in, never what the caller claims. */
+      actor: z
+        .undefined({
+          error:
+            'cannot be set: the node records the signed-in caller as the actor, so leave it out',
+        })
+        .optional(),
       correlationId: z.string().min(1).max(128).optional(),
       causationId: z.string().min(1).max(128).optional(),
     })
     .strict()
     .superRefine(refuseMalformedCatalogued),
   output: appendReplySchema,
-  async handle(input, ctx) {
+  async handle(input, ctx, call) {
     const result = await ctx.store.append(
       { domain: input.domain, aggregate: input.aggregate, aggregateId: input.aggregateId },
       input.events.map((e) => ({
@@ -117,7 +125,7 @@ export const appendEvents = defineOperation({
       })),
       {
         expectedVersion: input.expectedVersion,
-        ...(input.actor !== undefined ? { actor: input.actor } : {}),
+        actor: actorOf(call),
         ...(input.correlationId !== undefined ? { correlationId: input.correlationId } : {}),
         ...(input.causationId !== undefined ? { causationId: input.causationId } : {}),
       },
@@ -135,6 +143,7 @@ export const verifyEventsOperation = defineOperation({
   component: 'events',
   name: 'verify',
   summary: 'Recompute every event CID and walk every per-aggregate chain.',
+  access: 'writer',
   http: { method: 'POST', path: '/api/events/verify' },
   input: z.object({}).strict(),
   output: eventsVerifyReportSchema,

@@ -10,6 +10,7 @@ export const health = defineOperation({
   component: 'node',
   name: 'health',
   summary: 'Health of this process and its components.',
+  access: 'public',
   http: { method: 'GET', path: '/api/health' },
   input: z.object({}),
   output: healthSchema,

@@ -1,4 +1,14 @@
 import type { AnyOperation } from '../operation.js';
+import {
+  changeUserRole,
+  createToken,
+  createUser,
+  listTokens,
+  listUsers,
+  me,
+  revokeToken,
+  signInForToken,
+} from './auth.js';
 import { archiveEvents, archiveStatus } from './archive.js';
 import { listAudit } from './audit.js';
 import { backupStatus, startBackup } from './backup.js';
@@ -68,4 +78,12 @@ export const OPERATIONS: readonly AnyOperation[] = [
   verifyStatus,
   applyPolicy,
   listPolicies,
+  me,
+  signInForToken,
+  createUser,
+  listUsers,
+  changeUserRole,
+  createToken,
+  listTokens,
+  revokeToken,
 ] as AnyOperation[];

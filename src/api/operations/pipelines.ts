@@ -12,7 +12,7 @@ import {
   pluginListSchema,
   retryReportSchema,
 } from '../schemas/pipelines.js';
-import { defineOperation } from '../operation.js';
+import { actorOf, defineOperation } from '../operation.js';
 
 /** How long a command waits for the read model to show its effect. */
 const READ_YOUR_WRITES_MS = 5_000;
@@ -46,6 +46,7 @@ export const applyPipeline = defineOperation({
   component: 'pipeline',
   name: 'apply',
   summary: 'Apply a pipeline definition: a new version unless it is unchanged.',
+  access: 'writer',
   http: { method: 'POST', path: '/api/pipelines', status: 200 },
   input: z.union([
     z.object({
@@ -58,13 +59,13 @@ export const applyPipeline = defineOperation({
     z.object({ definition: z.record(z.string(), z.unknown()) }),
   ]),
   output: pipelineCommandReplySchema,
-  async handle(input, ctx) {
+  async handle(input, ctx, call) {
     const pipelines = pipelinesOf(ctx);
     const definition =
       'text' in input
         ? parsePipeline(input.text, input.fileName)
         : validatePipeline(input.definition, 'definition');
-    return settled(pipelines, await pipelines.service.apply(definition));
+    return settled(pipelines, await pipelines.service.apply(definition, actorOf(call)));
   },
 });
 
@@ -73,6 +74,7 @@ export const listPipelines = defineOperation({
   component: 'pipeline',
   name: 'list',
   summary: 'Every pipeline, its current definition and state.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/pipelines' },
   input: z.object({}),
   output: pipelineListSchema,
@@ -86,6 +88,7 @@ export const showPipeline = defineOperation({
   component: 'pipeline',
   name: 'show',
   summary: 'One pipeline, its definition and the history of its versions.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/pipelines/:name' },
   input: z.object({ name: pipelineName }),
   output: pipelineDetailSchema,
@@ -99,12 +102,13 @@ export const pausePipeline = defineOperation({
   component: 'pipeline',
   name: 'pause',
   summary: 'Pause a pipeline: no new work starts; what is in flight finishes.',
+  access: 'writer',
   http: { method: 'POST', path: '/api/pipelines/:name/pause', status: 200 },
   input: z.object({ name: pipelineName, reason: z.string().min(1).max(1000).optional() }),
   output: pipelineCommandReplySchema,
-  async handle({ name, reason }, ctx) {
+  async handle({ name, reason }, ctx, call) {
     const pipelines = pipelinesOf(ctx);
-    return settled(pipelines, await pipelines.service.pause(name, reason ?? null));
+    return settled(pipelines, await pipelines.service.pause(name, reason ?? null, actorOf(call)));
   },
 });
 
@@ -113,12 +117,13 @@ export const resumePipeline = defineOperation({
   component: 'pipeline',
   name: 'resume',
   summary: 'Resume a paused pipeline.',
+  access: 'writer',
   http: { method: 'POST', path: '/api/pipelines/:name/resume', status: 200 },
   input: z.object({ name: pipelineName }),
   output: pipelineCommandReplySchema,
-  async handle({ name }, ctx) {
+  async handle({ name }, ctx, call) {
     const pipelines = pipelinesOf(ctx);
-    return settled(pipelines, await pipelines.service.resume(name));
+    return settled(pipelines, await pipelines.service.resume(name, actorOf(call)));
   },
 });
 
@@ -130,6 +135,7 @@ export const listPlugins = defineOperation({
   component: 'pipeline',
   name: 'plugins',
   summary: 'Plugins loaded and refused, and plugin services running, with their capabilities.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/plugins' },
   input: z.object({}),
   output: pluginListSchema,
@@ -157,6 +163,7 @@ export const pipelineStatus = defineOperation({
   component: 'pipeline',
   name: 'status',
   summary: 'A pipeline’s state, work done and waiting, and its dead letters.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/pipelines/:name/status' },
   input: z.object({ name: pipelineName }),
   output: pipelineStatusSchema,
@@ -184,6 +191,7 @@ export const runPipeline = defineOperation({
   component: 'pipeline',
   name: 'run',
   summary: 'Backfill: start running the pipeline over every unit already ingested.',
+  access: 'writer',
   http: { method: 'POST', path: '/api/pipelines/:name/run', status: 202 },
   input: z.object({ name: pipelineName, backfill: z.literal(true) }),
   output: backfillStartedSchema,
@@ -199,6 +207,7 @@ export const retryPipeline = defineOperation({
   component: 'pipeline',
   name: 'retry',
   summary: 'Run the pipeline’s dead letters again; those that complete leave the list.',
+  access: 'writer',
   http: { method: 'POST', path: '/api/pipelines/:name/retry', status: 200 },
   input: z.object({ name: pipelineName }),
   output: retryReportSchema,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../core/errors.js';
 import { validatePolicy } from '../../storage/policy.js';
-import { defineOperation } from '../operation.js';
+import { actorOf, defineOperation } from '../operation.js';
 import {
   contentLocationSchema,
   moveOutcomeSchema,
@@ -21,6 +21,7 @@ export const storageStatus = defineOperation({
   component: 'units',
   name: 'storage-status',
   summary: 'Objects, bytes and units per storage tier.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/storage' },
   input: z.object({
     /** Figures up to this old may be served from the last listing (for views that poll). */
@@ -46,6 +47,7 @@ export const locateContent = defineOperation({
   component: 'units',
   name: 'storage-locate',
   summary: 'The tiers holding a content.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/storage/content/:cid' },
   input: z.object({ cid }),
   output: contentLocationSchema,
@@ -69,11 +71,12 @@ export const tierContent = defineOperation({
   component: 'units',
   name: 'storage-tier',
   summary: 'Move one content to a tier, verified before the source is freed.',
+  access: 'writer',
   http: { method: 'POST', path: '/api/storage/tier' },
   input: z.object({ cid, to: tierName, keep: z.boolean().default(false) }),
   output: moveOutcomeSchema,
-  async handle({ cid, to, keep }, ctx) {
-    const outcome = await unitsOf(ctx).storage.move(cid, to, { keep });
+  async handle({ cid, to, keep }, ctx, call) {
+    const outcome = await unitsOf(ctx).storage.move(cid, to, { keep, actor: actorOf(call) });
     if (outcome.status === 'not-found') {
       throw new NotFoundError(`No tier holds the content ${cid}: check the CID.`);
     }
@@ -90,6 +93,7 @@ export const verifyStorage = defineOperation({
   name: 'storage-verify',
   summary:
     'Start re-hashing every object of a tier (or all tiers), and every copy the history places there; follow it with GET.',
+  access: 'writer',
   http: { method: 'POST', path: '/api/storage/verify', status: 202 },
   input: z.object({ tier: tierName.optional(), repair: z.boolean().default(false) }),
   output: verifyStartedSchema,
@@ -103,6 +107,7 @@ export const verifyStatus = defineOperation({
   component: 'units',
   name: 'storage-verify-status',
   summary: 'The latest storage verification: progress, then its report.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/storage/verify' },
   input: z.object({}),
   output: verifyStatusSchema,
@@ -116,17 +121,18 @@ export const applyPolicy = defineOperation({
   component: 'units',
   name: 'storage-policy-apply',
   summary: 'Record a lifecycle policy and start running it.',
+  access: 'admin',
   http: { method: 'POST', path: '/api/storage/policies', status: 202 },
   input: z.object({ policy: z.unknown() }),
   output: policyAppliedSchema,
-  async handle({ policy }, ctx) {
+  async handle({ policy }, ctx, call) {
     const units = unitsOf(ctx);
     const valid = validatePolicy(
       policy,
       units.storage.tiers.map((t) => t.name),
       'The policy',
     );
-    return { policy: valid, run: await units.policies.apply(valid) };
+    return { policy: valid, run: await units.policies.apply(valid, actorOf(call)) };
   },
 });
 
@@ -135,6 +141,7 @@ export const listPolicies = defineOperation({
   component: 'units',
   name: 'storage-policy-list',
   summary: 'Lifecycle policies and their latest runs.',
+  access: 'reader',
   http: { method: 'GET', path: '/api/storage/policies' },
   input: z.object({}),
   output: policyListSchema,

@@ -5,6 +5,7 @@
  */
 export * from './archive.js';
 export * from './audit.js';
+export * from './auth.js';
 export * from './backup.js';
 export * from './components.js';
 export * from './events.js';

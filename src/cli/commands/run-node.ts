@@ -66,6 +66,7 @@ function printReady(
     dataDir,
     pid: process.pid,
     natsPid: node.managedNats?.pid ?? null,
+    signIn: node.localMode() ? 'none' : 'required',
   };
   if (json) return printJson(ready);
   const lines = [`CIM is up (${components.join(', ')}).`];
@@ -73,6 +74,12 @@ function printReady(
   lines.push(
     `  NATS: ${node.natsUrl} (nats-server ${node.serverVersion}${node.managedNats ? ', managed' : ''})`,
   );
-  lines.push(`  Data: ${dataDir}`, 'Press Ctrl-C to stop.');
+  lines.push(`  Data: ${dataDir}`);
+  if (node.localMode())
+    lines.push(
+      '  Sign-in: none. This node has no user yet and listens on loopback only, so anyone on this',
+      '  machine uses it as "local". Run cim admin create to make the first admin and require sign-in.',
+    );
+  lines.push('Press Ctrl-C to stop.');
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -163,6 +163,21 @@ const samples: Record<string, { good: JsonValue; bad: JsonValue }> = {
     },
     bad: { tier: 'backup', manifest: 'bafkreimanifest', previous: null, eventsThrough: -1 },
   },
+  UserCreated: { good: { username: 'ada', role: 'admin' }, bad: { username: 'ada', role: 'root' } },
+  UserRoleChanged: {
+    good: { username: 'ada', from: 'reader', to: 'writer' },
+    bad: { username: 'ada', from: 'reader' },
+  },
+  TokenCreated: {
+    good: { name: 'ci', role: 'reader', expiresAt: null },
+    bad: { name: 'ci', role: 'reader' },
+  },
+  TokenRevoked: { good: { name: 'ci' }, bad: { name: '' } },
+  SignedIn: { good: { username: 'ada', address: '127.0.0.1' }, bad: { username: 'ada' } },
+  SignInFailed: {
+    good: { username: 'ada', address: null, reason: 'wrong_password' },
+    bad: { username: 'ada', address: null, reason: 'typo' },
+  },
 };
 
 function recorded(type: string, data: JsonValue): RecordedEvent {

@@ -1,4 +1,12 @@
 import type { EventType } from '../event-type.js';
+import {
+  SignedIn,
+  SignInFailed,
+  TokenCreated,
+  TokenRevoked,
+  UserCreated,
+  UserRoleChanged,
+} from './auth.js';
 import { EventArchivePurged, EventArchiveSealed } from './archive.js';
 import { BackupCompleted } from './backup.js';
 import { PipelineApplied, PipelinePaused, PipelineResumed } from './pipelines.js';
@@ -27,6 +35,12 @@ export const EVENT_CATALOGUE: readonly EventType[] = [
   EventArchiveSealed,
   EventArchivePurged,
   BackupCompleted,
+  UserCreated,
+  UserRoleChanged,
+  TokenCreated,
+  TokenRevoked,
+  SignedIn,
+  SignInFailed,
 ];
 
 const byType = new Map<string, EventType>(EVENT_CATALOGUE.map((e) => [e.type, e]));

@@ -1,4 +1,6 @@
 import {
+  AUTH_TOKENS_BUCKET,
+  AUTH_USERS_BUCKET,
   CONTENT_BUCKET,
   CONTENT_READS_BUCKET,
   DEAD_LETTERS_BUCKET,
@@ -16,6 +18,9 @@ export const BACKED_UP_BUCKETS: readonly string[] = [
   STEP_RESULTS_BUCKET,
   DEAD_LETTERS_BUCKET,
   CONTENT_READS_BUCKET,
+  // Users and tokens (hashed) are not in the events: a restore without them could not sign in.
+  AUTH_USERS_BUCKET,
+  AUTH_TOKENS_BUCKET,
 ];
 
 /** The buckets a backup leaves out, each with why. */
