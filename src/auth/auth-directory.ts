@@ -21,6 +21,8 @@ const tokenRecordSchema = z.object({
   createdAt: z.string(),
   expiresAt: z.string().nullable(),
   createdBy: z.string(),
+  /** A token made by a user's sign-in (`cim login`) acts as that user, with its current role. */
+  user: z.string().nullable().default(null),
 });
 /** A token as stored in `cim-auth-tokens` under the SHA-256 of the token. */
 export type TokenRecord = z.infer<typeof tokenRecordSchema>;

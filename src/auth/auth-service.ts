@@ -162,10 +162,12 @@ export class AuthService {
 
   /** Makes a token; the secret is in the result only and stored as its SHA-256. */
   async createToken(
-    input: { name?: string; role: Role; expiresAt: string | null },
+    input: { name?: string; role: Role; expiresAt: string | null; user?: string },
     actor: string,
   ): Promise<CreatedToken> {
-    const name = input.name ?? `token-${randomBytes(4).toString('hex')}`;
+    const name =
+      input.name ??
+      `${input.user === undefined ? 'token' : `login-${input.user}`}-${randomBytes(4).toString('hex')}`;
     if (!TOKEN_NAME_PATTERN.test(name))
       throw new InvalidInputError(
         `The token name ${JSON.stringify(name)} may only hold letters, digits, _ and - (up to 64): choose another.`,
@@ -181,6 +183,7 @@ export class AuthService {
       createdAt: new Date().toISOString(),
       expiresAt: input.expiresAt,
       createdBy: actor,
+      user: input.user ?? null,
     };
     await this.directory.putToken(tokenHash(token), record);
     await this.record(

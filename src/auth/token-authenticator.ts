@@ -20,6 +20,17 @@ export class TokenAuthenticator implements Authenticator {
     if (!record) return Promise.resolve(undefined);
     if (record.expiresAt !== null && Date.parse(record.expiresAt) <= this.now())
       return Promise.resolve(undefined);
+    if (record.user !== null) {
+      // A user's own token: its role follows the user's, and it ends with the user.
+      const user = this.directory.user(record.user);
+      if (!user) return Promise.resolve(undefined);
+      return Promise.resolve({
+        kind: 'user',
+        name: `user:${user.username}`,
+        role: user.role,
+        scopes: [],
+      });
+    }
     return Promise.resolve({
       kind: 'token',
       name: `token:${record.name}`,

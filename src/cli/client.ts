@@ -1,5 +1,6 @@
 import { UnavailableError } from '../core/errors.js';
 import { errorFromProblem } from './output.js';
+import { authHeaders } from './credentials.js';
 
 /** Resolves the node URL: `--url`, else `$CIM_URL`, else `http://127.0.0.1:8080`. */
 export function nodeUrl(flag: string | undefined): string {
@@ -10,15 +11,20 @@ export function nodeUrl(flag: string | undefined): string {
 export async function callNode<T>(
   base: string,
   path: string,
-  init: { method?: string; body?: unknown } = {},
+  init: { method?: string; body?: unknown; authorization?: string } = {},
 ): Promise<T> {
   let response: Response;
   try {
+    const auth =
+      init.authorization !== undefined ? { authorization: init.authorization } : authHeaders(base);
     response = await fetch(`${base}${path}`, {
       method: init.method ?? 'GET',
       ...(init.body !== undefined
-        ? { body: JSON.stringify(init.body), headers: { 'content-type': 'application/json' } }
-        : {}),
+        ? {
+            body: JSON.stringify(init.body),
+            headers: { 'content-type': 'application/json', ...auth },
+          }
+        : { headers: auth }),
     });
   } catch (err) {
     throw new UnavailableError(

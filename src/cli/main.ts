@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { parseComponent, COMPONENTS } from '../core/components.js';
 import { CIM_VERSION } from '../runtime/version.js';
 import { reportError } from './output.js';
@@ -57,6 +57,13 @@ const natsInit = lazy(async () => (await import('./commands/nats.js')).init);
 const clusterInit = lazy(async () => (await import('./commands/cluster.js')).init);
 const clusterUp = lazy(async () => (await import('./commands/cluster.js')).up);
 const clusterDown = lazy(async () => (await import('./commands/cluster.js')).down);
+const login = lazy(async () => (await import('./commands/auth.js')).login);
+const adminCreate = lazy(async () => (await import('./commands/auth.js')).adminCreate);
+const adminLs = lazy(async () => (await import('./commands/auth.js')).adminLs);
+const adminRole = lazy(async () => (await import('./commands/auth.js')).adminRole);
+const tokenCreate = lazy(async () => (await import('./commands/auth.js')).tokenCreate);
+const tokenLs = lazy(async () => (await import('./commands/auth.js')).tokenLs);
+const tokenRevoke = lazy(async () => (await import('./commands/auth.js')).tokenRevoke);
 const clusterStatus = lazy(async () => (await import('./commands/cluster.js')).status);
 
 type NodeFlags = ConfigFlags & { json?: boolean };
@@ -357,6 +364,54 @@ deploy
   .option('--out <dir>', 'folder to write the host files into', 'hosts')
   .option('--json', 'print JSON')
   .action(deployRender);
+
+clientCommand(
+  program
+    .command('login')
+    .description('sign in: store a token for the CLI (0600, in the user config folder)')
+    .option('--username <name>', 'user to sign in as (asked when absent)')
+    .option('--expires <duration>', 'how long the token stays valid, e.g. 30d (default 30d)')
+    .option('--token-stdin', 'store a token made with cim token create, read from stdin'),
+).action(login);
+
+const admin = program.command('admin').description('users and their roles');
+clientCommand(
+  admin
+    .command('create')
+    .description('create a user; the first admin while the node has none (on its machine)')
+    .option('--username <name>', 'the new user (asked when absent)')
+    .addOption(
+      new Option('--role <role>', 'its role')
+        .choices(['admin', 'writer', 'reader'])
+        .default('admin'),
+    ),
+).action(adminCreate);
+clientCommand(admin.command('ls').description('every user and its role')).action(adminLs);
+clientCommand(
+  admin
+    .command('role')
+    .description('give a user another role')
+    .argument('<username>', 'the user')
+    .addArgument(new Argument('<role>', 'its new role').choices(['admin', 'writer', 'reader'])),
+).action(adminRole);
+
+const token = program.command('token').description('API tokens');
+clientCommand(
+  token
+    .command('create')
+    .description('make an API token (printed once, stored hashed)')
+    .addOption(
+      new Option('--role <role>', 'its role')
+        .choices(['admin', 'writer', 'reader'])
+        .makeOptionMandatory(),
+    )
+    .option('--expires <duration>', 'how long it stays valid, e.g. 30d, 12h (default: no expiry)')
+    .option('--name <name>', 'its name, shown as token:<name> in events (default: generated)'),
+).action(tokenCreate);
+clientCommand(token.command('ls').description('every token: name, role, expiry')).action(tokenLs);
+clientCommand(
+  token.command('revoke').description('revoke a token').argument('<name>', 'the token'),
+).action(tokenRevoke);
 
 registerLeafCommands(program);
 

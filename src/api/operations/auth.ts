@@ -67,6 +67,7 @@ export const signInForToken = defineOperation({
         ...(input.name !== undefined ? { name: input.name } : {}),
         role: principal.role,
         expiresAt: expiryOf(input.expires ?? '30d'),
+        user: input.username,
       },
       principal.name,
     );

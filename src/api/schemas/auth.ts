@@ -38,6 +38,8 @@ export const tokenInfoSchema = named(
     createdAt: z.string(),
     expiresAt: z.string().nullable(),
     createdBy: z.string(),
+    /** The user a sign-in token acts as (its role follows the user's), or null. */
+    user: z.string().nullable(),
   }),
 );
 
@@ -52,3 +54,10 @@ export const createdTokenSchema = named(
 
 /** A command on users or tokens that has nothing more to say. */
 export const authDoneSchema = named('AuthDone', z.object({ ok: z.literal(true) }));
+
+export type Me = z.infer<typeof meSchema>;
+export type User = z.infer<typeof userSchema>;
+export type UserList = z.infer<typeof userListSchema>;
+export type TokenInfo = z.infer<typeof tokenInfoSchema>;
+export type TokenList = z.infer<typeof tokenListSchema>;
+export type CreatedToken = z.infer<typeof createdTokenSchema>;

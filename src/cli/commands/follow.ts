@@ -1,5 +1,7 @@
 import { UnavailableError } from '../../core/errors.js';
+import { errorFromProblem } from '../output.js';
 import type { RecordedEventJson } from '../../api/schemas/index.js';
+import { authHeaders } from '../credentials.js';
 
 /** Follows the node's server-sent event stream from `after` until the process is stopped. */
 export async function followEvents(
@@ -10,7 +12,7 @@ export async function followEvents(
   let response: Response;
   try {
     response = await fetch(`${base}/api/events/stream?after=${after}`, {
-      headers: { accept: 'text/event-stream' },
+      headers: { accept: 'text/event-stream', ...authHeaders(base) },
     });
   } catch (err) {
     throw new UnavailableError(
@@ -18,6 +20,8 @@ export async function followEvents(
       { cause: err },
     );
   }
+  if ((response.status === 401 || response.status === 403) && response.body)
+    throw errorFromProblem((await response.json()) as Record<string, string>, response.status);
   if (!response.ok || !response.body)
     throw new UnavailableError(`${base} refused the live event stream (HTTP ${response.status}).`);
   const decoder = new TextDecoder();

@@ -9,6 +9,7 @@ import type { WalkEntry } from '../walk.js';
 import { fileStream } from '../../units/file-stream.js';
 import { encodeMultipart } from '../multipart-body.js';
 import type { FormPart } from '../multipart-body.js';
+import { authHeaders } from '../credentials.js';
 
 /** One line of `cim ingest` output (CONTRACT.md). */
 export interface IngestLine {
@@ -125,7 +126,7 @@ export async function uploadBatch(
   const { body, contentType } = encodeMultipart(parts);
   const response = await fetch(`${base}/api/units?${params}`, {
     method: 'POST',
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, ...authHeaders(base) },
     body,
   });
   const result = (await response.json()) as Record<string, unknown>;
@@ -162,13 +163,16 @@ export async function uploadOne(
     params.set('source', `file://${entry.path}`);
     params.set('cid', hashed.cid);
     params.set('size', String(hashed.size));
-    const held = await fetch(`${base}/api/content/${hashed.cid}`, { method: 'HEAD' });
+    const held = await fetch(`${base}/api/content/${hashed.cid}`, {
+      method: 'HEAD',
+      headers: authHeaders(base),
+    });
     if (held.status !== 200) body = await fileStream(entry.path, onBytes);
     else onBytes(hashed.size);
   }
   const response = await fetch(`${base}/api/units?${params}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/octet-stream' },
+    headers: { 'content-type': 'application/octet-stream', ...authHeaders(base) },
     ...(body !== undefined ? { body, duplex: 'half' } : {}),
   } as RequestInit);
   const result = (await response.json()) as Record<string, unknown>;

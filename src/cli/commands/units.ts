@@ -12,6 +12,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { UnavailableError } from '../../core/errors.js';
 import { callNode, nodeUrl } from '../client.js';
 import { errorFromProblem, printJson } from '../output.js';
+import { authHeaders } from '../credentials.js';
 
 interface ClientOptions {
   url?: string;
@@ -79,7 +80,9 @@ export async function cat(cid: string, options: ClientOptions): Promise<void> {
   const base = nodeUrl(options.url);
   let response: Response;
   try {
-    response = await fetch(`${base}/api/units/${encodeURIComponent(cid)}/content`);
+    response = await fetch(`${base}/api/units/${encodeURIComponent(cid)}/content`, {
+      headers: authHeaders(base),
+    });
   } catch (err) {
     throw new UnavailableError(
       `No CIM node answers at ${base}: start one with 'cim up' or pass --url.`,
