@@ -1,3 +1,4 @@
+import { authOverhead } from './auth-overhead.js';
 import { Kvm } from '@nats-io/kv';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
@@ -76,6 +77,7 @@ export async function eventsSuite(
 ): Promise<{ figures: Figure[]; serverVersion: string }> {
   const nats = await startBenchNats(sync);
   const events = sync === 'always' ? LAZY_EVENTS / 5 : LAZY_EVENTS;
+  let figures: Figure[];
   try {
     const { nc } = nats;
     const js = jetstream(nc);
@@ -210,8 +212,11 @@ export async function eventsSuite(
       0.8,
     );
 
-    return { figures: [append, rebuild, aggregateRead], serverVersion: nats.serverVersion };
+    figures = [append, rebuild, aggregateRead];
   } finally {
     await nats.stop();
   }
+  // On a server of its own, after the rest: a node's HTTP API, with and without sign-in.
+  figures.push(await authOverhead('events', sync));
+  return { figures, serverVersion: nats.serverVersion };
 }

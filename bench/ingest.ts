@@ -16,6 +16,7 @@ import { runCim, startCimUp } from '../src/testing/cli.js';
 import type { Figure } from './harness.js';
 import { figure, note, startBenchNats, timed } from './harness.js';
 import { fileStream } from '../src/units/file-stream.js';
+import { authOverhead } from './auth-overhead.js';
 
 const LARGE_BYTES = 512 * 1024 * 1024;
 const SMALL_FILES = 10_000;
@@ -77,6 +78,7 @@ export async function ingestSuite(
   const nats = await startBenchNats(sync);
   const dir = mkdtempSync(join(tmpdir(), 'cim-bench-ingest-'));
   const node = await startCimUp(['--nats', nats.url, '--data', join(dir, 'data')]);
+  let figures: Figure[];
   try {
     const url = node.ready.ui;
     // The object store's own digest with Node's native SHA-256, as CIM's content store sets it:
@@ -149,10 +151,13 @@ export async function ingestSuite(
       SMALL_FILES / rawSmall,
       0.4,
     );
-    return { figures: [ingestLarge, ingestSmall], serverVersion: nats.serverVersion };
+    figures = [ingestLarge, ingestSmall];
   } finally {
     await node.stop();
     await nats.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+  // On a server of its own, after the rest: small uploads with and without sign-in.
+  figures.push(await authOverhead('ingest', sync));
+  return { figures, serverVersion: nats.serverVersion };
 }
