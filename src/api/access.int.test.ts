@@ -66,6 +66,7 @@ function urlOf(path: string): string {
       .replace('{cid}', 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')
       .replace('{name}', 'nothing')
       .replace('{username}', 'nobody')
+      .replace('{id}', 'nothing')
       .replace('/assets/{path}', `/assets/${asset}`)
   );
 }
@@ -95,6 +96,8 @@ test('only health, the OpenAPI document, the sign-in exchange, who-am-I, the web
     'GET /api/health',
     'GET /api/openapi.json',
     'GET /assets/*',
+    'POST /api/auth/sign-in',
+    'POST /api/auth/sign-out',
     'POST /api/auth/tokens',
   ]);
   // A POST changes something: none of them is open to a reader (the sign-in exchange aside).

@@ -87,6 +87,7 @@ async function bareServer(options: {
     units: undefined as never,
     // Every caller is the no-sign-in mode's `local`: what is checked here comes before access.
     authentication: new Authentication([{ authenticate: async () => LOCAL_PRINCIPAL }], () => false),
+    auth: undefined as never,
     metrics: new Metrics(),
     logger: silentLogger(),
     bodyLimit: options.bodyLimit ?? 1_000_000,

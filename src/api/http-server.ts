@@ -1,9 +1,13 @@
 import Fastify from 'fastify';
+import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { InvalidInputError, NotFoundError, PortInUseError, TooLargeError } from '../core/errors.js';
 import type { EventStore } from '../events/event-store.js';
 import type { Authentication } from '../auth/authentication.js';
+import type { AuthService } from '../auth/auth-service.js';
+import { CSRF_HEADER, SESSION_COOKIE } from '../auth/session-authenticator.js';
+import { registerSessionRoutes } from './session-routes.js';
 import type { Dispatcher } from './dispatcher.js';
 import { callOf, setCall } from './request-call.js';
 import { accessOf, routeAccessTable, UNMATCHED_ACCESS } from './route-access.js';
@@ -47,6 +51,8 @@ export interface HttpServerOptions {
   readonly webAppDir?: string;
   /** Who calls: every request is authenticated and checked against its route's access. */
   readonly authentication: Authentication;
+  /** Sign-in and sessions, for the browser's sign-in and sign-out routes. */
+  readonly auth: AuthService;
 }
 
 /** A route as Fastify registered it. */
@@ -123,20 +129,32 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
       routes.push({ method, url: route.url });
     }
   });
+  void app.register(cookie);
   app.addHook('onRequest', async (request, reply) => {
     const url = request.routeOptions.url;
     const needed =
       url === undefined ? UNMATCHED_ACCESS : (accessOf(access, request.method, url) ?? 'admin');
     const authorization = request.headers.authorization;
+    // Read here: this hook may run before the cookie plugin's own, which fills request.cookies.
+    const cookies = app.parseCookie(request.headers.cookie ?? '') as Record<string, string>;
+    const session = cookies[SESSION_COOKIE];
+    const safe = request.method === 'GET' || request.method === 'HEAD';
+    const csrf = request.headers[CSRF_HEADER];
     try {
       const principal = await options.authentication.admit(
-        { ...(authorization !== undefined ? { authorization } : {}) },
+        {
+          ...(authorization !== undefined ? { authorization } : {}),
+          cookies,
+          ...(safe ? {} : { csrfToken: typeof csrf === 'string' ? csrf : '' }),
+        },
         needed,
         `${request.method} ${url ?? request.url.split('?')[0]}`,
       );
+      // A browser's session goes on over NATS as `Session <id>`, as a token goes as `Bearer`.
+      const credential = authorization ?? (principal && session ? `Session ${session}` : undefined);
       setCall(request, {
         principal,
-        ...(authorization !== undefined ? { credential: authorization } : {}),
+        ...(credential !== undefined ? { credential } : {}),
         address: request.ip,
       });
     } catch (err) {
@@ -194,6 +212,8 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   }
 
   registerUnitRoutes(app, options.units, sendProblem, options.maxUploadFiles ?? 1000, callOf);
+  // Secure cookies exactly when the ui serves HTTPS: a browser would not send them over HTTP.
+  registerSessionRoutes(app, options.auth, options.tls !== undefined, sendProblem);
 
   let openApi: OpenApiDocument | undefined;
   app.get('/api/openapi.json', async (_request, reply) =>

@@ -34,6 +34,8 @@ let document: OpenApiDocument;
 let unit: z.infer<typeof ingestResultSchema>;
 /** An admin's `Authorization` value: the node requires sign-in once its first user exists. */
 let admin: string;
+/** A web session's listed id, for the session routes. */
+let sessionId: string;
 const PASSWORD = TEST_PASSWORD;
 
 before(async () => {
@@ -76,6 +78,16 @@ before(async () => {
     body: JSON.stringify({ username: 'reader1', password: PASSWORD, role: 'reader' }),
   });
   assert.equal(reader.status, 201);
+  const signedIn = await fetch(`${base}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'reader1', password: PASSWORD }),
+  });
+  assert.equal(signedIn.status, 200);
+  const sessions = (await (
+    await fetch(`${base}/api/auth/sessions`, { headers: { authorization: admin } })
+  ).json()) as { sessions: { id: string }[] };
+  sessionId = sessions.sessions[0]!.id;
 });
 
 after(async () => {
@@ -91,6 +103,7 @@ test('every route the HTTP server registers is in /api/openapi.json', async () =
     dispatcher: undefined as never,
     units: undefined as never,
     authentication: undefined as never,
+    auth: undefined as never,
     metrics: new Metrics(),
     logger: silentLogger(),
     bodyLimit: 1024,
@@ -138,12 +151,14 @@ function requestFor(method: string, path: string): { url: string; init: RequestI
     'POST /api/users': () => json({ username: 'second', password: PASSWORD, role: 'reader' }),
     'POST /api/users/{username}/role': () => json({ role: 'writer' }),
     'POST /api/tokens': () => json({ role: 'reader' }),
+    'POST /api/auth/sign-in': () => json({ username: 'openapi', password: PASSWORD }),
   };
   const url = path
     .replace('/api/units/{cid}', `/api/units/${unit.unitCid}`)
     .replace('{cid}', unit.contentCid)
     .replace('{name}', 'documents')
     .replace('{username}', 'reader1')
+    .replace('{id}', sessionId)
     .replace('/assets/{path}', `/assets/${asset()}`);
   const query: Record<string, string> = {
     'GET /api/search': '?q=quartz',

@@ -42,6 +42,52 @@ const bytes: JsonSchema = { type: 'string', contentMediaType: 'application/octet
 export const ROUTE_DOCS: readonly RouteDoc[] = [
   {
     method: 'POST',
+    path: '/api/auth/sign-in',
+    access: 'public',
+    tag: 'auth',
+    summary:
+      'Sign in with a username and password: sets the session cookie cim_session (HttpOnly, SameSite=Lax) and the CSRF cookie cim_csrf, whose value every change must send as X-CSRF-Token.',
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          type: 'object',
+          required: ['username', 'password'],
+          properties: { username: { type: 'string' }, password: { type: 'string' } },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'Signed in: the principal and the CSRF token (also in cim_csrf).',
+        content: {
+          'application/json': {
+            type: 'object',
+            properties: { principal: { type: 'object' }, csrfToken: { type: 'string' } },
+          },
+        },
+      },
+      401: { description: 'Wrong username or password.' },
+      429: { description: 'Too many failed sign-ins: retry after retryAfterSeconds.' },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/sign-out',
+    access: 'public',
+    tag: 'auth',
+    summary: 'End the browser’s session and clear its cookies (nothing to end is not an error).',
+    responses: {
+      200: {
+        description: 'Signed out.',
+        content: {
+          'application/json': { type: 'object', properties: { ok: { type: 'boolean' } } },
+        },
+      },
+    },
+  },
+  {
+    method: 'POST',
     path: '/api/units',
     access: 'writer',
     tag: 'units',

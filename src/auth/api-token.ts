@@ -8,6 +8,11 @@ export function newApiToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url');
 }
 
+/** A secret that is not an API token (a session id, a CSRF token): 32 random bytes. */
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
 /** What is stored for a token and looked up when it is presented: its SHA-256, in hex. */
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -15,7 +20,19 @@ export function tokenHash(token: string): string {
 
 /** The token of an `Authorization: Bearer <token>` value, or undefined for any other value. */
 export function bearerToken(authorization: string | undefined): string | undefined {
+  return schemeValue('Bearer', authorization);
+}
+
+/**
+ * The session id of an `Authorization: Session <id>` value: how the ui forwards a browser's
+ * session over NATS. Undefined for any other value.
+ */
+export function sessionCredential(authorization: string | undefined): string | undefined {
+  return schemeValue('Session', authorization);
+}
+
+function schemeValue(scheme: string, authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;
-  const match = /^Bearer +(\S+)\s*$/i.exec(authorization);
+  const match = new RegExp(`^${scheme} +(\\S+)\\s*$`, 'i').exec(authorization);
   return match?.[1];
 }

@@ -4,7 +4,7 @@ import type { KV, KvEntry } from '@nats-io/kv';
 import type { QueuedIterator } from '@nats-io/nats-core';
 import { z } from 'zod';
 import { ROLES } from '../core/access.js';
-import { AUTH_TOKENS_BUCKET, AUTH_USERS_BUCKET } from '../core/buckets.js';
+import { AUTH_SESSIONS_BUCKET, AUTH_TOKENS_BUCKET, AUTH_USERS_BUCKET } from '../core/buckets.js';
 
 const userRecordSchema = z.object({
   username: z.string(),
@@ -26,6 +26,19 @@ const tokenRecordSchema = z.object({
 });
 /** A token as stored in `cim-auth-tokens` under the SHA-256 of the token. */
 export type TokenRecord = z.infer<typeof tokenRecordSchema>;
+
+const sessionRecordSchema = z.object({
+  /** What lists and revocation name the session by: not the secret session id. */
+  id: z.string(),
+  username: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  address: z.string().nullable(),
+  /** SHA-256 of the session's CSRF token, which cookie-authenticated writes must send. */
+  csrfHash: z.string(),
+});
+/** A web session as stored in `cim-auth-sessions` under the SHA-256 of its session id. */
+export type SessionRecord = z.infer<typeof sessionRecordSchema>;
 
 /**
  * One bucket's entries kept in memory and followed by a KV watch, so a check is a map lookup and
@@ -119,6 +132,7 @@ export class AuthDirectory {
   private constructor(
     private readonly users: WatchedBucket<UserRecord>,
     private readonly tokens: WatchedBucket<TokenRecord>,
+    private readonly sessions: WatchedBucket<SessionRecord>,
   ) {}
 
   /** Opens both buckets (made by provisioning) and reads them before answering. */
@@ -126,14 +140,42 @@ export class AuthDirectory {
     const kvm = new Kvm(nc);
     const users = new WatchedBucket(await kvm.open(AUTH_USERS_BUCKET), userRecordSchema);
     const tokens = new WatchedBucket(await kvm.open(AUTH_TOKENS_BUCKET), tokenRecordSchema);
-    await users.start();
+    const sessions = new WatchedBucket(await kvm.open(AUTH_SESSIONS_BUCKET), sessionRecordSchema);
+    const started: WatchedBucket<unknown>[] = [];
     try {
-      await tokens.start();
+      for (const bucket of [users, tokens, sessions] as WatchedBucket<unknown>[]) {
+        await bucket.start();
+        started.push(bucket);
+      }
     } catch (err) {
-      users.stop();
+      for (const bucket of started) bucket.stop();
       throw err;
     }
-    return new AuthDirectory(users, tokens);
+    return new AuthDirectory(users, tokens, sessions);
+  }
+
+  /** The session stored under `hash`, whatever its expiry. */
+  sessionByHash(hash: string): SessionRecord | undefined {
+    return this.sessions.get(hash);
+  }
+
+  listSessions(): SessionRecord[] {
+    return this.sessions
+      .values()
+      .map(([, s]) => s)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  putSession(hash: string, record: SessionRecord): Promise<boolean> {
+    return this.sessions.create(hash, record);
+  }
+
+  /** Removes the session listed as `id`; the record removed, or undefined when there is none. */
+  async removeSession(id: string): Promise<SessionRecord | undefined> {
+    const found = this.sessions.values().find(([, s]) => s.id === id);
+    if (!found) return undefined;
+    await this.sessions.remove(found[0]);
+    return found[1];
   }
 
   /** True once any user exists: from then on every caller must sign in. */
@@ -197,5 +239,6 @@ export class AuthDirectory {
   close(): void {
     this.users.stop();
     this.tokens.stop();
+    this.sessions.stop();
   }
 }

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Principal, Role } from '../core/access.js';
 import {
+  SessionRevoked,
   SignedIn,
+  SignedOut,
   SignInFailed,
   TokenCreated,
   TokenRevoked,
@@ -16,8 +18,8 @@ import {
   UnauthenticatedError,
 } from '../core/errors.js';
 import type { EventDraft, EventStore } from '../events/event-store.js';
-import type { AuthDirectory, TokenRecord, UserRecord } from './auth-directory.js';
-import { newApiToken, tokenHash } from './api-token.js';
+import type { AuthDirectory, SessionRecord, TokenRecord, UserRecord } from './auth-directory.js';
+import { newApiToken, newSecret, tokenHash } from './api-token.js';
 import { AttemptLimiter } from './attempt-limiter.js';
 import type { AttemptLimits } from './attempt-limiter.js';
 import { hashPassword, verifyPassword } from './password.js';
@@ -42,6 +44,16 @@ const UNKNOWN_USER_HASH = `scrypt$32768$8$1$${'A'.repeat(22)}==$${'A'.repeat(43)
 export interface SignInLimits {
   readonly account: AttemptLimits;
   readonly address: AttemptLimits;
+}
+
+/** How long a web session lasts after sign-in. */
+export const SESSION_MS = 7 * 24 * 3_600_000;
+
+/** A web session as made: its secret id and CSRF token (set as cookies) and its record. */
+export interface CreatedSession {
+  readonly sessionId: string;
+  readonly csrfToken: string;
+  readonly record: SessionRecord;
 }
 
 /** A token as made: the secret, shown once, and what is stored about it. */
@@ -193,6 +205,49 @@ export class AuthService {
       actor,
     );
     return { token, record };
+  }
+
+  /** Starts a web session for a user who just signed in. */
+  async createSession(username: string, address: string | null): Promise<CreatedSession> {
+    const sessionId = newSecret();
+    const csrfToken = newSecret();
+    const now = Date.now();
+    const record: SessionRecord = {
+      id: randomBytes(8).toString('hex'),
+      username,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + SESSION_MS).toISOString(),
+      address,
+      csrfHash: tokenHash(csrfToken),
+    };
+    await this.directory.putSession(tokenHash(sessionId), record);
+    return { sessionId, csrfToken, record };
+  }
+
+  /** Ends the session whose secret id is `sessionId` (sign-out); nothing when it is unknown. */
+  async endSession(sessionId: string): Promise<void> {
+    const record = this.directory.sessionByHash(tokenHash(sessionId));
+    if (!record) return;
+    await this.directory.removeSession(record.id);
+    await this.record(
+      'User',
+      record.username,
+      SignedOut.draft({ username: record.username, session: record.id }),
+      `user:${record.username}`,
+    );
+  }
+
+  /** Ends the session listed as `id` (an admin's revocation). */
+  async revokeSession(id: string, actor: string): Promise<void> {
+    const record = await this.directory.removeSession(id);
+    if (!record)
+      throw new NotFoundError(`There is no session ${id}: GET /api/auth/sessions lists them.`);
+    await this.record(
+      'User',
+      record.username,
+      SessionRevoked.draft({ username: record.username, session: id }),
+      actor,
+    );
   }
 
   /** Revokes the token named `name`: every process refuses it once the bucket's change arrives. */

@@ -3,6 +3,7 @@ import { decideAccess } from '../core/access.js';
 import type { Access } from '../core/access.js';
 import { ForbiddenError, UnauthenticatedError } from '../core/errors.js';
 import type { Authenticator, Credentials } from './authenticator.js';
+import { SESSION_COOKIE } from './session-authenticator.js';
 
 /**
  * The authenticators of one process, asked in turn, and the one check every entry point (HTTP,
@@ -41,10 +42,13 @@ export class Authentication {
       throw new ForbiddenError(
         `${principal!.name} has the role ${principal!.role}, and ${what} needs ${access}: ask an admin for a token or a user with that role.`,
       );
+    const session = (credentials.cookies?.[SESSION_COOKIE] ?? '') !== '';
     throw new UnauthenticatedError(
       credentials.authorization !== undefined
         ? `The credentials sent are not valid (unknown, expired or revoked): sign in again, or make a new token with cim token create.`
-        : `${what} needs sign-in: send Authorization: Bearer <token> (cim login stores one for the CLI) or sign in on the web app.`,
+        : session
+          ? `The session is not valid (signed out, expired or revoked), or this change lacks its X-CSRF-Token header: sign in again.`
+          : `${what} needs sign-in: send Authorization: Bearer <token> (cim login stores one for the CLI) or sign in on the web app.`,
     );
   }
 }

@@ -6,6 +6,11 @@ export interface Credentials {
   readonly authorization?: string;
   /** Cookies by name, if any. */
   readonly cookies?: Readonly<Record<string, string>>;
+  /**
+   * For a request that changes something and may come from a browser (HTTP, not GET/HEAD): the
+   * `X-CSRF-Token` header it sent, `''` when none. Absent for safe requests and for NATS.
+   */
+  readonly csrfToken?: string;
 }
 
 /**

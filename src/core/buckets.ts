@@ -27,3 +27,6 @@ export const AUTH_USERS_BUCKET = 'cim-auth-users';
 
 /** KV bucket of API tokens, `<sha-256 of the token>` → its name, role and expiry. */
 export const AUTH_TOKENS_BUCKET = 'cim-auth-tokens';
+
+/** KV bucket of web sessions, `<sha-256 of the session id>` → user, expiry and CSRF token hash. */
+export const AUTH_SESSIONS_BUCKET = 'cim-auth-sessions';

@@ -1,4 +1,5 @@
 import {
+  AUTH_SESSIONS_BUCKET,
   AUTH_TOKENS_BUCKET,
   AUTH_USERS_BUCKET,
   CONTENT_BUCKET,
@@ -32,5 +33,6 @@ export const LEAF_LOCAL_SUBJECTS: readonly string[] = [
     CONTENT_READS_BUCKET,
     AUTH_USERS_BUCKET,
     AUTH_TOKENS_BUCKET,
+    AUTH_SESSIONS_BUCKET,
   ].map((bucket) => `$KV.${bucket}.>`),
 ];

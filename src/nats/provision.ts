@@ -5,6 +5,7 @@ import type { StreamConfig } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import {
+  AUTH_SESSIONS_BUCKET,
   AUTH_TOKENS_BUCKET,
   AUTH_USERS_BUCKET,
   CONTENT_BUCKET,
@@ -33,6 +34,7 @@ const KV_BUCKETS = [
   REGISTRY_BUCKET,
   AUTH_USERS_BUCKET,
   AUTH_TOKENS_BUCKET,
+  AUTH_SESSIONS_BUCKET,
 ] as const;
 
 /** Every stream provisioning makes: the events, the KV buckets' and the object store's. */
@@ -150,6 +152,7 @@ async function provisionOnce(
     CONTENT_READS_BUCKET,
     AUTH_USERS_BUCKET,
     AUTH_TOKENS_BUCKET,
+    AUTH_SESSIONS_BUCKET,
   ]) {
     if (existing.has(bucket)) continue;
     await kvm.create(bucket, { history: 1, replicas });

@@ -11,6 +11,7 @@ import { Authentication } from '../auth/authentication.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { LocalAuthenticator } from '../auth/local-authenticator.js';
 import { TokenAuthenticator } from '../auth/token-authenticator.js';
+import { SessionAuthenticator } from '../auth/session-authenticator.js';
 
 /** Who may call this process, and the services behind it. */
 export interface RunningAuth {
@@ -87,7 +88,10 @@ export async function startAuth(
       throw new InvalidConfigError(
         `Listening on ${httpHost} needs sign-in, and this node has no user yet: start it once on 127.0.0.1 and run cim admin create, or name a file holding username:password in auth.adminCredentialsFile.`,
       );
-    const authenticators: Authenticator[] = [new TokenAuthenticator(directory)];
+    const authenticators: Authenticator[] = [
+      new TokenAuthenticator(directory),
+      new SessionAuthenticator(directory),
+    ];
     if (localAllowed) authenticators.push(new LocalAuthenticator(directory));
     const authentication = new Authentication(
       authenticators,

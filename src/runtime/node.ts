@@ -206,6 +206,7 @@ export async function startNode(
         idleTimeoutMs: config.http.idleTimeoutSeconds * 1000,
         ...(config.http.tls ? { tls: readHttpTls(config.http.tls, process.env) } : {}),
         authentication: signIn.authentication,
+        auth: signIn.service,
       });
       undo.push(() => app.close());
       const bound = await listen(app, config.http.host, config.http.port);

@@ -5,6 +5,7 @@ import {
   authDoneSchema,
   createdTokenSchema,
   meSchema,
+  sessionListSchema,
   tokenListSchema,
   userListSchema,
   userSchema,
@@ -169,6 +170,45 @@ export const revokeToken = defineOperation({
   output: authDoneSchema,
   async handle(input, ctx, call) {
     await ctx.auth.revokeToken(input.name, actorOf(call));
+    return { ok: true as const };
+  },
+});
+
+/** `GET /api/auth/sessions`: every web session (who, since when, from where). */
+export const listSessions = defineOperation({
+  component: 'node',
+  name: 'sessions-list',
+  summary: 'Every web session: user, start, expiry and address.',
+  access: 'admin',
+  http: { method: 'GET', path: '/api/auth/sessions' },
+  input: z.object({}),
+  output: sessionListSchema,
+  async handle(_input, ctx) {
+    return {
+      sessions: ctx.auth.directory
+        .listSessions()
+        .map(({ id, username, createdAt, expiresAt, address }) => ({
+          id,
+          username,
+          createdAt,
+          expiresAt,
+          address,
+        })),
+    };
+  },
+});
+
+/** `POST /api/auth/sessions/{id}/revoke`: ends a web session on every ui process. */
+export const revokeSession = defineOperation({
+  component: 'node',
+  name: 'sessions-revoke',
+  summary: 'End a web session.',
+  access: 'admin',
+  http: { method: 'POST', path: '/api/auth/sessions/:id/revoke' },
+  input: z.object({ id: z.string().min(1).max(64) }).strict(),
+  output: authDoneSchema,
+  async handle(input, ctx, call) {
+    await ctx.auth.revokeSession(input.id, actorOf(call));
     return { ok: true as const };
   },
 });

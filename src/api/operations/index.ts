@@ -3,9 +3,11 @@ import {
   changeUserRole,
   createToken,
   createUser,
+  listSessions,
   listTokens,
   listUsers,
   me,
+  revokeSession,
   revokeToken,
   signInForToken,
 } from './auth.js';
@@ -86,4 +88,6 @@ export const OPERATIONS: readonly AnyOperation[] = [
   createToken,
   listTokens,
   revokeToken,
+  listSessions,
+  revokeSession,
 ] as AnyOperation[];

@@ -61,3 +61,22 @@ export type UserList = z.infer<typeof userListSchema>;
 export type TokenInfo = z.infer<typeof tokenInfoSchema>;
 export type TokenList = z.infer<typeof tokenListSchema>;
 export type CreatedToken = z.infer<typeof createdTokenSchema>;
+
+/** A web session as listed: never its id or CSRF token. */
+export const sessionInfoSchema = named(
+  'SessionInfo',
+  z.object({
+    id: z.string(),
+    username: z.string(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    address: z.string().nullable(),
+  }),
+);
+
+/** `GET /api/auth/sessions`. */
+export const sessionListSchema = named(
+  'SessionList',
+  z.object({ sessions: z.array(sessionInfoSchema) }),
+);
+export type SessionList = z.infer<typeof sessionListSchema>;

@@ -67,3 +67,17 @@ export const SignInFailed = defineEvent(
   }),
 );
 export type SignInFailedData = EventData<typeof SignInFailed>;
+
+/** Recorded on `auth.User.<username>` when a user signs out of a web session. */
+export const SignedOut = defineEvent(
+  'SignedOut',
+  z.object({ username, session: z.string().min(1).max(64) }),
+);
+export type SignedOutData = EventData<typeof SignedOut>;
+
+/** Recorded on `auth.User.<username>` when an admin ends one of the user's web sessions. */
+export const SessionRevoked = defineEvent(
+  'SessionRevoked',
+  z.object({ username, session: z.string().min(1).max(64) }),
+);
+export type SessionRevokedData = EventData<typeof SessionRevoked>;

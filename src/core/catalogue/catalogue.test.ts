@@ -174,6 +174,8 @@ const samples: Record<string, { good: JsonValue; bad: JsonValue }> = {
   },
   TokenRevoked: { good: { name: 'ci' }, bad: { name: '' } },
   SignedIn: { good: { username: 'ada', address: '127.0.0.1' }, bad: { username: 'ada' } },
+  SignedOut: { good: { username: 'ada', session: 's1' }, bad: { username: 'ada' } },
+  SessionRevoked: { good: { username: 'ada', session: 's1' }, bad: { session: 's1' } },
   SignInFailed: {
     good: { username: 'ada', address: null, reason: 'wrong_password' },
     bad: { username: 'ada', address: null, reason: 'typo' },

@@ -1,6 +1,8 @@
 import type { EventType } from '../event-type.js';
 import {
+  SessionRevoked,
   SignedIn,
+  SignedOut,
   SignInFailed,
   TokenCreated,
   TokenRevoked,
@@ -41,6 +43,8 @@ export const EVENT_CATALOGUE: readonly EventType[] = [
   TokenRevoked,
   SignedIn,
   SignInFailed,
+  SignedOut,
+  SessionRevoked,
 ];
 
 const byType = new Map<string, EventType>(EVENT_CATALOGUE.map((e) => [e.type, e]));

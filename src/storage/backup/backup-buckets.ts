@@ -1,4 +1,5 @@
 import {
+  AUTH_SESSIONS_BUCKET,
   AUTH_TOKENS_BUCKET,
   AUTH_USERS_BUCKET,
   CONTENT_BUCKET,
@@ -27,5 +28,6 @@ export const BACKED_UP_BUCKETS: readonly string[] = [
 export const NOT_BACKED_UP: Readonly<Record<string, string>> = {
   [CONTENT_BUCKET]: 'the hot tier: its objects are backed up as content, by CID',
   [PROJECTIONS_BUCKET]: "read models' checkpoints and failures, made again when they are rebuilt",
+  [AUTH_SESSIONS_BUCKET]: 'web sessions: a restored node asks its users to sign in again',
   [REGISTRY_BUCKET]: 'the presence of running components, which register again when they start',
 };
