@@ -7,6 +7,8 @@ import { NotFoundPage } from './pages/not-found';
 import { OverviewPage } from './pages/overview';
 import { PipelinesPage } from './pages/pipelines';
 import { SearchPage } from './pages/search';
+import { SignInPage } from './pages/sign-in';
+import { SignOut } from './components/sign-out';
 import { UnitPage } from './pages/unit';
 import { UnitsPage } from './pages/units';
 
@@ -50,6 +52,7 @@ export function App() {
           </ul>
         </nav>
         <SearchBox />
+        <SignOut />
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         <Routes>
@@ -60,6 +63,7 @@ export function App() {
           <Route path="/pipelines" element={<PipelinesPage />} />
           <Route path="/search" element={<SearchPage />} />
           <Route path="/audit" element={<AuditPage />} />
+          <Route path="/sign-in" element={<SignInPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </main>

@@ -34,18 +34,46 @@ export async function failureOf(response: Response): Promise<ApiError> {
 
 const UNREACHABLE = 'The node did not answer: check that it is running, then try again.';
 
-/** GETs (or sends) JSON to the node's API; failures are ApiErrors with a sentence. */
+/** Where the app asks for a username and password. */
+export const SIGN_IN_PATH = '/sign-in';
+
+/**
+ * The session's CSRF token (cookie `cim_csrf`, set at sign-in): every request that changes
+ * something sends it as `X-CSRF-Token`, which another site cannot read to forge.
+ */
+export function csrfHeaders(): Record<string, string> {
+  const match = /(?:^|;\s*)cim_csrf=([^;]+)/.exec(document.cookie);
+  return match?.[1] ? { 'x-csrf-token': decodeURIComponent(match[1]) } : {};
+}
+
+/** Sends the browser to the sign-in page, to come back here once signed in. */
+export function askForSignIn(): void {
+  if (window.location.pathname === SIGN_IN_PATH) return;
+  const back = window.location.pathname + window.location.search;
+  window.location.assign(`${SIGN_IN_PATH}?next=${encodeURIComponent(back)}`);
+}
+
+/**
+ * GETs (or sends) JSON to the node's API; failures are ApiErrors with a sentence. A 401 (not
+ * signed in, or the session ended) sends the browser to the sign-in page.
+ */
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   let response: Response;
+  const method = (init.method ?? 'GET').toUpperCase();
   try {
     response = await fetch(path, {
       ...init,
-      headers: { accept: 'application/json', ...(init.headers ?? {}) },
+      headers: {
+        accept: 'application/json',
+        ...(method === 'GET' || method === 'HEAD' ? {} : csrfHeaders()),
+        ...(init.headers ?? {}),
+      },
     });
   } catch (err) {
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(UNREACHABLE, 0, undefined);
   }
+  if (response.status === 401 && !path.startsWith('/api/auth/')) askForSignIn();
   if (!response.ok) throw await failureOf(response);
   return (await response.json()) as T;
 }

@@ -2,6 +2,7 @@ import { useCallback, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../api/queries';
+import { askForSignIn, csrfHeaders } from '../api/client';
 import { formatBytes, shortCid } from '../format';
 
 /** Files sent at once; the rest wait their turn. */
@@ -50,10 +51,13 @@ function send(
     request.open('POST', `/api/units?${params.toString()}`);
     request.setRequestHeader('content-type', 'application/octet-stream');
     request.setRequestHeader('accept', 'application/json');
+    for (const [name, value] of Object.entries(csrfHeaders()))
+      request.setRequestHeader(name, value);
     request.upload.onprogress = (event) => onProgress(event.loaded);
     request.onerror = () =>
       reject(new Error('The upload was cut off: check that the node is running, then try again.'));
     request.onload = () => {
+      if (request.status === 401) askForSignIn();
       let body: { detail?: string } & Partial<IngestReply> = {};
       try {
         body = JSON.parse(request.responseText) as typeof body;
