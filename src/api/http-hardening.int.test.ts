@@ -86,7 +86,10 @@ async function bareServer(options: {
     dispatcher: undefined as never,
     units: undefined as never,
     // Every caller is the no-sign-in mode's `local`: what is checked here comes before access.
-    authentication: new Authentication([{ authenticate: async () => LOCAL_PRINCIPAL }], () => false),
+    authentication: new Authentication(
+      [{ authenticate: async () => LOCAL_PRINCIPAL }],
+      () => false,
+    ),
     auth: undefined as never,
     metrics: new Metrics(),
     logger: silentLogger(),
