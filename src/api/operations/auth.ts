@@ -30,6 +30,9 @@ function expiryOf(value: string | undefined): string | null {
   return new Date(Date.now() + Number(value.slice(0, -1)) * UNIT_MS[unit]).toISOString();
 }
 
+// Users, tokens and sessions are changed by the events component, whose NATS user may write
+// events and the auth buckets; a ui running alone asks it over NATS. Only auth-me runs anywhere.
+
 /** `GET /api/auth/me`: who the caller is, and whether this node requires sign-in. */
 export const me = defineOperation({
   component: 'node',
@@ -54,7 +57,7 @@ export const me = defineOperation({
  * attempts are limited per account and per address.
  */
 export const signInForToken = defineOperation({
-  component: 'node',
+  component: 'events',
   name: 'auth-token',
   summary: 'Exchange a username and password for an API token with the user’s role (cim login).',
   access: 'public',
@@ -78,7 +81,7 @@ export const signInForToken = defineOperation({
 
 /** `POST /api/users`: a new user (the first admin comes from `cim admin create`). */
 export const createUser = defineOperation({
-  component: 'node',
+  component: 'events',
   name: 'users-create',
   summary: 'Create a user with a role and a password.',
   access: 'admin',
@@ -92,7 +95,7 @@ export const createUser = defineOperation({
 
 /** `GET /api/users`: every user and its role. */
 export const listUsers = defineOperation({
-  component: 'node',
+  component: 'events',
   name: 'users-list',
   summary: 'Every user and its role.',
   access: 'admin',
@@ -110,7 +113,7 @@ export const listUsers = defineOperation({
 
 /** `POST /api/users/{username}/role`: gives a user another role. */
 export const changeUserRole = defineOperation({
-  component: 'node',
+  component: 'events',
   name: 'users-role',
   summary: 'Give a user another role.',
   access: 'admin',
@@ -125,7 +128,7 @@ export const changeUserRole = defineOperation({
 
 /** `POST /api/tokens`: a new API token with a role; the token is in this reply only. */
 export const createToken = defineOperation({
-  component: 'node',
+  component: 'events',
   name: 'tokens-create',
   summary: 'Make an API token with a role (shown once, stored hashed).',
   access: 'admin',
@@ -147,7 +150,7 @@ export const createToken = defineOperation({
 
 /** `GET /api/tokens`: every token's name, role and expiry (never the token). */
 export const listTokens = defineOperation({
-  component: 'node',
+  component: 'events',
   name: 'tokens-list',
   summary: 'Every API token: name, role, expiry, who made it.',
   access: 'admin',
@@ -161,7 +164,7 @@ export const listTokens = defineOperation({
 
 /** `POST /api/tokens/{name}/revoke`: every ui process refuses the token within seconds. */
 export const revokeToken = defineOperation({
-  component: 'node',
+  component: 'events',
   name: 'tokens-revoke',
   summary: 'Revoke an API token.',
   access: 'admin',
@@ -176,7 +179,7 @@ export const revokeToken = defineOperation({
 
 /** `GET /api/auth/sessions`: every web session (who, since when, from where). */
 export const listSessions = defineOperation({
-  component: 'node',
+  component: 'events',
   name: 'sessions-list',
   summary: 'Every web session: user, start, expiry and address.',
   access: 'admin',
@@ -200,7 +203,7 @@ export const listSessions = defineOperation({
 
 /** `POST /api/auth/sessions/{id}/revoke`: ends a web session on every ui process. */
 export const revokeSession = defineOperation({
-  component: 'node',
+  component: 'events',
   name: 'sessions-revoke',
   summary: 'End a web session.',
   access: 'admin',

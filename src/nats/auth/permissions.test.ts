@@ -28,6 +28,23 @@ test('only events, units and pipeline may publish events; ui and registry may no
   }
 });
 
+test('the ui may write only sign-in events (domain auth) and sessions; every component reads users and tokens', () => {
+  const ui = componentPermissions('ui');
+  assert.equal(allowed(ui.pub, 'cim.events.auth.User.ada'), true);
+  assert.equal(allowed(ui.pub, 'cim.events.units.Document.x'), false);
+  assert.equal(allowed(ui.pub, '$KV.cim-auth-sessions.abc'), true);
+  assert.equal(allowed(ui.pub, '$KV.cim-auth-tokens.abc'), false);
+  for (const c of COMPONENTS)
+    assert.equal(
+      allowed(
+        componentPermissions(c).pub,
+        '$JS.API.DIRECT.GET.KV_cim-auth-tokens.$KV.cim-auth-tokens.abc',
+      ),
+      true,
+      c,
+    );
+});
+
 test("the ui's user reaches the other components through cim.api.> and never the content", () => {
   const ui = componentPermissions('ui');
   assert.equal(allowed(ui.pub, 'cim.api.units.list'), true);

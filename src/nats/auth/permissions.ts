@@ -1,4 +1,7 @@
 import {
+  AUTH_SESSIONS_BUCKET,
+  AUTH_TOKENS_BUCKET,
+  AUTH_USERS_BUCKET,
   CONTENT_BUCKET,
   CONTENT_READS_BUCKET,
   DEAD_LETTERS_BUCKET,
@@ -30,13 +33,28 @@ export const NODE_USER = 'node';
 
 const OBJ_STREAM = `OBJ_${CONTENT_BUCKET}`;
 const kvStream = (bucket: string) => `KV_${bucket}`;
+const AUTH_KV = [AUTH_USERS_BUCKET, AUTH_TOKENS_BUCKET, AUTH_SESSIONS_BUCKET];
 const ALL_KV = [
   PROJECTIONS_BUCKET,
   STEP_RESULTS_BUCKET,
   DEAD_LETTERS_BUCKET,
   CONTENT_READS_BUCKET,
   REGISTRY_BUCKET,
+  ...AUTH_KV,
 ];
+
+/**
+ * Every process authenticates its callers from the watched users, tokens and sessions buckets
+ * (src/auth/auth-directory.ts), so every component reads them.
+ */
+const READ_AUTH = AUTH_KV.flatMap((b) => [
+  // What a watch and a get need, no more: every subject is part of the user's JWT, which goes in
+  // the connection's CONNECT line and must stay under nats-server's 4 KiB control line limit.
+  `$JS.API.STREAM.INFO.${kvStream(b)}`,
+  `$JS.API.CONSUMER.*.${kvStream(b)}.>`,
+  `$JS.API.DIRECT.GET.${kvStream(b)}.>`,
+  `$JS.FC.${kvStream(b)}.>`,
+]);
 
 /** What every client needs: its inboxes, JetStream's account info and the stream list. */
 const BASE_PUB = ['$JS.API.INFO', '$JS.API.STREAM.NAMES', '$JS.API.STREAM.LIST'];
@@ -119,6 +137,7 @@ export function componentPermissions(component: ComponentName): UserPermissions 
           ...readStream(EVENTS_STREAM),
           ...readStream(kvStream(REGISTRY_BUCKET)),
           ...readStream(kvStream(PROJECTIONS_BUCKET)),
+          ...READ_AUTH,
         ],
         sub: [...BASE_SUB, ...serveApi(component)],
       };
@@ -131,6 +150,11 @@ export function componentPermissions(component: ComponentName): UserPermissions 
           ...readStream(EVENTS_STREAM),
           ...readStream(kvStream(REGISTRY_BUCKET)),
           ...readStream(kvStream(PROJECTIONS_BUCKET)),
+          ...READ_AUTH,
+          // Browser sign-in happens here: the session bucket, and the sign-in events (domain
+          // `auth` only; every other event still goes through the components that write).
+          `$KV.${AUTH_SESSIONS_BUCKET}.>`,
+          `${EVENTS_PREFIX}.auth.>`,
         ],
         sub: [...BASE_SUB, ...serveApi(component)],
       };
