@@ -68,3 +68,30 @@ test('a summary reads the data; malformed data is listed with a line saying so',
     'PipelinePaused on Pipeline docs (its data is malformed)',
   );
 });
+
+test('sign-ins, their failures and token changes are in the trail, summed up without secrets', () => {
+  const user = { domain: 'auth', aggregate: 'User', aggregateId: 'ana' };
+  const failed = recorded(
+    'SignInFailed',
+    { username: 'ana', address: '10.0.0.7', reason: 'wrong_password' },
+    user,
+    'user:ana',
+  );
+  assert.equal(isAudited(failed.event), true);
+  assert.equal(
+    auditRuleOf('SignInFailed')?.summary(failed),
+    'failed sign-in as ana (wrong password) from 10.0.0.7',
+  );
+  const token = { domain: 'auth', aggregate: 'Token', aggregateId: 'ci' };
+  const created = recorded('TokenCreated', { name: 'ci', role: 'reader', expiresAt: null }, token);
+  assert.equal(auditRuleOf('TokenCreated')?.summary(created), 'created token ci (reader)');
+  for (const type of [
+    'UserCreated',
+    'UserRoleChanged',
+    'TokenRevoked',
+    'SignedIn',
+    'SignedOut',
+    'SessionRevoked',
+  ])
+    assert.ok(auditRuleOf(type), `${type} is audited`);
+});

@@ -1,6 +1,16 @@
 import type { EventEnvelope, JsonValue, RecordedEvent } from './envelope.js';
 import type { EventType } from './event-type.js';
 import { EventArchivePurged, EventArchiveSealed } from './catalogue/archive.js';
+import {
+  SessionRevoked,
+  SignedIn,
+  SignedOut,
+  SignInFailed,
+  TokenCreated,
+  TokenRevoked,
+  UserCreated,
+  UserRoleChanged,
+} from './catalogue/auth.js';
 import { BackupCompleted } from './catalogue/backup.js';
 import { PipelineApplied, PipelinePaused, PipelineResumed } from './catalogue/pipelines.js';
 import { ContentTiered, StoragePolicyApplied } from './catalogue/storage.js';
@@ -52,6 +62,32 @@ const notByPolicy = (event: EventEnvelope) => !event.actor.startsWith('policy:')
  * types here.
  */
 export const AUDIT_RULES: readonly AuditRule[] = [
+  audited(UserCreated, 'auth.User', (d) => `created user ${d.username} (${d.role})`),
+  audited(
+    UserRoleChanged,
+    'auth.User',
+    (d) => `changed ${d.username}'s role from ${d.from} to ${d.to}`,
+  ),
+  audited(
+    TokenCreated,
+    'auth.Token',
+    (d) =>
+      `created token ${d.name} (${d.role}${d.expiresAt === null ? '' : `, expires ${d.expiresAt}`})`,
+  ),
+  audited(TokenRevoked, 'auth.Token', (d) => `revoked token ${d.name}`),
+  audited(
+    SignedIn,
+    'auth.User',
+    (d) => `${d.username} signed in${d.address === null ? '' : ` from ${d.address}`}`,
+  ),
+  audited(
+    SignInFailed,
+    'auth.User',
+    (d) =>
+      `failed sign-in as ${d.username} (${d.reason.replace('_', ' ')})${d.address === null ? '' : ` from ${d.address}`}`,
+  ),
+  audited(SignedOut, 'auth.User', (d) => `${d.username} signed out`),
+  audited(SessionRevoked, 'auth.User', (d) => `revoked a session of ${d.username}`),
   audited(PipelineApplied, 'pipelines.Pipeline', (d) => `applied pipeline ${d.definition.name}`),
   audited(
     PipelinePaused,
