@@ -36,7 +36,9 @@ interface Secret {
   readonly what: string;
   readonly value: string;
   /** Name in the credentials folder (`$CREDENTIALS_DIRECTORY`) of the file holding it. */
-  readonly credential: string;
+  readonly credential?: string;
+  /** Else the file where it belongs (CIM made it: an nkey seed, the CLI's stored token). */
+  readonly home?: string;
 }
 
 /**
@@ -79,7 +81,27 @@ function makeSecrets(s3: TestS3): Secret[] {
       value: s3.config.credentials.secretAccessKey,
       credential: 'backup-secret-access-key',
     },
+    { what: "the first admin's password", value: PASSWORD, credential: 'admin-login' },
   ];
+}
+
+const PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
+
+/** The nkey seeds `cim nats init` wrote (accounts' and users'), where they belong. */
+function natsSeeds(authDir: string): Secret[] {
+  const seeds: Secret[] = [];
+  for (const folder of ['keys', 'creds']) {
+    for (const file of filesBelow(join(authDir, folder))) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/\bS[OAU][A-Z2-7]{56}\b/g)) {
+        seeds.push({
+          what: `nkey seed in ${file.slice(authDir.length + 1)}`,
+          value: match[0],
+          home: file,
+        });
+      }
+    }
+  }
+  return seeds;
 }
 
 let root: string;
@@ -90,8 +112,13 @@ let credentialsDir: string;
 /** Every text the run's commands printed, by command. */
 const outputs: { command: string; result: CliResult }[] = [];
 
+/** The CLI's configuration folder: `cim login` keeps the admin's token there. */
+let cliHome: string;
+/** Outputs that print a secret on purpose (a new token, shown once), kept out of the search. */
+const shownOnce: CliResult[] = [];
+
 async function cim(...args: string[]): Promise<CliResult> {
-  const result = await runCim([...args, '--url', node.ready.ui]);
+  const result = await runCim([...args, '--url', node.ready.ui], { XDG_CONFIG_HOME: cliHome });
   outputs.push({ command: args.join(' '), result });
   return result;
 }
@@ -115,10 +142,17 @@ before(async () => {
   root = mkdtempSync(join(tmpdir(), 'cim-secrets-'));
   secrets = makeSecrets(s3);
   credentialsDir = join(root, 'credentials');
+  cliHome = join(root, 'cli-config');
   mkdirSync(credentialsDir, { mode: 0o700 });
   for (const secret of secrets) {
-    writeFileSync(join(credentialsDir, secret.credential), secret.value, { mode: 0o600 });
+    const text = secret.credential === 'admin-login' ? `root:${secret.value}\n` : secret.value;
+    writeFileSync(join(credentialsDir, secret.credential!), text, { mode: 0o600 });
   }
+  // NATS users per component: the node connects with its .creds, the server loads the accounts.
+  const initialised = await runCim(['nats', 'init', '--data', join(root, 'node')]);
+  assert.equal(initialised.code, 0, initialised.stderr);
+  outputs.push({ command: 'nats init', result: initialised });
+  secrets.push(...natsSeeds(join(root, 'node', 'nats-auth')));
   const base = s3TierOf(s3).tier;
   const keys = (tier: string) => ({
     accessKeyIdFile: `${tier}-access-key-id`,
@@ -129,11 +163,63 @@ before(async () => {
     backup: { ...base, prefix: `${String(base['prefix'])}backup/`, ...keys('backup') },
   };
   const config = join(root, 'cim.json');
-  writeFileSync(config, JSON.stringify({ storage: { tiers } }));
+  writeFileSync(
+    config,
+    JSON.stringify({ storage: { tiers }, auth: { adminCredentialsFile: 'admin-login' } }),
+  );
   node = await startCimUp(['--data', join(root, 'node'), '--config', config], {
     CREDENTIALS_DIRECTORY: credentialsDir,
     CIM_LOG_LEVEL: 'debug',
   });
+  // Signed in as the first admin (a token the CLI keeps), a reader's token made and used, and a
+  // browser session opened and used.
+  const login = await runCim(
+    ['login', '--username', 'root', '--url', node.ready.ui],
+    { XDG_CONFIG_HOME: cliHome },
+    `${PASSWORD}\n`,
+  );
+  assert.equal(login.code, 0, login.stderr);
+  outputs.push({ command: 'login', result: login });
+  const stored = join(cliHome, 'cim', 'credentials.json');
+  const adminToken = (JSON.parse(readFileSync(stored, 'utf8')) as Record<string, unknown>)['token'];
+  if (typeof adminToken === 'string')
+    secrets.push({ what: "the CLI's stored token", value: adminToken, home: stored });
+  const token = await runCim(
+    [
+      'token',
+      'create',
+      '--role',
+      'reader',
+      '--name',
+      'leak-check',
+      '--json',
+      '--url',
+      node.ready.ui,
+    ],
+    { XDG_CONFIG_HOME: cliHome },
+  );
+  assert.equal(token.code, 0, token.stderr);
+  shownOnce.push(token);
+  const readerToken = (JSON.parse(token.stdout) as { token: string }).token;
+  secrets.push({ what: "a reader's API token", value: readerToken, home: 'shown once' });
+  const asReader = await runCim(['units', 'ls', '--url', node.ready.ui], {
+    CIM_TOKEN: readerToken,
+  });
+  assert.equal(asReader.code, 0, asReader.stderr);
+  outputs.push({ command: 'units ls (reader)', result: asReader });
+  const signIn = await fetch(`${node.ready.ui}/api/auth/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'root', password: PASSWORD }),
+  });
+  assert.equal(signIn.status, 200, await signIn.clone().text());
+  const session = /cim_session=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')?.[1];
+  assert.ok(session, 'the sign-in set a session cookie');
+  secrets.push({ what: 'a session id', value: session, home: 'the cookie' });
+  const withSession = await fetch(`${node.ready.ui}/api/units`, {
+    headers: { cookie: `cim_session=${session}` },
+  });
+  assert.equal(withSession.status, 200);
   const files = join(root, 'files');
   mkdirSync(files);
   for (let i = 0; i < 4; i++)
@@ -189,9 +275,18 @@ test('the run used every secret: the tiers were reached with them, and the wrong
   assert.ok(outputs.some((o) => /hot → warm, verified/.test(o.result.stdout)));
   // The search finds each value where it is: in its own file.
   for (const secret of secrets) {
-    const file = readFileSync(join(credentialsDir, secret.credential));
-    assert.ok(leaks(secret.credential, file).includes(`${secret.what} (${secret.credential})`));
+    if (secret.credential === undefined && !secret.home?.startsWith('/')) continue;
+    const path = secret.credential ? join(credentialsDir, secret.credential) : secret.home!;
+    assert.ok(leaks(path, readFileSync(path)).includes(`${secret.what} (${path})`));
   }
+  assert.ok(
+    secrets.some((s) => s.what.startsWith('nkey seed')),
+    'the nkey seeds are searched',
+  );
+  assert.ok(
+    shownOnce[0]?.stdout.includes(secrets.find((s) => s.what === "a reader's API token")!.value),
+    'the new token is shown once, to the one who made it',
+  );
 });
 
 test("no secret is in the node's log or in any command's output", async () => {
@@ -212,9 +307,11 @@ test('no secret is in any event of CIM_EVENTS', async () => {
 });
 
 test("no secret is in any file under the node's data folder (JetStream store, read models, its nats-server.conf)", () => {
-  const files = [join(root, 'node'), join(root, 'restored')].flatMap((dir) =>
-    existsSync(dir) ? filesBelow(dir) : [],
-  );
+  // The seeds' own folders are where they belong (mode 0600, made by cim nats init).
+  const seedFolders = ['keys', 'creds'].map((f) => join(root, 'node', 'nats-auth', f) + '/');
+  const files = [join(root, 'node'), join(root, 'restored')]
+    .flatMap((dir) => (existsSync(dir) ? filesBelow(dir) : []))
+    .filter((f) => !seedFolders.some((folder) => f.startsWith(folder)));
   assert.ok(
     files.some((f) => f.endsWith('nats-server.conf')),
     'the rendered server config is searched',
@@ -230,7 +327,9 @@ test('no secret is in the host files cim deploy render writes, nor in what the N
     hosts: { credentials?: Record<string, string> }[];
   };
   inventory.hosts[0]!.credentials = Object.fromEntries(
-    secrets.map((s) => [s.credential, join(credentialsDir, s.credential)]),
+    secrets.flatMap((s) =>
+      s.credential ? [[s.credential, join(credentialsDir, s.credential)]] : [],
+    ),
   );
   const file = join(root, 'inventory.yaml');
   writeFileSync(file, toYaml(inventory));
