@@ -4,24 +4,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { InvalidConfigError } from '../core/errors.js';
-import { EVENTS_STREAM } from '../core/subjects.js';
 import { startTestCluster } from '../testing/nats-cluster.js';
 import type { TestServers } from '../testing/nats-cluster.js';
 import { startTestNats } from '../testing/nats-harness.js';
 import type { TestNats } from '../testing/nats-harness.js';
 import { connectNats } from './connect.js';
-import { provision } from './provision.js';
+import { PROVISIONED_STREAMS, provision } from './provision.js';
 import { replicasFor } from './replicas.js';
 
-const STREAMS = [
-  EVENTS_STREAM,
-  'KV_cim-projections',
-  'KV_cim-registry',
-  'KV_cim-step-results',
-  'KV_cim-dead-letters',
-  'KV_cim-content-reads',
-  'OBJ_cim-content',
-];
+/** Every stream provisioning makes, from its own list: a new bucket is checked as it comes. */
+const STREAMS = PROVISIONED_STREAMS;
 
 let cluster: TestServers;
 let single: TestNats;

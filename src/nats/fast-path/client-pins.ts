@@ -56,6 +56,18 @@ export const CLIENT_PINS: Readonly<Record<string, ClientPin>> = {
     patches: [],
     check: 'no patch; src/api/nats-responder.ts serves the NATS API with it',
   },
+  '@nats-io/jwt': {
+    version: '0.0.11',
+    patches: [],
+    check:
+      'no patch and not on the hot path; src/nats/auth (cim nats init) encodes the operator, account and user JWTs with it: check that nats-server still accepts what it encodes (nats-auth.int.test.ts)',
+  },
+  '@nats-io/nkeys': {
+    version: '2.0.3',
+    patches: [],
+    check:
+      'no patch and not on the hot path; src/nats/auth makes and signs with the operator, account and user keys with it',
+  },
 };
 
 /** Versions of packages by name; `undefined` for one that is not installed. */
