@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from '../testing/until.js';
 import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
 import type { AuditPage, EventPage } from './schemas/index.js';
@@ -36,17 +36,6 @@ async function audit(query = ''): Promise<AuditPage> {
   const response = await fetch(`${url}/api/audit${query}`);
   assert.equal(response.status, 200, await response.clone().text());
   return auditPageSchema.parse(await response.json());
-}
-
-/** Polls until `check` returns a value (not undefined), failing with `what` after 30 s. */
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 let byHand: string;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { until } from '../testing/until.js';
 import type { Page } from 'playwright-core';
 import { runCim, startCimUp } from '../testing/cli.js';
 import type { CimUp } from '../testing/cli.js';
@@ -52,17 +52,6 @@ after(async () => {
   await node?.stop();
   rmSync(root, { recursive: true, force: true });
 });
-
-/** Polls until `check` returns a value (not undefined), failing with `what` after 30 s. */
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 /** A page that records every dialog (an `alert` that ran) instead of blocking on it. */
 async function watchedPage(): Promise<Page> {
