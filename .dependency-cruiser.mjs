@@ -20,20 +20,21 @@ const MAY_IMPORT = {
     ...['core', 'nats', 'events', 'storage', 'registry', 'units', 'knowledge', 'plugins'],
     'processors',
   ],
+  hub: ['core', 'nats', 'events', 'storage', 'registry', 'units', 'knowledge', 'plugins'],
   cluster: ['core', 'nats', 'events', 'storage', 'registry', 'deploy'],
   api: [
     ...['core', 'nats', 'events', 'storage', 'registry', 'units', 'knowledge', 'plugins'],
-    ...['processors', 'pipeline'],
+    ...['processors', 'pipeline', 'hub'],
     'auth',
   ],
   runtime: [
     ...['core', 'nats', 'events', 'storage', 'registry', 'units', 'knowledge', 'plugins'],
-    ...['processors', 'pipeline', 'api'],
+    ...['processors', 'pipeline', 'hub', 'api'],
     'auth',
   ],
   cli: [
     ...['core', 'nats', 'events', 'storage', 'registry', 'units', 'knowledge', 'plugins'],
-    ...['processors', 'pipeline', 'api', 'runtime', 'cluster', 'deploy'],
+    ...['processors', 'pipeline', 'hub', 'api', 'runtime', 'cluster', 'deploy'],
     'auth',
   ],
 };

@@ -7,6 +7,20 @@ export function nodeUrl(flag: string | undefined): string {
   return (flag ?? (process.env['CIM_URL'] || 'http://127.0.0.1:8080')).replace(/\/+$/, '');
 }
 
+/**
+ * The error for a request that got no answer from the node, naming the network's reason
+ * (`ECONNREFUSED`: nothing listens; `UND_ERR_SOCKET`: the node closed the connection), so a
+ * node that is down reads differently from one that dropped a request.
+ */
+export function unreachable(base: string, err: unknown): UnavailableError {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  const reason = typeof cause?.code === 'string' ? cause.code : (err as Error | undefined)?.message;
+  return new UnavailableError(
+    `No CIM node answers at ${base}${reason ? ` (${reason})` : ''}: start one with 'cim up' or pass --url.`,
+    { cause: err },
+  );
+}
+
 /** Calls the node's HTTP API; problems become CimErrors, an unreachable node an UnavailableError. */
 export async function callNode<T>(
   base: string,
@@ -27,10 +41,7 @@ export async function callNode<T>(
         : { headers: auth }),
     });
   } catch (err) {
-    throw new UnavailableError(
-      `No CIM node answers at ${base}: start one with 'cim up' or pass --url.`,
-      { cause: err },
-    );
+    throw unreachable(base, err);
   }
   const text = await response.text();
   let body: unknown;

@@ -73,7 +73,11 @@ test(
       const file = join(root, name);
       writeFileSync(file, `${name}: a note written while the cluster lost a member\n`);
       const result = await runCim(['ingest', file, '--json', '--url', url]);
-      assert.equal(result.code, 0, `${result.stderr} ${result.stdout}`);
+      assert.equal(
+        result.code,
+        0,
+        `${result.stderr} ${result.stdout}; the node said: ${node?.stderr().slice(-4000)}`,
+      );
     };
     await ingest('before.txt');
     const failover = Date.now();

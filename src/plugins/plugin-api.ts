@@ -93,9 +93,113 @@ export interface ProcessorDefinition {
   run(input: ProcessorInput, ctx: ProcessorContext): Promise<ProcessorOutput>;
 }
 
+/** A JSON value, as settings and cursors are (they are recorded in events). */
+export type ConnectorJson =
+  null | boolean | number | string | ConnectorJson[] | { [key: string]: ConnectorJson };
+
 /**
- * A connector, classifier or view. Their APIs are not fixed yet, so CIM only requires a
- * description and keeps the rest as the plugin wrote it.
+ * One item a connector took from its source: the raw payload (the `.eml`, the feed item, the
+ * HTTP body, the file), never a parse of it: parsing is done by pipeline processors, so a better
+ * extractor can be run over all history later.
+ */
+export interface SourceItem {
+  /**
+   * Where it came from, as a URI that names the same thing on every poll (`file:///abs/path`,
+   * `imap://user@host/INBOX;UIDVALIDITY=7;UID=42`, `https://site/page`, `s3://bucket/key`): the
+   * key of its document, so new bytes from the same source are a new version of that document.
+   */
+  readonly source: string;
+  readonly name: string;
+  /** Opens the payload; called at most once per `put`, again for a retry. */
+  open(): AsyncIterable<Uint8Array> | Promise<AsyncIterable<Uint8Array>>;
+  /** Detected from the bytes and the name when absent. */
+  readonly mediaType?: string;
+  /** Tags the source itself gives (a subfolder, a mailbox folder, a feed's categories). */
+  readonly tags?: readonly string[];
+  /** Size in bytes when the source says it. */
+  readonly size?: number;
+}
+
+/**
+ * What became of an item: `stored` (new content), `linked` (content already stored, now also
+ * from this source or as a new version of this document), `seen-again` (this source's document
+ * already has exactly this content: a sighting is recorded, nothing is stored), `failed` (a dead
+ * letter, with its reason).
+ */
+export type ItemOutcome = 'stored' | 'linked' | 'seen-again' | 'failed';
+
+/** Where a connector hands what it found; the hub records and counts everything. */
+export interface ItemSink {
+  /**
+   * Takes one item in (after the connector's rate limit allows it). Never throws for a bad item:
+   * a failure reading or storing it is recorded as a dead letter and answered `failed`.
+   */
+  put(item: SourceItem): Promise<ItemOutcome>;
+  /** Records an item the connector could not fetch (a dead letter) without stopping the poll. */
+  fail(source: string, reason: string): Promise<void>;
+  /** Records that a source went (a file deleted, a message expunged); nothing is erased. */
+  removed(source: string): Promise<void>;
+  /**
+   * Records the position reached (an event): a restart resumes from the last one. Call it after
+   * the items it covers were put, and often enough on long polls that a crash repeats little.
+   */
+  checkpoint(cursor: ConnectorJson): Promise<void>;
+}
+
+/** What CIM gives a connector besides its settings. */
+export interface ConnectorContext {
+  /** The connector's name (from its definition). */
+  readonly name: string;
+  readonly logger: PluginLogger;
+  /** Aborted when the connector is paused, removed, or CIM shuts down: stop and return. */
+  readonly signal: AbortSignal;
+  /**
+   * The text of a credential file named by a setting (relative to `$CREDENTIALS_DIRECTORY` when
+   * systemd sets it). Secrets reach connectors only this way: never in a definition, an event
+   * or a log.
+   */
+  secret(file: string): Promise<string>;
+  /** A folder of this connector's own for temporary files, emptied on start. */
+  readonly tempDir: string;
+}
+
+/** A running connector, opened for one definition. */
+export interface ConnectorSession {
+  /**
+   * Reads what is new in the source since `cursor` (null: from the beginning), hands each item
+   * to the sink, checkpoints, and resolves with the cursor the next poll starts from. A failure
+   * of the source as a whole (refused credentials, unreachable) throws an Error whose message is
+   * one sentence: the connector becomes `failed` with it and is retried with backoff.
+   */
+  poll(cursor: ConnectorJson | null, sink: ItemSink): Promise<ConnectorJson>;
+  /** Sources that can say when they changed (a watched folder, IMAP IDLE) call `wake` to poll early. */
+  watch?(wake: () => void): void;
+  close?(): Promise<void>;
+}
+
+/** A connector kind: how CIM reads one kind of source. */
+export interface ConnectorDefinition {
+  /** Semver of the connector itself. */
+  readonly version: string;
+  readonly description: string;
+  /** Milliseconds between polls when a definition gives none. */
+  readonly defaultIntervalMs?: number;
+  /**
+   * Checks a definition's settings and applies defaults, or says in one sentence naming the
+   * field (`settings.url`) what is wrong. Names of credential files end in `File`
+   * (`passwordFile`); the hub refuses a definition that writes a secret inline.
+   */
+  checkSettings(
+    settings: Readonly<Record<string, unknown>>,
+  ):
+    | { readonly ok: true; readonly settings: Record<string, ConnectorJson> }
+    | { readonly ok: false; readonly error: string };
+  open(settings: Readonly<Record<string, ConnectorJson>>, ctx: ConnectorContext): ConnectorSession;
+}
+
+/**
+ * A classifier or view. Their APIs are not fixed yet, so CIM only requires a description and
+ * keeps the rest as the plugin wrote it.
  */
 export interface OpaqueDefinition {
   readonly description: string;
@@ -105,7 +209,7 @@ export interface OpaqueDefinition {
 /** Everything a plugin contributes, each keyed by a capability name (`extract-text`). */
 export interface PluginProvides {
   readonly processors?: Readonly<Record<string, ProcessorDefinition>>;
-  readonly connectors?: Readonly<Record<string, OpaqueDefinition>>;
+  readonly connectors?: Readonly<Record<string, ConnectorDefinition>>;
   readonly classifiers?: Readonly<Record<string, OpaqueDefinition>>;
   readonly views?: Readonly<Record<string, OpaqueDefinition>>;
 }

@@ -38,6 +38,10 @@ const parameterSpec = z
     path: ['default'],
   });
 
+const isFunction = z.custom<unknown>((value) => typeof value === 'function', {
+  error: 'must be a function',
+});
+
 const processorSchema = z
   .object({
     version: semverVersion,
@@ -48,7 +52,17 @@ const processorSchema = z
     parameters: z
       .record(z.string().regex(PARAMETER_NAME, 'must be a name like maxPages'), parameterSpec)
       .optional(),
-    run: z.custom<unknown>((value) => typeof value === 'function', { error: 'must be a function' }),
+    run: isFunction,
+  })
+  .strict();
+
+const connectorSchema = z
+  .object({
+    version: semverVersion,
+    description: z.string().min(1),
+    defaultIntervalMs: z.number().int().positive().optional(),
+    checkSettings: isFunction,
+    open: isFunction,
   })
   .strict();
 
@@ -68,7 +82,7 @@ const pluginSchema = z
     provides: z
       .object({
         processors: z.record(capabilityName, processorSchema).optional(),
-        connectors: z.record(capabilityName, opaqueSchema).optional(),
+        connectors: z.record(capabilityName, connectorSchema).optional(),
         classifiers: z.record(capabilityName, opaqueSchema).optional(),
         views: z.record(capabilityName, opaqueSchema).optional(),
       })

@@ -1,5 +1,5 @@
 import type { CapabilityKind } from './capability.js';
-import type { OpaqueDefinition, ProcessorDefinition } from './plugin-api.js';
+import type { ConnectorDefinition, OpaqueDefinition, ProcessorDefinition } from './plugin-api.js';
 import { providesKey } from './plugin-check.js';
 import type { LoadedPlugin, LoadResult } from './plugin-loader.js';
 
@@ -8,6 +8,13 @@ export interface FoundProcessor {
   readonly plugin: LoadedPlugin;
   readonly name: string;
   readonly definition: ProcessorDefinition;
+}
+
+/** A connector kind found in the set, with the plugin providing it. */
+export interface FoundConnector {
+  readonly plugin: LoadedPlugin;
+  readonly name: string;
+  readonly definition: ConnectorDefinition;
 }
 
 /** A connector, classifier or view found in the set, with the plugin providing it. */
@@ -53,6 +60,17 @@ export class PluginSet {
       // hasOwn: a name like "constructor" must not find Object.prototype's.
       if (processors !== undefined && Object.hasOwn(processors, name)) {
         return { plugin, name, definition: processors[name]! };
+      }
+    }
+    return undefined;
+  }
+
+  /** The connector kind named `name` (`folder`, `feed`), or undefined when no plugin provides it. */
+  connector(name: string): FoundConnector | undefined {
+    for (const plugin of this.#result.loaded) {
+      const connectors = plugin.definition.provides.connectors;
+      if (connectors !== undefined && Object.hasOwn(connectors, name)) {
+        return { plugin, name, definition: connectors[name]! };
       }
     }
     return undefined;

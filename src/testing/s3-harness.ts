@@ -160,9 +160,19 @@ function startS3rver(dir: string): Promise<{ child: ChildProcess; port: number }
       if (match?.[1]) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
-        // Keep draining its output so a full pipe never blocks the server.
-        child.stdout?.removeListener('data', onData).resume();
-        child.stderr?.removeListener('data', onData).resume();
+        // Keep draining its output so a full pipe never blocks the server, and keep its tail:
+        // a server that dies under a test says why in the test's output.
+        const keepTail = (more: Buffer) => {
+          output = (output + more.toString()).slice(-4000);
+        };
+        child.stdout?.removeListener('data', onData).on('data', keepTail);
+        child.stderr?.removeListener('data', onData).on('data', keepTail);
+        child.once('exit', (code, signal) => {
+          if (stopping.has(child)) return;
+          process.stderr.write(
+            `s3rver (pid ${child.pid}) exited under the test (code ${code}, signal ${signal}): ${output.trim().slice(-2000)}\n`,
+          );
+        });
         resolve({ child, port: Number(match[1]) });
       }
     };
@@ -173,8 +183,12 @@ function startS3rver(dir: string): Promise<{ child: ChildProcess; port: number }
   });
 }
 
+/** Servers being stopped on purpose: their exit is not news. */
+const stopping = new WeakSet<ChildProcess>();
+
 /** SIGTERM to the server's PID, SIGKILL if it has not exited within five seconds. */
 async function stopByPid(child: ChildProcess): Promise<void> {
+  stopping.add(child);
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   process.kill(child.pid, 'SIGTERM');

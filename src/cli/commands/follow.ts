@@ -1,5 +1,6 @@
 import { UnavailableError } from '../../core/errors.js';
 import { errorFromProblem } from '../output.js';
+import { unreachable } from '../client.js';
 import type { RecordedEventJson } from '../../api/schemas/index.js';
 import { authHeaders } from '../credentials.js';
 
@@ -15,10 +16,7 @@ export async function followEvents(
       headers: { accept: 'text/event-stream', ...authHeaders(base) },
     });
   } catch (err) {
-    throw new UnavailableError(
-      `No CIM node answers at ${base}: start one with 'cim up' or pass --url.`,
-      { cause: err },
-    );
+    throw unreachable(base, err);
   }
   if ((response.status === 401 || response.status === 403) && response.body)
     throw errorFromProblem((await response.json()) as Record<string, string>, response.status);

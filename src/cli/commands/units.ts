@@ -9,8 +9,7 @@ import type {
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { UnavailableError } from '../../core/errors.js';
-import { callNode, nodeUrl } from '../client.js';
+import { callNode, nodeUrl, unreachable } from '../client.js';
 import { errorFromProblem, printJson } from '../output.js';
 import { authHeaders } from '../credentials.js';
 
@@ -84,10 +83,7 @@ export async function cat(cid: string, options: ClientOptions): Promise<void> {
       headers: authHeaders(base),
     });
   } catch (err) {
-    throw new UnavailableError(
-      `No CIM node answers at ${base}: start one with 'cim up' or pass --url.`,
-      { cause: err },
-    );
+    throw unreachable(base, err);
   }
   if (!response.ok || !response.body) {
     throw errorFromProblem(

@@ -180,6 +180,49 @@ const samples: Record<string, { good: JsonValue; bad: JsonValue }> = {
     good: { username: 'ada', address: null, reason: 'wrong_password' },
     bad: { username: 'ada', address: null, reason: 'typo' },
   },
+  ConnectorApplied: {
+    good: {
+      definition: {
+        name: 'notes',
+        kind: 'folder',
+        intervalMs: 60_000,
+        tags: [],
+        context: null,
+        ratePerSecond: 0,
+        retry: { attempts: 5, backoffMs: 1000, maxBackoffMs: 300_000 },
+        settings: { path: '/srv/notes' },
+      },
+      definitionCid: 'bafyreidef',
+    },
+    bad: { definition: { name: 'notes', kind: 'folder' }, definitionCid: 'bafyreidef' },
+  },
+  ConnectorPaused: { good: { reason: null }, bad: { reason: 5 } },
+  ConnectorResumed: { good: { reason: 'fixed' }, bad: {} },
+  ConnectorRemoved: { good: { reason: null }, bad: { reason: false } },
+  ConnectorFailed: {
+    good: { reason: 'The server refused the login.', code: 'INVALID_CONFIG', failures: 2 },
+    bad: { reason: 'The server refused the login.', code: 'INVALID_CONFIG' },
+  },
+  ConnectorCheckpointed: {
+    good: {
+      cursor: { uidValidity: 7, lastUid: 42 },
+      counts: { stored: 3, linked: 0, seenAgain: 1, failed: 0, removed: 0 },
+      pollCompleted: true,
+    },
+    bad: { cursor: null, counts: { stored: 3 }, pollCompleted: true },
+  },
+  ConnectorRewound: {
+    good: { toPosition: 12, cursor: null, reason: null },
+    bad: { toPosition: 'twelve', cursor: null, reason: null },
+  },
+  UnitSeenAgain: {
+    good: { unitCid, documentId: 'dabc', contentCid: unitCid, connector: 'notes' },
+    bad: { unitCid, documentId: 'dabc' },
+  },
+  SourceRemoved: {
+    good: { documentId: 'dabc', source: 'file:///srv/notes/a.md', connector: 'notes' },
+    bad: { documentId: 'dabc', source: 5, connector: 'notes' },
+  },
 };
 
 function recorded(type: string, data: JsonValue): RecordedEvent {

@@ -11,6 +11,17 @@ import {
 } from './auth.js';
 import { EventArchivePurged, EventArchiveSealed } from './archive.js';
 import { BackupCompleted } from './backup.js';
+import {
+  ConnectorApplied,
+  ConnectorCheckpointed,
+  ConnectorFailed,
+  ConnectorPaused,
+  ConnectorRemoved,
+  ConnectorResumed,
+  ConnectorRewound,
+  SourceRemoved,
+  UnitSeenAgain,
+} from './hub.js';
 import { PipelineApplied, PipelinePaused, PipelineResumed } from './pipelines.js';
 import { StepCompleted, StepFailed, StepStarted, StepsCompleted } from './runs.js';
 import { ContentLost, ContentRepaired, ContentTiered, StoragePolicyApplied } from './storage.js';
@@ -23,6 +34,8 @@ import { UnitAnnotated, UnitIngested } from './units.js';
 export const EVENT_CATALOGUE: readonly EventType[] = [
   UnitIngested,
   UnitAnnotated,
+  UnitSeenAgain,
+  SourceRemoved,
   PipelineApplied,
   PipelinePaused,
   PipelineResumed,
@@ -45,6 +58,13 @@ export const EVENT_CATALOGUE: readonly EventType[] = [
   SignInFailed,
   SignedOut,
   SessionRevoked,
+  ConnectorApplied,
+  ConnectorPaused,
+  ConnectorResumed,
+  ConnectorRemoved,
+  ConnectorFailed,
+  ConnectorCheckpointed,
+  ConnectorRewound,
 ];
 
 const byType = new Map<string, EventType>(EVENT_CATALOGUE.map((e) => [e.type, e]));
