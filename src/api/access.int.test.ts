@@ -31,7 +31,8 @@ let writer: string;
 before(async () => {
   nats = await startTestNats();
   const config = resolveConfig({
-    defaults: { dataDir: nats.dataDir },
+    // Bare nodes: the built-in first-run pipeline would add its own events and units.
+    defaults: { dataDir: nats.dataDir, pipeline: { firstRun: 'none' } },
     env: {},
     flags: { http: { host: '127.0.0.1', port: 0 }, nats: { url: nats.url } },
   });

@@ -25,7 +25,8 @@ const LOCK_SECONDS = 2;
 
 function configFor(flags: ConfigLayer) {
   return resolveConfig({
-    defaults: { dataDir: nats.dataDir },
+    // Bare nodes: the built-in first-run pipeline would add its own events and units.
+    defaults: { dataDir: nats.dataDir, pipeline: { firstRun: 'none' } },
     env: {},
     flags: {
       nats: { url: nats.url },

@@ -162,6 +162,12 @@ export const configSchema = z
       .prefault({}),
     pipeline: z
       .object({
+        /**
+         * The built-in pipeline a new node (one that never had a pipeline) applies when its
+         * pipeline component first starts, so uploads are searchable with no further step;
+         * `none` starts without one.
+         */
+        firstRun: z.enum(['documents', 'none']).default('documents'),
         /** A unit not acknowledged this long after delivery is delivered again (crash recovery). */
         ackWaitSeconds: z.number().min(1).max(3600).default(60),
         /** A processor run longer than this is stopped and counts as a failure. */
@@ -362,6 +368,8 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>): Con
   if (env['CIM_NATS_SERVER']) nats['serverBin'] = env['CIM_NATS_SERVER'];
   if (env['CIM_NATS_CREDENTIALS']) nats['credentials'] = env['CIM_NATS_CREDENTIALS'];
   if (Object.keys(nats).length > 0) layer['nats'] = nats;
+  if (env['CIM_PIPELINE_FIRST_RUN'])
+    layer['pipeline'] = { firstRun: env['CIM_PIPELINE_FIRST_RUN'] };
   const log: ConfigLayer = {};
   if (env['CIM_LOG_LEVEL']) log['level'] = env['CIM_LOG_LEVEL'];
   if (env['CIM_LOG_FORMAT']) log['format'] = env['CIM_LOG_FORMAT'];

@@ -8,6 +8,12 @@ import type { StepResult } from '../core/catalogue/runs.js';
 const STREAM = `KV_${STEP_RESULTS_BUCKET}`;
 const subjectOf = (stepKey: string) => `$KV.${STEP_RESULTS_BUCKET}.${stepKey}`;
 
+/** Where step results are kept by step key: what a run reads and writes of them. */
+export interface StepResultStore {
+  get(stepKey: string): Promise<StepResult | undefined>;
+  put(stepKey: string, result: StepResult): Promise<void>;
+}
+
 /**
  * Step results by step key (a CID, so a valid KV key) in the bucket `cim-step-results`: a rerun,
  * a redelivery or a backfill with the same processor, version, parameters and input reuses the
@@ -16,7 +22,7 @@ const subjectOf = (stepKey: string) => `$KV.${STEP_RESULTS_BUCKET}.${stepKey}`;
  * reads and writes one per step, and the KV client's request per call was a tenth of the
  * engine's CPU.
  */
-export class StepResults {
+export class StepResults implements StepResultStore {
   private constructor(
     private readonly direct: DirectReader,
     private readonly publisher: AckPublisher,

@@ -19,7 +19,7 @@ import type { UnitService } from '../units/unit-service.js';
 import { topologicalOrder } from './dag.js';
 import type { PipelineDefinition, PipelineStep } from './definition.js';
 import { PIPELINES_DOMAIN } from './pipeline-events.js';
-import type { StepResults } from './step-results.js';
+import type { StepResultStore } from './step-results.js';
 import { stepKey } from './step-key.js';
 import { RUN_AGGREGATE, runId } from './run-events.js';
 import { annotate, persist, readAll, upstreamText } from './step-output.js';
@@ -36,7 +36,7 @@ export interface UnitRunDeps {
   readonly pool?: ProcessorPool;
   /** Units up to this size are processed on this thread even with a pool. */
   readonly inlineMaxBytes?: number;
-  readonly results: StepResults;
+  readonly results: StepResultStore;
   readonly logger: Logger;
   readonly processorTimeoutMs: number;
 }
@@ -258,7 +258,12 @@ async function execute(
       return { status: 'failed', step: step.id, error: run.error, computed, reused };
     }
     const result = await persist(deps, pipeline, step, target, processorLabel, run.output);
-    stored.push(deps.results.put(key, result));
+    const put = deps.results.put(key, result);
+    // finish() awaits it; a run cut short by an exception before then (a read that timed out
+    // during a failover) never does, and a put failing later must not go unhandled: that ends
+    // the whole process.
+    put.catch(() => undefined);
+    stored.push(put);
     results.set(step.id, result);
     completed.push({ step: step.id, stepKey: key, reused: false, result });
     computed++;

@@ -16,6 +16,7 @@ import { DeadLetters } from '../pipeline/dead-letters.js';
 import { PipelineCatalog } from '../pipeline/pipeline-catalog.js';
 import { PipelineEngine } from '../pipeline/pipeline-engine.js';
 import { PipelineService } from '../pipeline/pipeline-service.js';
+import { applyFirstRunPipeline } from '../pipeline/first-run.js';
 import { StepResults } from '../pipeline/step-results.js';
 import type { PipelinesContext } from '../api/operation.js';
 import type { Config } from '../core/config.js';
@@ -105,8 +106,10 @@ export async function startPipelines(
     catalog,
   });
   engine.start();
+  const service = new PipelineService(store);
+  await applyFirstRunPipeline(config.pipeline.firstRun, catalog, service, logger);
   return {
-    context: { service: new PipelineService(store), catalog, runner, plugins, engine },
+    context: { service, catalog, runner, plugins, engine },
     async stop() {
       await engine.stop();
       await runner.stop();

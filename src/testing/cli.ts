@@ -12,6 +12,13 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+/**
+ * Nodes under test start bare, without the built-in first-run pipeline (its events and derived
+ * units would change what most tests count); a test of the first run passes
+ * `CIM_PIPELINE_FIRST_RUN: 'documents'`.
+ */
+const BARE_NODE = { CIM_PIPELINE_FIRST_RUN: 'none' };
+
 /** Runs `cim ARGS…` to completion, with `input` on its stdin when given. */
 export function runCim(
   args: readonly string[],
@@ -20,7 +27,15 @@ export function runCim(
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CIM_BIN, ...args], {
-      env: { ...process.env, CIM_URL: '', NATS_URL: '', CIM_CONFIG: '', CIM_DATA: '', ...env },
+      env: {
+        ...process.env,
+        ...BARE_NODE,
+        CIM_URL: '',
+        NATS_URL: '',
+        CIM_CONFIG: '',
+        CIM_DATA: '',
+        ...env,
+      },
       stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     if (input !== undefined) child.stdin?.end(input);
@@ -74,7 +89,14 @@ export function startCimUp(
     process.execPath,
     [CIM_BIN, 'up', '--json', '--http', '127.0.0.1:0', ...args],
     {
-      env: { ...process.env, NATS_URL: '', CIM_CONFIG: '', CIM_LOG_LEVEL: 'warn', ...env },
+      env: {
+        ...process.env,
+        ...BARE_NODE,
+        NATS_URL: '',
+        CIM_CONFIG: '',
+        CIM_LOG_LEVEL: 'warn',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: options.detached ?? false,
     },
