@@ -197,16 +197,25 @@ export class ManagedNatsServer {
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   }
 
-  /** Stops the server: SIGTERM (it flushes and closes its store), SIGKILL after `graceMs`. */
-  async stop(graceMs = 10_000): Promise<void> {
+  /**
+   * Stops the server: SIGTERM (it flushes and closes its store), SIGKILL after `graceMs`.
+   * Resolves `clean` when it exited by itself, `killed` when it had to be killed (its store may
+   * then miss writes it still held in memory), `gone` when it was not running.
+   */
+  async stop(graceMs = 10_000): Promise<'clean' | 'killed' | 'gone'> {
     this.stopping = true;
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return 'gone';
+    let killed = false;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, graceMs);
     await exited;
     clearTimeout(timer);
+    return killed ? 'killed' : 'clean';
   }
 }
 
