@@ -153,12 +153,17 @@ function requestFor(method: string, path: string): { url: string; init: RequestI
     'POST /api/users/{username}/role': () => json({ role: 'writer' }),
     'POST /api/tokens': () => json({ role: 'reader' }),
     'POST /api/auth/sign-in': () => json({ username: 'openapi', password: PASSWORD }),
+    // The same password again: later requests still sign in with it.
+    'POST /api/auth/password': () => json({ currentPassword: PASSWORD, newPassword: PASSWORD }),
+    'POST /api/users/{username}/password': () => json({ password: PASSWORD }),
   };
+  // A reset ends the user's sessions: not reader1's, whose session a later route revokes.
+  const user = path === '/api/users/{username}/password' ? 'openapi' : 'reader1';
   const url = path
     .replace('/api/units/{cid}', `/api/units/${unit.unitCid}`)
     .replace('{cid}', unit.contentCid)
     .replace('{name}', 'documents')
-    .replace('{username}', 'reader1')
+    .replace('{username}', user)
     .replace('{id}', sessionId)
     .replace('/assets/{path}', `/assets/${asset()}`);
   const query: Record<string, string> = {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Principal, Role } from '../core/access.js';
 import {
+  PasswordChanged,
   SessionRevoked,
   SignedIn,
   SignedOut,
@@ -92,10 +93,7 @@ export class AuthService {
     actor: string,
   ): Promise<Omit<UserRecord, 'passwordHash'>> {
     assertUsername(input.username);
-    if (input.password.length < MIN_PASSWORD_LENGTH)
-      throw new InvalidInputError(
-        `The password is shorter than ${MIN_PASSWORD_LENGTH} characters: choose a longer one.`,
-      );
+    assertPasswordLength(input.password);
     const record: UserRecord = {
       username: input.username,
       role: input.role,
@@ -127,6 +125,53 @@ export class AuthService {
       UserRoleChanged.draft({ username, from: user.role, to: role }),
       actor,
     );
+  }
+
+  /**
+   * Sets a new password for `username`: by the user, who must give the current one (`current`),
+   * or by an admin (`current` null: the caller's role was checked by the operation). Every web
+   * session of the user ends: whoever held one signs in again with the new password.
+   */
+  async changePassword(
+    username: string,
+    current: string | null,
+    next: string,
+    actor: string,
+  ): Promise<{ sessionsEnded: number }> {
+    const user = this.directory.user(username);
+    if (!user) throw new NotFoundError(`There is no user ${username}: cim admin ls lists them.`);
+    if (current !== null) {
+      // A stolen session must not make this a way round the sign-in's attempt limits.
+      const locked = this.accounts.lockedFor(username);
+      if (locked > 0) {
+        const seconds = Math.ceil(locked / 1000);
+        throw new RateLimitedError(
+          `Too many wrong passwords for this account: try again in ${seconds} s.`,
+          seconds,
+        );
+      }
+      if (!(await verifyPassword(current, user.passwordHash))) {
+        this.accounts.failed(username);
+        throw new UnauthenticatedError(
+          'The current password is wrong: give the one you sign in with now.',
+        );
+      }
+    }
+    assertPasswordLength(next);
+    await this.directory.updateUser({ ...user, passwordHash: await hashPassword(next) });
+    const sessions = this.directory.listSessions().filter((s) => s.username === username);
+    for (const session of sessions) await this.directory.removeSession(session.id);
+    await this.record(
+      'User',
+      username,
+      PasswordChanged.draft({
+        username,
+        by: current === null ? 'admin' : 'self',
+        sessionsEnded: sessions.length,
+      }),
+      actor,
+    );
+    return { sessionsEnded: sessions.length };
   }
 
   /**
@@ -262,5 +307,12 @@ function assertUsername(username: string): void {
   if (!USERNAME_PATTERN.test(username))
     throw new InvalidInputError(
       `The username ${JSON.stringify(username)} may only hold lower-case letters, digits, _ and - (up to 64, starting with a letter or digit): choose another.`,
+    );
+}
+
+function assertPasswordLength(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new InvalidInputError(
+      `The password is shorter than ${MIN_PASSWORD_LENGTH} characters: choose a longer one.`,
     );
 }

@@ -61,6 +61,8 @@ const login = lazy(async () => (await import('./commands/auth.js')).login);
 const adminCreate = lazy(async () => (await import('./commands/auth.js')).adminCreate);
 const adminLs = lazy(async () => (await import('./commands/auth.js')).adminLs);
 const adminRole = lazy(async () => (await import('./commands/auth.js')).adminRole);
+const adminPassword = lazy(async () => (await import('./commands/auth.js')).adminPassword);
+const passwordChange = lazy(async () => (await import('./commands/auth.js')).passwordChange);
 const tokenCreate = lazy(async () => (await import('./commands/auth.js')).tokenCreate);
 const tokenLs = lazy(async () => (await import('./commands/auth.js')).tokenLs);
 const tokenRevoke = lazy(async () => (await import('./commands/auth.js')).tokenRevoke);
@@ -394,6 +396,17 @@ clientCommand(
     .argument('<username>', 'the user')
     .addArgument(new Argument('<role>', 'its new role').choices(['admin', 'writer', 'reader'])),
 ).action(adminRole);
+clientCommand(
+  admin
+    .command('password')
+    .description("set a user's password (read from stdin); the user's sessions end")
+    .argument('<username>', 'the user'),
+).action(adminPassword);
+clientCommand(
+  program
+    .command('password')
+    .description('change your own password (the current one is asked first); your sessions end'),
+).action(passwordChange);
 
 const token = program.command('token').description('API tokens');
 clientCommand(

@@ -51,6 +51,31 @@ export async function readSecret(prompt: string): Promise<string> {
   }
 }
 
+/**
+ * Asks for several secrets in turn: on a terminal each without echo, else one line of stdin each
+ * (read through one reader: a second reader would find the first one's buffered lines gone).
+ */
+export async function readSecrets(prompts: readonly string[]): Promise<string[]> {
+  const values: string[] = [];
+  if (process.stdin.isTTY) {
+    for (const prompt of prompts) values.push(await readSecret(prompt));
+    return values;
+  }
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  for await (const line of lines) {
+    values.push(line);
+    if (values.length === prompts.length) break;
+  }
+  lines.close();
+  prompts.forEach((prompt, i) => {
+    if (!values[i])
+      throw new InvalidInputError(
+        `${prompt} is empty: pipe one line for each of ${prompts.join(', ')} on stdin.`,
+      );
+  });
+  return values;
+}
+
 /** Asks for a line that may be shown (a username) on a terminal. */
 export async function readLine(prompt: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { ROLES } from '../../core/access.js';
+import { ForbiddenError } from '../../core/errors.js';
 import { actorOf, defineOperation } from '../operation.js';
 import {
   authDoneSchema,
   createdTokenSchema,
   meSchema,
+  passwordChangedSchema,
   sessionListSchema,
   tokenListSchema,
   userListSchema,
@@ -123,6 +125,50 @@ export const changeUserRole = defineOperation({
   async handle(input, ctx, call) {
     await ctx.auth.changeRole(input.username, input.role, actorOf(call));
     return { ok: true as const };
+  },
+});
+
+/**
+ * `POST /api/auth/password`: the signed-in user's own password, changed by giving the current
+ * one. Only a user may: a token made for a service, or the no-sign-in mode, has no password.
+ */
+export const changeOwnPassword = defineOperation({
+  component: 'events',
+  name: 'auth-password',
+  summary: 'Change your own password (the current one is required); your sessions end.',
+  access: 'reader',
+  http: { method: 'POST', path: '/api/auth/password' },
+  input: z.object({ currentPassword: password, newPassword: password }).strict(),
+  output: passwordChangedSchema,
+  async handle(input, ctx, call) {
+    const p = call.principal;
+    if (p?.kind !== 'user')
+      throw new ForbiddenError(
+        'Only a signed-in user has a password to change: sign in as that user (cim login), or ask an admin to reset it.',
+      );
+    const username = p.name.slice('user:'.length);
+    const done = await ctx.auth.changePassword(
+      username,
+      input.currentPassword,
+      input.newPassword,
+      actorOf(call),
+    );
+    return { username, ...done };
+  },
+});
+
+/** `POST /api/users/{username}/password`: an admin sets a user's password (a reset). */
+export const resetUserPassword = defineOperation({
+  component: 'events',
+  name: 'users-password',
+  summary: 'Set a user’s password (an admin’s reset); the user’s sessions end.',
+  access: 'admin',
+  http: { method: 'POST', path: '/api/users/:username/password' },
+  input: z.object({ username, password }).strict(),
+  output: passwordChangedSchema,
+  async handle(input, ctx, call) {
+    const done = await ctx.auth.changePassword(input.username, null, input.password, actorOf(call));
+    return { username: input.username, ...done };
   },
 });
 

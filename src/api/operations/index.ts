@@ -1,6 +1,8 @@
 import type { AnyOperation } from '../operation.js';
 import {
   changeUserRole,
+  changeOwnPassword,
+  resetUserPassword,
   createToken,
   createUser,
   listSessions,
@@ -85,6 +87,8 @@ export const OPERATIONS: readonly AnyOperation[] = [
   createUser,
   listUsers,
   changeUserRole,
+  changeOwnPassword,
+  resetUserPassword,
   createToken,
   listTokens,
   revokeToken,

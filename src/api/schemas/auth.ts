@@ -55,8 +55,15 @@ export const createdTokenSchema = named(
 /** A command on users or tokens that has nothing more to say. */
 export const authDoneSchema = named('AuthDone', z.object({ ok: z.literal(true) }));
 
+/** A password changed: how many of the user's web sessions ended with it. */
+export const passwordChangedSchema = named(
+  'PasswordChanged',
+  z.object({ username: z.string(), sessionsEnded: z.number().int() }),
+);
+
 export type Me = z.infer<typeof meSchema>;
 export type User = z.infer<typeof userSchema>;
+export type PasswordChangedReply = z.infer<typeof passwordChangedSchema>;
 export type UserList = z.infer<typeof userListSchema>;
 export type TokenInfo = z.infer<typeof tokenInfoSchema>;
 export type TokenList = z.infer<typeof tokenListSchema>;

@@ -1,9 +1,16 @@
-import type { CreatedToken, Me, TokenList, User, UserList } from '../../api/schemas/index.js';
+import type {
+  CreatedToken,
+  Me,
+  PasswordChangedReply,
+  TokenList,
+  User,
+  UserList,
+} from '../../api/schemas/index.js';
 import { InvalidInputError } from '../../core/errors.js';
 import { callNode, nodeUrl } from '../client.js';
 import { credentialsFile, storeToken } from '../credentials.js';
 import { printJson } from '../output.js';
-import { readLine, readSecret } from '../secret-input.js';
+import { readLine, readSecret, readSecrets } from '../secret-input.js';
 
 interface ClientOptions {
   url?: string;
@@ -75,6 +82,37 @@ export async function adminRole(username: string, role: string, options: ClientO
   });
   if (options.json) return printJson({ username, role });
   process.stdout.write(`${username} is now ${role}.\n`);
+}
+
+/** `cim password`: the signed-in user's own password, the current one asked first. */
+export async function passwordChange(options: ClientOptions): Promise<void> {
+  const [currentPassword, newPassword] = (await readSecrets([
+    'Current password',
+    'New password',
+  ])) as [string, string];
+  const done = await callNode<PasswordChangedReply>(nodeUrl(options.url), '/api/auth/password', {
+    method: 'POST',
+    body: { currentPassword, newPassword },
+  });
+  printPasswordChanged(done, options);
+}
+
+/** `cim admin password USERNAME`: an admin sets a user's password (read from stdin). */
+export async function adminPassword(username: string, options: ClientOptions): Promise<void> {
+  const password = await readSecret('New password');
+  const done = await callNode<PasswordChangedReply>(
+    nodeUrl(options.url),
+    `/api/users/${encodeURIComponent(username)}/password`,
+    { method: 'POST', body: { password } },
+  );
+  printPasswordChanged(done, options);
+}
+
+function printPasswordChanged(done: PasswordChangedReply, options: ClientOptions): void {
+  if (options.json) return printJson(done);
+  process.stdout.write(
+    `The password of ${done.username} changed; ${done.sessionsEnded} web session(s) ended. API tokens stay valid: revoke them with cim token revoke.\n`,
+  );
 }
 
 /** `cim token create --role R [--expires 30d] [--name N]`: prints the token, this once. */

@@ -24,6 +24,16 @@ export const UserRoleChanged = defineEvent(
 );
 export type UserRoleChangedData = EventData<typeof UserRoleChanged>;
 
+/**
+ * Recorded on `auth.User.<username>` when a user's password changed: by the user (who gave the
+ * current one) or reset by an admin. The user's web sessions end with it.
+ */
+export const PasswordChanged = defineEvent(
+  'PasswordChanged',
+  z.object({ username, by: z.enum(['self', 'admin']), sessionsEnded: z.number().int().min(0) }),
+);
+export type PasswordChangedData = EventData<typeof PasswordChanged>;
+
 /** Recorded on `auth.Token.<name>` when an API token is made; the token itself is shown once. */
 export const TokenCreated = defineEvent(
   'TokenCreated',

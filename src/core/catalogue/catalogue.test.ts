@@ -168,6 +168,10 @@ const samples: Record<string, { good: JsonValue; bad: JsonValue }> = {
     good: { username: 'ada', from: 'reader', to: 'writer' },
     bad: { username: 'ada', from: 'reader' },
   },
+  PasswordChanged: {
+    good: { username: 'ada', by: 'self', sessionsEnded: 1 },
+    bad: { username: 'ada', by: 'root', sessionsEnded: 0 },
+  },
   TokenCreated: {
     good: { name: 'ci', role: 'reader', expiresAt: null },
     bad: { name: 'ci', role: 'reader' },

@@ -1,5 +1,6 @@
 import type { EventType } from '../event-type.js';
 import {
+  PasswordChanged,
   SessionRevoked,
   SignedIn,
   SignedOut,
@@ -52,6 +53,7 @@ export const EVENT_CATALOGUE: readonly EventType[] = [
   BackupCompleted,
   UserCreated,
   UserRoleChanged,
+  PasswordChanged,
   TokenCreated,
   TokenRevoked,
   SignedIn,
