@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { connectorContract, openSession, type ConnectorFixture } from '../../connector.contract.js';
 import { RecordingSink } from '../../recording-sink.js';
 import { startTestS3, type TestS3 } from '../../../testing/s3-harness.js';
@@ -121,6 +121,23 @@ describe('s3 connector', () => {
     await again.poll(keys[1]!, resumed);
     await again.close?.();
     assert.equal(resumed.items.length, 500);
+  });
+
+  test('an object deleted from the prefix is recorded as removed, and nothing else is', async () => {
+    const prefix = `${s3.config.prefix}deleted/`;
+    const fixture = fixtureOn(s3, prefix);
+    const kept = await fixture.add('kept', 'kept\n');
+    const gone = await fixture.add('gone', 'gone\n');
+    const sink = new RecordingSink();
+    const session = openSession(fixture, stop.signal, tempDir);
+    const cursor = await session.poll(null, sink);
+    await s3
+      .client()
+      .send(new DeleteObjectCommand({ Bucket: s3.config.bucket, Key: `${prefix}gone.txt` }));
+    await session.poll(cursor, sink);
+    await session.close?.();
+    assert.deepEqual(sink.removals, [gone]);
+    assert.ok(sink.items.some((i) => i.source === kept));
   });
 
   test('wrong keys make the poll throw one sentence, without the secret', async () => {

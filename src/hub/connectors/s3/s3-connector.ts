@@ -111,11 +111,13 @@ class S3Session implements ConnectorSession {
     const since = Date.parse(position.since);
     let watermark = since;
     const seen: { key: string; etag: string; at: number }[] = [];
+    const listed = new Set<string>();
     let token: string | undefined;
     for (;;) {
       const page = await this.list(client, { startAfter: null, token });
       for (const object of page.objects) {
         if (this.ctx.signal.aborted) return position;
+        listed.add(this.sourceOf(object.Key!));
         const at = object.LastModified?.getTime() ?? 0;
         if (at <= since - MARGIN_MS) continue;
         const key = object.Key!;
@@ -128,6 +130,7 @@ class S3Session implements ConnectorSession {
       if (!page.more) break;
       token = page.token;
     }
+    await this.recordRemovals(listed, sink);
     const next: ChangesCursor = {
       version: 1,
       phase: 'changes',
@@ -136,6 +139,22 @@ class S3Session implements ConnectorSession {
     };
     await sink.checkpoint(next);
     return next;
+  }
+
+  /**
+   * Records every source the hub holds under the prefix that the full listing no longer has;
+   * without the hub's list of sources (an older hub) deletions are not recorded.
+   */
+  private async recordRemovals(listed: ReadonlySet<string>, sink: ItemSink): Promise<void> {
+    if (!sink.knownSources) return;
+    for await (const source of sink.knownSources(this.sourceOf(this.settings.prefix))) {
+      if (this.ctx.signal.aborted) return;
+      if (!listed.has(source)) await sink.removed(source);
+    }
+  }
+
+  private sourceOf(key: string): string {
+    return this.sourceBase + key.split('/').map(encodeURIComponent).join('/');
   }
 
   private async list(
@@ -170,7 +189,7 @@ class S3Session implements ConnectorSession {
     const bucket = this.settings.bucket;
     const signal = this.ctx.signal;
     return {
-      source: this.sourceBase + key.split('/').map(encodeURIComponent).join('/'),
+      source: this.sourceOf(key),
       name: key.slice(key.lastIndexOf('/') + 1),
       ...(object.Size === undefined ? {} : { size: object.Size }),
       async open() {
