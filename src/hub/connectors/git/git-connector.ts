@@ -123,8 +123,6 @@ class GitSession implements ConnectorSession {
     return position;
   }
 
-  async close(): Promise<void> {}
-
   /** Clones the mirror on the session's first poll, fetches into it on every later one. */
   private async update(): Promise<void> {
     const repository = this.settings.repository;
