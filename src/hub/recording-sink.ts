@@ -25,6 +25,8 @@ export class RecordingSink implements ItemSink {
   /** Latest content CID by source, and every content CID stored. */
   private readonly latest = new Map<string, string>();
   private readonly contents = new Set<string>();
+  /** Sources put and not removed since, as the hub's knownSources answers. */
+  private readonly present = new Set<string>();
 
   async put(item: SourceItem): Promise<ItemOutcome> {
     let bytes: Buffer;
@@ -44,6 +46,7 @@ export class RecordingSink implements ItemSink {
           ? 'linked'
           : 'stored';
     this.latest.set(item.source, cid);
+    this.present.add(item.source);
     this.contents.add(cid);
     this.items.push({
       source: item.source,
@@ -63,6 +66,11 @@ export class RecordingSink implements ItemSink {
 
   async removed(source: string): Promise<void> {
     this.removals.push(source);
+    this.present.delete(source);
+  }
+
+  async *knownSources(prefix: string): AsyncIterable<string> {
+    for (const source of [...this.present]) if (source.startsWith(prefix)) yield source;
   }
 
   async checkpoint(cursor: ConnectorJson): Promise<void> {

@@ -144,6 +144,13 @@ export interface ItemSink {
    * the items it covers were put, and often enough on long polls that a crash repeats little.
    */
   checkpoint(cursor: ConnectorJson): Promise<void>;
+  /**
+   * The sources under `prefix` this connector's items already have and that are not recorded
+   * as removed, so a connector whose cursor cannot list everything it took (a folder of 100,000
+   * files) can tell what went while it was not running. Optional: a connector must work without
+   * it, and then records only the removals it sees while it runs.
+   */
+  knownSources?(prefix: string): AsyncIterable<string>;
 }
 
 /** What CIM gives a connector besides its settings. */
