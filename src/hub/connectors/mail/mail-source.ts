@@ -37,7 +37,8 @@ export interface MessageAddress {
  * UID to name it: `imap://<user>@<host>/<mailbox>;UIDVALIDITY=<v>;UID=<u>` (RFC 5092's form).
  */
 export function messageSource(address: MessageAddress): string {
-  const base = `imap://${segment(address.username)}@${address.host.toLowerCase()}/${mailboxPath(address.mailbox, address.delimiter)}`;
+  // The user is userinfo, where `@` and `:` would end it: both stay encoded.
+  const base = `imap://${encodeURIComponent(address.username)}@${address.host.toLowerCase()}/${mailboxPath(address.mailbox, address.delimiter)}`;
   const id = address.messageId?.trim().replace(/^<|>$/g, '').trim();
   if (id !== undefined && id !== '') return `${base}/${segment(id)}`;
   return `${base};UIDVALIDITY=${address.uidValidity};UID=${address.uid}`;
