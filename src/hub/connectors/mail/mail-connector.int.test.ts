@@ -9,7 +9,15 @@ import { connectorContract, openSession } from '../../connector.contract.js';
 import type { ConnectorFixture } from '../../connector.contract.js';
 import { RecordingSink } from '../../recording-sink.js';
 import { startImapServer } from '../../../testing/imap-server.js';
-import { generatedMailbox, messageIdOf, plainMessage } from '../../../testing/mail-fixtures.js';
+import {
+  LATIN1_TEXT,
+  WINDOWS_1252_TEXT,
+  generatedMailbox,
+  messageIdOf,
+  plainMessage,
+} from '../../../testing/mail-fixtures.js';
+import { decoded, runOn } from '../../../testing/processor-input.js';
+import { extractEmail } from '../../../processors/extract-email.js';
 import type { ConnectorJson } from '../../../plugins/plugin-api.js';
 import { mailConnector } from './mail-connector.js';
 
@@ -131,6 +139,31 @@ describe('mail connector: a mailbox of 500 generated messages', () => {
     assert.equal(sink.checkpoints.length, count / 100 + 1);
     const uidValidity = await server.uidValidity('Bulk');
     assert.deepEqual(cursor, { version: 1, mailboxes: { Bulk: { uidValidity, lastUid: count } } });
+  });
+
+  test('extract-email reads every stored message: each attachment a unit, PDF text and charsets decoded', async () => {
+    let attachments = 0;
+    let pdfTexts = 0;
+    for (const item of sink.items) {
+      const output = await runOn(extractEmail, {
+        mediaType: item.mediaType ?? '',
+        name: item.name,
+        content: item.bytes,
+      });
+      const n = Number(/Generated message (\d+)/.exec(output.text ?? '')?.[1]);
+      assert.ok(Number.isInteger(n), `the subject is in the text of ${item.source}`);
+      const derived = output.derived ?? [];
+      attachments += derived.filter((d) => d.mediaType !== 'text/plain').length;
+      for (const d of derived.filter((d) => d.name.endsWith('.pdf.txt'))) {
+        assert.match(decoded(d.bytes), new RegExp(`Quarterly report ${n}`));
+        pdfTexts++;
+      }
+      if (n % 5 === 3) assert.match(output.text ?? '', new RegExp(LATIN1_TEXT));
+      if (n % 5 === 4) assert.match(output.text ?? '', new RegExp(WINDOWS_1252_TEXT));
+    }
+    // Every fifth message carries a PDF and a PNG.
+    assert.equal(attachments, (count / 5) * 2);
+    assert.equal(pdfTexts, count / 5);
   });
 
   test('a message added later arrives alone on the next poll', async () => {
