@@ -31,6 +31,8 @@ export interface TestImapServer {
   changeUidValidity(mailbox: string): Promise<number>;
   /** The mailbox's current UIDVALIDITY. */
   uidValidity(mailbox: string): Promise<number>;
+  /** How many IMAP sessions of the test user are logged in now (`doveadm who`). */
+  connections(): Promise<number>;
   /** Stops dovecot by its PID and removes the folder. */
   stop(): Promise<void>;
 }
@@ -342,6 +344,10 @@ function harness(s: {
       return next;
     },
     uidValidity: status,
+    async connections() {
+      const { stdout } = await run('doveadm', ['-c', s.config, 'who', '-1']);
+      return stdout.split('\n').filter((line) => line.startsWith(`${s.username} `)).length;
+    },
     async stop() {
       await stopByPid(s.child);
       rmSync(s.dir, { recursive: true, force: true });

@@ -16,6 +16,7 @@ import {
   messageIdOf,
   plainMessage,
 } from '../../../testing/mail-fixtures.js';
+import { until } from '../../../testing/until.js';
 import { decoded, runOn } from '../../../testing/processor-input.js';
 import { extractEmail } from '../../../processors/extract-email.js';
 import type { ConnectorJson } from '../../../plugins/plugin-api.js';
@@ -219,6 +220,29 @@ describe('mail connector: sources, tags and mailboxes', () => {
       'Two.Nested',
       'Three',
     ]);
+  });
+});
+
+describe('mail connector: watching with IDLE', () => {
+  test('with watch, mail arriving in a watched mailbox wakes the hub; close ends the IDLE connection', async () => {
+    await server.deliver('Watched', [plainMessage({ id: 'before-watch' })]);
+    const session = openSession(
+      fixtureOf(['Watched'], { watch: true }),
+      new AbortController().signal,
+      tempDir,
+    );
+    let wakes = 0;
+    session.watch?.(() => wakes++);
+    // IDLE is entered a moment after watch() returns: deliver until the server's news arrives.
+    await until('a wake from IDLE', async () => {
+      if (wakes > 0) return true;
+      await server.deliver('Watched', [plainMessage({ id: `during-watch-${Date.now()}` })]);
+      return undefined;
+    });
+    await session.close?.();
+    await until('the IDLE connection to close', async () =>
+      (await server.connections()) === 0 ? true : undefined,
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ImapFlow } from 'imapflow';
 import type { FetchMessageObject } from 'imapflow';
 import { CimError, UnauthenticatedError, UnavailableError } from '../../../core/errors.js';
@@ -38,12 +39,69 @@ export const mailConnector: ConnectorDefinition = {
   },
 };
 
-/** A session of one mail connector; each poll opens its own IMAP connection and closes it. */
+/** Waits between IDLE reconnections: doubling from one second, at most a minute. */
+const WATCH_RETRY_MS = { first: 1000, max: 60_000 };
+/** IDLE is restarted this often: servers may end an IDLE after 30 minutes (RFC 2177). */
+const MAX_IDLE_MS = 5 * 60_000;
+
+/**
+ * A session of one mail connector; each poll opens its own IMAP connection and closes it. With
+ * `watch`, one more connection per mailbox stays in IDLE and wakes the hub when mail arrives.
+ */
 class ImapMailSession implements ConnectorSession {
+  private readonly watchers = new Set<ImapFlow>();
+  /** Aborted by `close`: ends the IDLE loops, their waits included. */
+  private readonly closing = new AbortController();
+
   constructor(
     private readonly settings: MailSettings,
     private readonly ctx: ConnectorContext,
   ) {}
+
+  watch(wake: () => void): void {
+    if (!this.settings.watch || this.watchers.size > 0) return;
+    for (const mailbox of this.settings.mailboxes) void this.idle(mailbox, wake);
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+    for (const client of this.watchers) client.close();
+    this.watchers.clear();
+  }
+
+  /** Keeps `mailbox` in IDLE, reconnecting with backoff, until the session closes or aborts. */
+  private async idle(mailbox: string, wake: () => void): Promise<void> {
+    const signal = AbortSignal.any([this.ctx.signal, this.closing.signal]);
+    let delay = WATCH_RETRY_MS.first;
+    while (!signal.aborted) {
+      let client: ImapFlow | undefined;
+      try {
+        client = await this.connect({ maxIdleTime: MAX_IDLE_MS });
+        this.watchers.add(client);
+        if (signal.aborted) break;
+        const stop = () => client?.close();
+        signal.addEventListener('abort', stop, { once: true });
+        await client.mailboxOpen(mailbox, { readOnly: true });
+        client.on('exists', () => wake());
+        delay = WATCH_RETRY_MS.first;
+        while (client.usable && !signal.aborted) await client.idle();
+        signal.removeEventListener('abort', stop);
+      } catch (err) {
+        if (signal.aborted) break;
+        this.ctx.logger.warn(
+          { mailbox, reason: err instanceof Error ? err.message : String(err) },
+          'The IDLE connection failed: reconnecting.',
+        );
+      } finally {
+        if (client !== undefined) {
+          this.watchers.delete(client);
+          client.close();
+        }
+      }
+      await sleep(delay, undefined, { signal }).catch(() => undefined);
+      delay = Math.min(delay * 2, WATCH_RETRY_MS.max);
+    }
+  }
 
   private get server(): string {
     return `${this.settings.host}:${this.settings.port}`;
@@ -83,7 +141,7 @@ class ImapMailSession implements ConnectorSession {
   }
 
   /** Logs in, or throws the one sentence the connector fails with. */
-  private async connect(): Promise<ImapFlow> {
+  private async connect(options: { maxIdleTime?: number } = {}): Promise<ImapFlow> {
     const { host, port, secure, username, passwordFile } = this.settings;
     const password = (await this.ctx.secret(passwordFile)).replace(/\r?\n$/, '');
     const client = new ImapFlow({
@@ -94,6 +152,7 @@ class ImapMailSession implements ConnectorSession {
       logger: false,
       disableAutoIdle: true,
       connectionTimeout: 30_000,
+      ...options,
     });
     // Without a listener an 'error' event would end the process; the failing call says it too.
     client.on('error', (err: Error) =>

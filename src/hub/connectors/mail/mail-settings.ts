@@ -17,6 +17,8 @@ export const mailSettingsSchema = z.strictObject({
   mailboxesAsTags: z.boolean().default(true),
   /** Messages between checkpoints within a poll, so a crash repeats at most this many. */
   checkpointEvery: z.number().int().min(1).max(10_000).default(100),
+  /** Keep one IDLE connection per mailbox open and poll as soon as the server says mail came. */
+  watch: z.boolean().default(false),
 });
 export type MailSettings = z.output<typeof mailSettingsSchema>;
 

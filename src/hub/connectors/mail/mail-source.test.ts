@@ -56,6 +56,7 @@ test('settings get their defaults; a wrong field is named as settings.<field>', 
       mailboxes: ['INBOX'],
       mailboxesAsTags: true,
       checkpointEvery: 100,
+      watch: false,
     },
   });
   const missing = checkMailSettings({ host: 'h', username: 'u' });
