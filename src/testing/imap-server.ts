@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, chownSync, constants, mkdirSync, mkdtempSync } from 'node:fs';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -70,19 +70,24 @@ function freePort(): Promise<number> {
 }
 
 /** The uid and gid mail is stored under: our own, or nobody's when running as root. */
-function mailOwner(): { uid: number; gid: number; user: string } {
+function mailOwner(): { uid: number; gid: number; user: string; group: string } {
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   if (uid !== 0) {
-    const user = process.env['USER'] ?? process.env['LOGNAME'] ?? String(uid);
-    return { uid, gid, user };
+    const user = userInfo().username;
+    const group =
+      readFileSync('/etc/group', 'utf8')
+        .split('\n')
+        .find((l) => l.split(':')[2] === String(gid))
+        ?.split(':')[0] ?? String(gid);
+    return { uid, gid, user, group };
   }
   // Dovecot refuses mail access as root; nobody owns nothing, so it can own the test's mail.
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((l) => l.startsWith('nobody:'));
   const [, , u, g] = line?.split(':') ?? [];
-  return { uid: Number(u ?? 65534), gid: Number(g ?? 65534), user: 'nobody' };
+  return { uid: Number(u ?? 65534), gid: Number(g ?? 65534), user: 'nobody', group: 'nogroup' };
 }
 
 /**
@@ -96,10 +101,10 @@ export function dovecotConfig(options: {
   port: number;
   uid: number;
   gid: number;
-  /** Set when not running as root: every process runs as this user, without chroot. */
-  rootlessUser: string | undefined;
+  /** Set when not running as root: every process runs as this user and group, without chroot. */
+  rootless: { user: string; group: string } | undefined;
 }): string {
-  const { dir, port, uid, gid, rootlessUser } = options;
+  const { dir, port, uid, gid, rootless } = options;
   const v24 = !/^2\.[0-3]\./.test(options.version);
   const common = [
     `base_dir = ${dir}/run`,
@@ -115,11 +120,15 @@ export function dovecotConfig(options: {
     'mail_max_userip_connections = 100',
     // A wrong password is answered at once: tests of refused logins need not wait 2 s.
     'auth_failure_delay = 0',
-    ...(rootlessUser === undefined
+    ...(rootless === undefined
       ? []
-      : [`default_internal_user = ${rootlessUser}`, `default_login_user = ${rootlessUser}`]),
+      : [
+          `default_internal_user = ${rootless.user}`,
+          `default_internal_group = ${rootless.group}`,
+          `default_login_user = ${rootless.user}`,
+        ]),
   ];
-  const chroot = rootlessUser === undefined ? '' : '  chroot =\n';
+  const chroot = rootless === undefined ? '' : '  chroot =\n';
   const services = `service imap-login {
 ${chroot}  inet_listener imap {
     port = ${port}
@@ -128,7 +137,7 @@ ${chroot}  inet_listener imap {
     port = 0
   }
 }
-${rootlessUser === undefined ? '' : 'service anvil {\n  chroot =\n}\n'}`;
+${rootless === undefined ? '' : 'service anvil {\n  chroot =\n}\n'}`;
   if (!v24) {
     return `${[
       ...common,
@@ -237,7 +246,7 @@ export async function startImapServer(): Promise<TestImapServer> {
           port,
           uid: owner.uid,
           gid: owner.gid,
-          rootlessUser: asRoot ? undefined : owner.user,
+          rootless: asRoot ? undefined : { user: owner.user, group: owner.group },
         }),
       );
       const child = spawn(binary, ['-F', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
