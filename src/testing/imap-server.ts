@@ -31,6 +31,8 @@ export interface TestImapServer {
   changeUidValidity(mailbox: string): Promise<number>;
   /** The mailbox's current UIDVALIDITY. */
   uidValidity(mailbox: string): Promise<number>;
+  /** The server's mailbox hierarchy delimiter (`.` for Maildir++, `/` for the fs layout). */
+  delimiter(): Promise<string>;
   /** How many IMAP sessions of the test user are logged in now (`doveadm who`). */
   connections(): Promise<number>;
   /** Stops dovecot by its PID and removes the folder. */
@@ -154,11 +156,15 @@ userdb {
 }
 ${services}`;
   }
-  return `dovecot_config_version = ${options.version.split(' ')[0]}
-dovecot_storage_version = ${options.version.split(' ')[0]}
+  // `2.4.1-4 (7d8c0e5759)` on Debian: the settings want the upstream release only.
+  const release = /^\d+\.\d+\.\d+/.exec(options.version)?.[0] ?? '2.4.0';
+  return `dovecot_config_version = ${release}
+dovecot_storage_version = ${release}
 ${[
   ...common,
   'auth_allow_cleartext = yes',
+  // 2.4 refuses weak schemes, PLAIN among them, unless told: the test password is plaintext.
+  'auth_allow_weak_schemes = yes',
   'mail_driver = maildir',
   `mail_home = ${dir}/mail/%{user}`,
   'mail_path = ~',
@@ -353,6 +359,15 @@ function harness(s: {
       return next;
     },
     uidValidity: status,
+    async delimiter() {
+      const imap = await client();
+      try {
+        const inbox = (await imap.list()).find((m) => m.path === 'INBOX');
+        return inbox?.delimiter ?? '.';
+      } finally {
+        await imap.logout();
+      }
+    },
     async connections() {
       const { stdout } = await run('doveadm', ['-c', s.config, 'who', '-1']);
       return stdout.split('\n').filter((line) => line.startsWith(`${s.username} `)).length;

@@ -202,11 +202,12 @@ describe('mail connector: sources, tags and mailboxes', () => {
   });
 
   test('several mailboxes are read, each with its own position; tags can be turned off', async () => {
-    // Maildir's hierarchy delimiter is '.': the source writes the levels as a path.
-    await server.deliver('Two.Nested', [plainMessage({ id: 'nested' })]);
+    // Whatever the server's hierarchy delimiter, the source writes the levels as a path.
+    const nested = `Two${await server.delimiter()}Nested`;
+    await server.deliver(nested, [plainMessage({ id: 'nested' })]);
     await server.deliver('Three', [plainMessage({ id: 'three' })]);
     const { sink, cursor } = await poll(
-      fixtureOf(['Two.Nested', 'Three'], { mailboxesAsTags: false }),
+      fixtureOf([nested, 'Three'], { mailboxesAsTags: false }),
       null,
     );
     assert.deepEqual(
@@ -216,10 +217,7 @@ describe('mail connector: sources, tags and mailboxes', () => {
         [sourceOf('Three', 'three'), []],
       ],
     );
-    assert.deepEqual(Object.keys((cursor as { mailboxes: object }).mailboxes), [
-      'Two.Nested',
-      'Three',
-    ]);
+    assert.deepEqual(Object.keys((cursor as { mailboxes: object }).mailboxes), [nested, 'Three']);
   });
 });
 
