@@ -50,6 +50,7 @@ const MAX_IDLE_MS = 5 * 60_000;
  */
 class ImapMailSession implements ConnectorSession {
   private readonly watchers = new Set<ImapFlow>();
+  private watching = false;
   /** Aborted by `close`: ends the IDLE loops, their waits included. */
   private readonly closing = new AbortController();
 
@@ -59,7 +60,8 @@ class ImapMailSession implements ConnectorSession {
   ) {}
 
   watch(wake: () => void): void {
-    if (!this.settings.watch || this.watchers.size > 0) return;
+    if (!this.settings.watch || this.watching) return;
+    this.watching = true;
     for (const mailbox of this.settings.mailboxes) void this.idle(mailbox, wake);
   }
 
