@@ -5,8 +5,8 @@
 #                                                  system's is older, npm dependencies)
 #   bash scripts/cim-dev.sh test                   install what is missing, run every test
 #                                                  (the same, plus the system's nats-server that
-#                                                  tests refuse, chromium, nix-bin, fuse3 and the
-#                                                  power-loss file system)
+#                                                  tests refuse, chromium, nix-bin, dovecot-imapd,
+#                                                  fuse3 and the power-loss file system)
 #   bash scripts/cim-dev.sh nats-tools             only the nats-server 2.10.23+ CIM runs on
 #                                                  (`cluster-tools`, its former name, still works)
 # It only installs what is absent and says exactly what to install when it cannot.
@@ -68,6 +68,14 @@ need_nix_tools() {
   command -v openssl >/dev/null && return
   apt_install openssl ||
     die "openssl is missing and could not be installed: run 'sudo apt-get install openssl' and run this again."
+}
+
+# The mail connector's tests run Debian's dovecot as a real IMAP server (src/testing/imap-server.ts).
+need_dovecot() {
+  [ -x /usr/sbin/dovecot ] && command -v doveadm >/dev/null && return
+  say "installing dovecot-imapd (Debian package, for the mail connector's tests)..."
+  apt_install dovecot-imapd ||
+    die "dovecot is missing and could not be installed: run 'sudo apt-get install dovecot-imapd' and run this again."
 }
 
 # Every nats-server CIM runs (the single node, cluster members, leaves) must be >= 2.10.23: 2.9
@@ -154,7 +162,7 @@ case "$cmd" in
     exec node bin/cim.js up "$@"
     ;;
   test)
-    need_node; need_nats; need_fetched_nats; need_chromium; need_nix_tools; need_power_loss_fs; need_modules
+    need_node; need_nats; need_fetched_nats; need_chromium; need_nix_tools; need_dovecot; need_power_loss_fs; need_modules
     exec npm test --silent
     ;;
   nats-tools | cluster-tools)

@@ -1,6 +1,7 @@
 import { definePlugin } from '../plugins/plugin-api.js';
 import { chunk } from './chunk.js';
 import { classifyRules } from './classify-rules.js';
+import { extractEmail } from './extract-email.js';
 import { extractLinks } from './extract-links.js';
 import { extractMetadata } from './extract-metadata.js';
 import { extractText } from './extract-text.js';
@@ -13,7 +14,8 @@ export const builtinPlugin = definePlugin({
   name: 'cim-builtin',
   version: '1.0.0',
   cimApi: '^1.0.0',
-  description: 'The processors CIM ships with: text, metadata, chunks, rule tags and links.',
+  description:
+    'The processors CIM ships with: text, metadata, chunks, rule tags, links and email messages.',
   provides: {
     processors: {
       'extract-text': extractText,
@@ -21,6 +23,7 @@ export const builtinPlugin = definePlugin({
       chunk,
       'classify-rules': classifyRules,
       'extract-links': extractLinks,
+      'extract-email': extractEmail,
     },
   },
 });
