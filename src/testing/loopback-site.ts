@@ -11,6 +11,8 @@ export interface SitePage {
   readonly headers?: Readonly<Record<string, string>>;
   /** Milliseconds before the answer starts (a slow server). */
   readonly delayMs?: number;
+  /** Sent in chunks without a Content-Length, so only counting while reading sees its size. */
+  readonly chunked?: boolean;
 }
 
 /** One request the site received, as its log keeps it. */
@@ -18,6 +20,8 @@ export interface LoggedRequest {
   readonly method: string;
   readonly path: string;
   readonly headers: IncomingMessage['headers'];
+  /** When it arrived (ms since the epoch). */
+  readonly at: number;
 }
 
 /**
@@ -57,7 +61,7 @@ export class LoopbackSite {
 
   private answer(req: IncomingMessage, res: ServerResponse): void {
     const path = req.url ?? '/';
-    this.log.push({ method: req.method ?? 'GET', path, headers: req.headers });
+    this.log.push({ method: req.method ?? 'GET', path, headers: req.headers, at: Date.now() });
     const page = this.pages.get(path);
     if (page === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -78,6 +82,13 @@ export class LoopbackSite {
           res.writeHead(304, { etag }).end();
           return;
         }
+      }
+      if (page.chunked === true) {
+        res.writeHead(status, headers);
+        for (let at = 0; at < body.byteLength; at += 16_384)
+          res.write(body.subarray(at, at + 16_384));
+        res.end();
+        return;
       }
       res.writeHead(status, { ...headers, 'content-length': String(body.byteLength) }).end(body);
     };
