@@ -33,11 +33,14 @@ export function xmlItemFragments(xml: string): XmlItemFragments {
     {
       onopentag(name) {
         const local = localName(name);
+        // htmlparser2's startIndex can be off after a processing instruction (`<?xml …?>`);
+        // a start tag holds no '<' in well-formed XML, so its last '<' is where it starts.
+        const start = xml.lastIndexOf('<', parser.endIndex);
         if (stack.length === 0) {
           rootName = name;
-          rootOpen = xml.slice(parser.startIndex, parser.endIndex + 1);
+          rootOpen = xml.slice(start, parser.endIndex + 1);
         } else if (stack.length === 1 && local === 'channel' && channelOpen === undefined) {
-          channelOpen = xml.slice(parser.startIndex, parser.endIndex + 1);
+          channelOpen = xml.slice(start, parser.endIndex + 1);
         }
         const parent = stack.at(-1);
         const atItemPlace =
@@ -46,7 +49,7 @@ export function xmlItemFragments(xml: string): XmlItemFragments {
           (stack.length === 1 ||
             (stack.length === 2 && parent !== undefined && localName(parent) === 'channel'));
         if (atItemPlace) {
-          itemStart = parser.startIndex;
+          itemStart = start;
           itemDepth = stack.length;
         }
         stack.push(name);
