@@ -132,6 +132,27 @@ describe('web connector', () => {
     );
   });
 
+  test('a crawl whose start page robots.txt disallows fails with one sentence, asking nothing', async () => {
+    const closed = await LoopbackSite.start();
+    try {
+      closed.pages.set('/robots.txt', {
+        type: 'text/plain',
+        body: 'User-agent: CIM\nDisallow: /\n',
+      });
+      closed.pages.set('/', { body: html('closed', 'never asked for') });
+      await assert.rejects(
+        session({ url: closed.url('/'), crawl: true }).poll(null, new RecordingSink()),
+        /is disallowed by its site's robots\.txt, so it was not requested\.$/,
+      );
+      assert.deepEqual(
+        closed.log.map((r) => r.path),
+        ['/robots.txt'],
+      );
+    } finally {
+      await closed.close();
+    }
+  });
+
   describe('a 1,000-page site', () => {
     const sections = 111;
     const perSection = 8;

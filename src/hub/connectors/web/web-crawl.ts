@@ -130,10 +130,11 @@ export class WebCrawl {
       });
     } catch (err) {
       if (!(err instanceof FetchError)) throw err;
-      // A disallowed page was never requested; it is the site's wish, not a failure.
-      if (err.failure === 'disallowed') return;
-      // The start page failing is the site failing: the poll fails with its sentence.
+      // The start page failing (or forbidden) is the site failing: the poll fails with its
+      // sentence rather than quietly taking nothing.
       if (url === this.settings.url && !this.resumed && err.failure !== 'too-large') throw err;
+      // Any other disallowed page was never requested; it is the site's wish, not a failure.
+      if (err.failure === 'disallowed') return;
       await this.sink.fail(url, err.message);
       return;
     }
