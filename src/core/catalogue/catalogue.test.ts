@@ -219,6 +219,14 @@ const samples: Record<string, { good: JsonValue; bad: JsonValue }> = {
     good: { toPosition: 12, cursor: null, reason: null },
     bad: { toPosition: 'twelve', cursor: null, reason: null },
   },
+  ConnectorItemFailed: {
+    good: { source: 'https://x.test/a', reason: 'The page was over the size limit.', attempts: 5 },
+    bad: { source: 'https://x.test/a', reason: null, attempts: 5 },
+  },
+  ConnectorDeadLettersRetried: {
+    good: { sources: ['https://x.test/a'], toPosition: 0, cursor: null },
+    bad: { sources: 'https://x.test/a', toPosition: 0, cursor: null },
+  },
   UnitSeenAgain: {
     good: { unitCid, documentId: 'dabc', contentCid: unitCid, connector: 'notes' },
     bad: { unitCid, documentId: 'dabc' },

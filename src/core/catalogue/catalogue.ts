@@ -15,7 +15,9 @@ import { BackupCompleted } from './backup.js';
 import {
   ConnectorApplied,
   ConnectorCheckpointed,
+  ConnectorDeadLettersRetried,
   ConnectorFailed,
+  ConnectorItemFailed,
   ConnectorPaused,
   ConnectorRemoved,
   ConnectorResumed,
@@ -67,6 +69,8 @@ export const EVENT_CATALOGUE: readonly EventType[] = [
   ConnectorFailed,
   ConnectorCheckpointed,
   ConnectorRewound,
+  ConnectorItemFailed,
+  ConnectorDeadLettersRetried,
 ];
 
 const byType = new Map<string, EventType>(EVENT_CATALOGUE.map((e) => [e.type, e]));

@@ -147,3 +147,37 @@ export const SourceRemoved = defineEvent(
   }),
 );
 export type SourceRemovedData = EventData<typeof SourceRemoved>;
+
+/**
+ * An item a connector could not take in (its payload could not be read or stored after every
+ * attempt, or the connector could not fetch it): a dead letter on `hub.Connector.<name>`, kept
+ * until a retry re-reads it.
+ */
+export const ConnectorItemFailed = defineEvent(
+  'ConnectorItemFailed',
+  z.object({
+    /** The item's source URI. */
+    source: z.string(),
+    /** One sentence: what went wrong. */
+    reason: z.string(),
+    /** Attempts made, the last one included. */
+    attempts: z.number().int(),
+  }),
+);
+export type ConnectorItemFailedData = EventData<typeof ConnectorItemFailed>;
+
+/**
+ * `cim connector dead-letters NAME --retry`: the dead letters listed are cleared and the next
+ * poll starts from the cursor of the checkpoint before the first of them (stream position
+ * `toPosition`; 0 and a null cursor: from the beginning), so the source is read again from
+ * there: what was already stored is seen again, what failed is tried again.
+ */
+export const ConnectorDeadLettersRetried = defineEvent(
+  'ConnectorDeadLettersRetried',
+  z.object({
+    sources: z.array(z.string()),
+    toPosition: z.number().int(),
+    cursor: z.json(),
+  }),
+);
+export type ConnectorDeadLettersRetriedData = EventData<typeof ConnectorDeadLettersRetried>;
