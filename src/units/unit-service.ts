@@ -3,6 +3,8 @@ import type { ContentStore } from '../storage/content-store.js';
 import { InvalidInputError, VersionConflictError } from '../core/errors.js';
 import { isContentCid } from '../core/cid.js';
 import { assertToken } from '../core/subjects.js';
+import type { AggregateRef } from '../core/subjects.js';
+import type { RecordedEvent } from '../core/envelope.js';
 import { documentId } from './document-id.js';
 import { detectMediaType } from './media-type.js';
 import { spool } from './spool.js';
@@ -149,6 +151,19 @@ export class UnitService {
     };
   }
 
+  /**
+   * The document's latest `UnitIngested`: usually its last event, but the hub records sightings
+   * and removed sources on the document too (`UnitSeenAgain`, `SourceRemoved`).
+   */
+  private async latestUnit(
+    ref: AggregateRef,
+    last: RecordedEvent,
+  ): Promise<RecordedEvent | undefined> {
+    if (UnitIngested.is(last)) return last;
+    const all = await this.events.readAggregate(ref);
+    return all.findLast((event) => UnitIngested.is(event));
+  }
+
   private async record(
     meta: IngestMetadata,
     contentCid: string,
@@ -164,7 +179,8 @@ export class UnitService {
       // New bytes usually mean a new document: try it as version 1 without reading first, and
       // read the document only if the server says it already exists.
       const last = isNew && attempt === 0 ? undefined : await this.events.last(ref);
-      const previous = last ? UnitIngested.parse(last) : undefined;
+      const latest = last === undefined ? undefined : await this.latestUnit(ref, last);
+      const previous = latest ? UnitIngested.parse(latest) : undefined;
       if (
         previous &&
         sameUnit(previous.unit, {
@@ -181,8 +197,8 @@ export class UnitService {
           unitCid: previous.unitCid,
           contentCid,
           documentId: docId,
-          version: last!.event.version,
-          position: last!.position,
+          version: latest!.event.version,
+          position: latest!.position,
           size,
           mediaType,
           status,
