@@ -12,7 +12,7 @@ import type {
   ConnectorSession,
 } from '../plugins/plugin-api.js';
 import type { UnitService } from '../units/unit-service.js';
-import { backoffDelay, pause } from './backoff.js';
+import { backoffDelay } from './backoff.js';
 import { connectorRef } from './hub-events.js';
 import { connectorActor, UnitSink } from './unit-sink.js';
 
@@ -138,11 +138,20 @@ export class ConnectorWorker {
     await session?.close?.().catch(() => undefined);
   }
 
+  // Not AbortSignal.any: a signal it derives can be collected while a poll waits on it, and
+  // the wake would be lost.
   private async sleep(ms: number): Promise<void> {
-    const woken = new AbortController();
-    this.wakeUp = () => woken.abort();
-    await pause(ms, AbortSignal.any([woken.signal, this.signal]));
-    this.wakeUp = undefined;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.signal.removeEventListener('abort', done);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+      this.signal.addEventListener('abort', done, { once: true });
+    });
   }
 }
 

@@ -191,14 +191,18 @@ test('a source that accepts and never answers shows stalled within twice its sch
     // Twice the schedule, plus one poll interval of slack for the first hanging poll to start.
     assert.ok(Date.now() - hungAt < 3 * interval + 1000, `stalled after ${Date.now() - hungAt} ms`);
     source.hang = false;
+    let last: unknown;
     await until('recovered', async () => {
       const s = hub.context.catalog.get('hanging');
+      last = s;
       return s &&
         s.state === 'running' &&
         !isStalled(s, Date.now()) &&
         s.lastCompletedAt! > new Date(hungAt).toISOString()
         ? true
         : undefined;
+    }).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}: ${JSON.stringify(last)}`);
     });
   } finally {
     await hub.stop();
