@@ -3,7 +3,7 @@ import type { ConnectorDefinition } from '../core/catalogue/hub.js';
 import { InvalidInputError } from '../core/errors.js';
 import { describeIssue, firstIssue } from '../core/zod-issue.js';
 import type { ConnectorDefinition as ConnectorKind, ConnectorJson } from '../plugins/plugin-api.js';
-import { parseDefinitionText } from '../pipeline/source-text.js';
+import { parseDefinitionText } from '../core/definition-text.js';
 
 export type { ConnectorDefinition } from '../core/catalogue/hub.js';
 

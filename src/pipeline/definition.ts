@@ -8,7 +8,7 @@ import { assertDag } from './dag.js';
 import { formatPath } from '../core/field-path.js';
 import { describeIssue, firstIssue } from '../core/zod-issue.js';
 import { EVENT_TYPE_PATTERN, NAME_PATTERN } from './names.js';
-import { parseDefinitionText } from './source-text.js';
+import { parseDefinitionText } from '../core/definition-text.js';
 import { assertParams } from './step-key.js';
 
 export type {

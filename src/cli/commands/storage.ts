@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import cliProgress from 'cli-progress';
 import { InvalidInputError, UnavailableError } from '../../core/errors.js';
-import { parseDefinitionText } from '../../pipeline/source-text.js';
+import { parseDefinitionText } from '../../core/definition-text.js';
 import { callNode, nodeUrl } from '../client.js';
 import { printJson } from '../output.js';
 

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { InvalidInputError } from '../core/errors.js';
+import { InvalidInputError } from './errors.js';
 
 /** 1-based line and column of a character offset, as editors count them. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
