@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { startTestNats } from '../testing/nats-harness.js';
@@ -20,6 +20,7 @@ import { ROUTE_DOCS } from './route-docs.js';
 import { WEB_APP_DIR } from './web-app.js';
 import { ingestResultSchema } from './schemas/units.js';
 import { createFirstAdmin, createToken, TEST_PASSWORD } from '../testing/auth.js';
+import { until } from '../testing/until.js';
 
 const PIPELINE = readFileSync(
   new URL('../../../examples/pipelines/documents.yaml', import.meta.url),
@@ -36,6 +37,8 @@ let unit: z.infer<typeof ingestResultSchema>;
 let admin: string;
 /** A web session's listed id, for the session routes. */
 let sessionId: string;
+/** Stream position of the connector's first checkpoint, where its rewind goes. */
+let checkpoint: number;
 const PASSWORD = TEST_PASSWORD;
 
 before(async () => {
@@ -89,6 +92,28 @@ before(async () => {
     await fetch(`${base}/api/auth/sessions`, { headers: { authorization: admin } })
   ).json()) as { sessions: { id: string }[] };
   sessionId = sessions.sessions[0]!.id;
+  // A connector named like the pipeline (the paths' {name}), polled once, so a checkpoint exists.
+  const inbox = join(nats.dataDir, 'inbox');
+  mkdirSync(inbox, { recursive: true });
+  const connector = await fetch(`${base}/api/connectors`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: admin },
+    body: JSON.stringify({
+      definition: {
+        name: 'documents',
+        kind: 'folder',
+        intervalMs: 60_000,
+        settings: { path: inbox },
+      },
+    }),
+  });
+  assert.equal(connector.status, 200, await connector.clone().text());
+  checkpoint = await until('the connector’s first checkpoint', async () => {
+    const shown = (await (
+      await fetch(`${base}/api/connectors/documents`, { headers: { authorization: admin } })
+    ).json()) as { lastCheckpoint: { position: number } | null };
+    return shown.lastCheckpoint?.position;
+  });
 });
 
 after(async () => {
@@ -156,6 +181,11 @@ function requestFor(method: string, path: string): { url: string; init: RequestI
     // The same password again: later requests still sign in with it.
     'POST /api/auth/password': () => json({ currentPassword: PASSWORD, newPassword: PASSWORD }),
     'POST /api/users/{username}/password': () => json({ password: PASSWORD }),
+    'POST /api/connectors': () =>
+      json({
+        text: `name: documents\nkind: folder\nintervalMs: 60000\nsettings:\n  path: ${JSON.stringify(join(nats.dataDir, 'inbox'))}\n`,
+      }),
+    'POST /api/connectors/{name}/rewind': () => json({ to: checkpoint }),
   };
   // A reset ends the user's sessions: not reader1's, whose session a later route revokes.
   const user = path === '/api/users/{username}/password' ? 'openapi' : 'reader1';

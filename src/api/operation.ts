@@ -22,6 +22,7 @@ import type { PipelineService } from '../pipeline/pipeline-service.js';
 import type { PluginSet } from '../plugins/plugin-registry.js';
 import type { PipelineEngine } from '../pipeline/pipeline-engine.js';
 import type { AuthService } from '../auth/auth-service.js';
+import type { HubContext } from '../hub/hub-context.js';
 
 /** The units component's services, present where that component runs. */
 export interface UnitsContext {
@@ -71,6 +72,8 @@ export interface OperationContext {
   readonly startedAt: string;
   readonly units: UnitsContext | undefined;
   readonly pipelines: PipelinesContext | undefined;
+  /** The Integration Hub, where it runs (with the units component). */
+  readonly hub?: HubContext | undefined;
   /** Users and tokens (KV buckets every process reads, watched). */
   readonly auth: AuthService;
   /** True while callers must sign in (a user exists, or `auth.signIn` is `required`). */

@@ -45,6 +45,14 @@ const pluginLs = lazy(async () => (await import('./commands/plugin.js')).ls);
 const pipelineRun = lazy(async () => (await import('./commands/pipeline.js')).run);
 const pipelineRetry = lazy(async () => (await import('./commands/pipeline.js')).retry);
 const pipelineStatus = lazy(async () => (await import('./commands/pipeline.js')).status);
+const connectorApply = lazy(async () => (await import('./commands/connector.js')).apply);
+const connectorLs = lazy(async () => (await import('./commands/connector.js')).ls);
+const connectorShow = lazy(async () => (await import('./commands/connector.js')).show);
+const connectorPause = lazy(async () => (await import('./commands/connector.js')).pause);
+const connectorResume = lazy(async () => (await import('./commands/connector.js')).resume);
+const connectorRm = lazy(async () => (await import('./commands/connector.js')).rm);
+const connectorRewind = lazy(async () => (await import('./commands/connector.js')).rewind);
+const connectorRun = lazy(async () => (await import('./commands/connector.js')).run);
 const storageStatus = lazy(async () => (await import('./commands/storage.js')).status);
 const storageTier = lazy(async () => (await import('./commands/storage.js')).tier);
 const storageVerify = lazy(async () => (await import('./commands/storage.js')).verify);
@@ -266,6 +274,59 @@ clientCommand(
   .option('--after <time>', 'only changes at or after this time (ISO 8601)')
   .option('--limit <n>', 'changes to show', '100')
   .action(audit);
+
+const connector = program
+  .command('connector')
+  .description('connectors of the Integration Hub: sources CIM takes information from by itself');
+clientCommand(
+  connector
+    .command('apply')
+    .description('record a connector definition (YAML or JSON) as its new version')
+    .argument('<file>', 'definition file'),
+).action(connectorApply);
+clientCommand(
+  connector.command('ls').description('every connector, its state (or STALLED) and counts'),
+).action(connectorLs);
+for (const [name, description] of [
+  ['show', 'a connector’s definition, health, checkpoints and dead letters'],
+  ['status', 'the same as show'],
+] as const)
+  clientCommand(
+    connector.command(name).description(description).argument('<name>', 'connector name'),
+  ).action(connectorShow);
+clientCommand(
+  connector.command('pause').description('stop a connector polling').argument('<name>', 'name'),
+)
+  .option('--reason <text>', 'why, kept in its history')
+  .action(connectorPause);
+clientCommand(
+  connector
+    .command('resume')
+    .description('let a paused or failed connector poll again from its last checkpoint')
+    .argument('<name>', 'connector name'),
+).action(connectorResume);
+clientCommand(
+  connector
+    .command('rm')
+    .description('remove a connector (what it brought in stays)')
+    .argument('<name>', 'connector name'),
+)
+  .option('--reason <text>', 'why, kept in its history')
+  .action(connectorRm);
+clientCommand(
+  connector
+    .command('rewind')
+    .description('re-read from an earlier checkpoint (nothing is stored twice)')
+    .argument('<name>', 'connector name'),
+)
+  .requiredOption('--to <position>', 'stream position of the checkpoint (cim connector show)')
+  .option('--reason <text>', 'why, kept in its history')
+  .action(connectorRewind);
+clientCommand(
+  connector.command('run').description('poll a connector now').argument('<name>', 'name'),
+)
+  .option('--now', 'poll now instead of at its next scheduled time')
+  .action(connectorRun);
 
 const pipeline = program.command('pipeline').description('define, inspect and control pipelines');
 clientCommand(

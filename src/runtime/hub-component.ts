@@ -16,17 +16,9 @@ import { hubPlugin } from '../hub/connectors/index.js';
 import { ConnectorCatalog } from '../hub/connector-catalog.js';
 import { HubRunner } from '../hub/hub-runner.js';
 import { HubService } from '../hub/hub-service.js';
+import type { HubContext } from '../hub/hub-context.js';
 import { openStorage } from '../storage/open-storage.js';
 import { UnitService } from '../units/unit-service.js';
-
-/** What the hub's operations use. */
-export interface HubContext {
-  readonly service: HubService;
-  readonly catalog: ConnectorCatalog;
-  readonly plugins: PluginSet;
-  /** Polls a connector now; false when this process does not run it. */
-  runNow(name: string): boolean;
-}
 
 /** The running hub component and how to stop it. */
 export interface HubComponent {
@@ -86,6 +78,7 @@ export async function startHub(
       service: new HubService(store),
       catalog,
       plugins,
+      waitFor: (position) => projection.waitFor(position),
       runNow: (name) => runner.runNow(name),
     },
     async stop() {

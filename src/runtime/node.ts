@@ -25,6 +25,7 @@ import { openStorage } from '../storage/open-storage.js';
 import { startUnits } from './units-component.js';
 import { startPresence } from './registry-component.js';
 import { startPipelines } from './pipeline-component.js';
+import { startHub } from './hub-component.js';
 import { ComponentRegistry } from '../registry/component-registry.js';
 import { CIM_VERSION } from './version.js';
 import { readMarks } from '../events/read-marks.js';
@@ -120,6 +121,10 @@ export async function startNode(
       ? await startUnits(nc, natsUrl, store, config, logger)
       : undefined;
     if (units) undo.push(() => units.stop());
+    // The hub ingests through the units' services and rights, so it runs where units runs (a
+    // component of its own, with its own NATS user, is still to come).
+    const hub = units ? await startHub(nc, store, config, logger) : undefined;
+    if (hub) undo.push(() => hub.stop());
     const pipelines = components.includes('pipeline')
       ? await startPipelines(nc, store, config, logger)
       : undefined;
@@ -147,6 +152,7 @@ export async function startNode(
       signInRequired: () => signIn.authentication.signInRequired(),
       units: units?.context,
       pipelines: pipelines?.context,
+      hub: hub?.context,
       registry,
       store,
       version: CIM_VERSION,

@@ -1,3 +1,13 @@
+import {
+  applyConnector,
+  listConnectors,
+  pauseConnector,
+  removeConnector,
+  resumeConnector,
+  rewindConnector,
+  runConnector,
+  showConnector,
+} from './connectors.js';
 import type { AnyOperation } from '../operation.js';
 import {
   changeUserRole,
@@ -94,4 +104,12 @@ export const OPERATIONS: readonly AnyOperation[] = [
   revokeToken,
   listSessions,
   revokeSession,
+  applyConnector,
+  listConnectors,
+  showConnector,
+  pauseConnector,
+  resumeConnector,
+  rewindConnector,
+  runConnector,
+  removeConnector,
 ] as AnyOperation[];

@@ -8,6 +8,7 @@ export * from './audit.js';
 export * from './auth.js';
 export * from './backup.js';
 export * from './components.js';
+export * from './connectors.js';
 export * from './events.js';
 export * from './health.js';
 export * from './pipelines.js';
