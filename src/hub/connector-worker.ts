@@ -15,11 +15,14 @@ import type { UnitService } from '../units/unit-service.js';
 import { backoffDelay } from './backoff.js';
 import { connectorRef } from './hub-events.js';
 import { connectorActor, UnitSink } from './unit-sink.js';
+import type { ConnectorSources } from './connector-sources.js';
 
 /** What a worker needs to run one connector. */
 export interface ConnectorWorkerDeps {
   readonly events: EventStore;
   readonly units: UnitService;
+  /** The sources each connector's items have, for {@link ItemSink.knownSources}. */
+  readonly sources?: ConnectorSources;
   readonly logger: Logger;
   /** The folder under which each connector gets its temporary folder. */
   readonly tempRoot: string;
@@ -107,6 +110,7 @@ export class ConnectorWorker {
         session.watch?.(() => this.wake());
         const sink = new UnitSink(this.deps.events, this.deps.units, this.definition, {
           signal: this.signal,
+          ...(this.deps.sources !== undefined ? { sources: this.deps.sources } : {}),
         });
         const next = await session.poll(this.cursor, sink);
         if (this.signal.aborted) break;

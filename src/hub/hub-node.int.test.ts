@@ -93,3 +93,21 @@ test('a definition with a secret written inline is refused naming the field, and
     ['inbox'],
   );
 });
+
+test('a file deleted while the node was down is recorded as removed when it comes back', async () => {
+  await node.stop();
+  rmSync(join(root, 'inbox', 'note-0.txt'));
+  node = await startCimUp(['--data', join(root, 'node')]);
+  const deadline = Date.now() + 60_000;
+  let removed = 0;
+  while (Date.now() < deadline) {
+    const { connectors } = await json<ConnectorList>('connector', 'ls');
+    removed = connectors.find((c) => c.name === 'inbox')?.counts.removed ?? 0;
+    if (removed >= 1) break;
+    await sleep(250);
+  }
+  assert.equal(removed, 1, 'the deletion is counted once');
+  // Nothing is erased: the document and its content are still there.
+  const units = (await json<UnitPage>('units', 'ls', '--limit', '100')).units;
+  assert.ok(units.some((u) => u.name === 'note-0.txt'));
+});

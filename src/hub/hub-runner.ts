@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { EventStore } from '../events/event-store.js';
 import type { PluginSet } from '../plugins/plugin-registry.js';
 import type { UnitService } from '../units/unit-service.js';
+import type { ConnectorSources } from './connector-sources.js';
 import type { ConnectorCatalog } from './connector-catalog.js';
 import { ConnectorWorker } from './connector-worker.js';
 
@@ -10,6 +11,8 @@ export interface HubRunnerDeps {
   readonly events: EventStore;
   readonly units: UnitService;
   readonly catalog: ConnectorCatalog;
+  /** The sources each connector's items have (deletions while a connector did not run). */
+  readonly sources?: ConnectorSources;
   readonly plugins: PluginSet;
   readonly logger: Logger;
   /** Temporary folders of connectors, emptied when each starts. */
@@ -88,6 +91,7 @@ export class HubRunner {
       {
         events: this.deps.events,
         units: this.deps.units,
+        ...(this.deps.sources !== undefined ? { sources: this.deps.sources } : {}),
         logger: this.deps.logger,
         tempRoot: this.deps.tempRoot,
         ...(this.deps.env !== undefined ? { env: this.deps.env } : {}),

@@ -14,12 +14,15 @@ import { DOCUMENT_AGGREGATE, UNITS_DOMAIN } from '../units/unit-events.js';
 import type { UnitService } from '../units/unit-service.js';
 import { backoffDelay, pause, RateLimiter } from './backoff.js';
 import { connectorRef } from './hub-events.js';
+import type { ConnectorSources } from './connector-sources.js';
 
 /** What the sink needs besides the stores; time and chance are injected for tests. */
 export interface UnitSinkOptions {
   readonly signal?: AbortSignal;
   readonly random?: () => number;
   readonly now?: () => number;
+  /** What the hub knows of every connector's sources; without it `knownSources` is absent. */
+  readonly sources?: ConnectorSources;
 }
 
 const ZERO: ConnectorCounts = { stored: 0, linked: 0, seenAgain: 0, failed: 0, removed: 0 };
@@ -45,6 +48,17 @@ export class UnitSink implements ItemSink {
   ) {
     this.limiter = new RateLimiter(definition.ratePerSecond, options.now);
     this.actor = connectorActor(definition.name);
+  }
+
+  /**
+   * The sources under `prefix` this connector's items have and has not recorded as gone, as the
+   * hub's read model of documents holds them (it may trail the stream by a moment: a source put
+   * in this poll is known from the poll itself).
+   */
+  async *knownSources(prefix: string): AsyncIterable<string> {
+    const sources = this.options.sources;
+    if (sources === undefined) return;
+    for (const source of await sources.of(this.definition.name, prefix)) yield source;
   }
 
   async put(item: SourceItem): Promise<ItemOutcome> {

@@ -15,6 +15,7 @@ import { PluginSet } from '../plugins/plugin-registry.js';
 import { hubPlugin } from '../hub/connectors/index.js';
 import { ConnectorCatalog } from '../hub/connector-catalog.js';
 import { HubRunner } from '../hub/hub-runner.js';
+import { ConnectorSources } from '../hub/connector-sources.js';
 import { HubService } from '../hub/hub-service.js';
 import type { HubContext } from '../hub/hub-context.js';
 import { openStorage } from '../storage/open-storage.js';
@@ -56,7 +57,24 @@ export async function startHub(
     logger,
   );
   const { manager: content } = await openStorage(nc, store, config.storage.tiers, logger);
+  const sources = new ConnectorSources();
+  const sourcesRunner = new ProjectionRunner(
+    sources,
+    store,
+    new MemoryCheckpointStore(),
+    new KvFailureLog(await new Kvm(nc).open(PROJECTIONS_BUCKET)),
+    logger,
+  );
   await projection.start();
+  await sourcesRunner.start();
+  // Not awaited here (replaying every document event would hold the hub's start): a connector
+  // asking which sources it has waits for it then.
+  sources.setCatchUp(async () => {
+    const lastDocument = await new DirectReader(nc).getFromLeader(EVENTS_STREAM, {
+      last_by_subj: eventFilter(sources.filter),
+    });
+    if (lastDocument) await sourcesRunner.waitFor(lastDocument.seq);
+  });
   const last = await new DirectReader(nc).getFromLeader(EVENTS_STREAM, {
     last_by_subj: eventFilter(catalog.filter),
   });
@@ -68,6 +86,7 @@ export async function startHub(
       maxContentBytes: config.units.maxContentBytes,
     }),
     catalog,
+    sources,
     plugins,
     logger,
     tempRoot: join(config.dataDir, 'hub', 'tmp'),
@@ -83,6 +102,7 @@ export async function startHub(
     },
     async stop() {
       await runner.stop();
+      await sourcesRunner.stop();
       await projection.stop();
       await content.close();
     },
